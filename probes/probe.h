@@ -1,0 +1,85 @@
+/*
+ * probe.h - one step of the live approval path.
+ *
+ * Adding a probe:
+ *   1. probes/<name>.c exporting only `const struct probe probe_<name>`;
+ *   2. a row in probes/registry.c, in the order the client does things;
+ *   3. a section in docs/probes.md;
+ *   4. a test in tests/ (unit for its parsing, lab scenario for its verdict).
+ * A probe records what it saw as events and never decides a root cause: the
+ * engine does that, so a capture analysed offline reaches the same verdict.
+ */
+#ifndef CCMDIAG_PROBE_H
+#define CCMDIAG_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+
+#define PROBE_MAX_ADDR 8
+
+struct probe_opts {
+	const char *target;		/* MP name as the user gave it */
+	int port;			/* 0: 80, or 443 with https */
+	int https;
+	double timeout;			/* whole run, seconds */
+	const char *keytab, *principal;	/* act as a machine account */
+	const char *cafile;		/* HTTPS trust anchors */
+	int verbose;
+};
+
+struct krb_session;
+
+struct probe_ctx {
+	const struct probe_opts *opts;
+	struct report *report;
+	int step;			/* current step index */
+	double deadline;		/* now_mono() bound */
+
+	/* dns */
+	int resolved;
+	char canon[256];		/* canonical name after CNAMEs */
+	char addrs[PROBE_MAX_ADDR][64];
+	int n_addrs;
+	char mp_realm_guess[128];	/* upper-cased DNS domain of canon */
+	char kdc_addrs[PROBE_MAX_ADDR][64];	/* client realm's KDCs, by SRV */
+	int n_kdc_addrs;
+
+	/* anon-post */
+	int mp_reached;
+	int negotiate_offered;
+	double mp_date_offset;		/* MP Date minus our clock; NAN unknown */
+
+	/* Kerberos */
+	struct krb_session *krb;
+	char client_principal[256];
+	char client_realm[128];
+	int have_creds;
+	int ticket_ok;			/* HTTP/<mp> ticket obtained */
+	char ticket_realm[128];
+	uint8_t *token;			/* SPNEGO init token; wiped on free */
+	size_t token_len;
+	int kdc_down;
+};
+
+struct probe {
+	const char *name;
+	const char *summary;
+	/* Returns 0; failures of the checked system are events, not errors. */
+	int (*run)(struct probe_ctx *ctx);
+};
+
+extern const struct probe *const probes[];
+
+/* Helpers for probes (probes/common.c). */
+double probe_remaining(const struct probe_ctx *ctx);
+int probe_event(struct probe_ctx *ctx, struct event *ev);
+void probe_step_done(struct probe_ctx *ctx, enum step_status st,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void probe_ctx_release(struct probe_ctx *ctx);
+/* Run every probe against opts->target, filling r; 0, or 3 if ccmdiag
+ * itself could not run (message printed). */
+int probe_run_all(const struct probe_opts *opts, struct report *r);
+
+#endif

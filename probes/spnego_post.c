@@ -1,0 +1,143 @@
+/* spnego_post.c - probe: CCM_POST again with Authorization: Negotiate; on
+ * 200 verify the MP's mutual-auth token, on 401 decode its KRB-ERROR and
+ * try a HOST/<MP> ticket to learn whose key the MP lacks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "gss.h"
+#include "http_common.h"
+#include "krb.h"
+#include "spnego.h"
+#include "util.h"
+
+/* Decode the MP's Negotiate token into events: negState, KRB-ERROR. */
+static void
+reply_token(struct probe_ctx *ctx, const struct http_reply *rep,
+    const char *sname)
+{
+	struct gss_tok tok;
+	struct event ev;
+	const char *state[] = { "accept-completed", "accept-incomplete",
+	    "reject", "request-mic" };
+
+	event_init(&ev, EV_SPNEGO_REPLY);
+	ev.from = ROLE_MP;
+	ev.to = ROLE_CLIENT;
+	strlcpy0(ev.name, sname, sizeof(ev.name));
+	if (gss_tok_decode(rep->token, rep->token_len, &tok) != 0) {
+		snprintf(ev.text, sizeof(ev.text), "undecodable (%zu bytes)",
+		    rep->token_len);
+		probe_event(ctx, &ev);
+		return;
+	}
+	ev.neg_state = tok.neg_state;
+	snprintf(ev.text, sizeof(ev.text), "negState %s",
+	    tok.neg_state >= 0 && tok.neg_state < 4 ? state[tok.neg_state] :
+	    "absent");
+	if (tok.krb_tok_id == 0x0200)
+		strappendf(ev.text, sizeof(ev.text), ", AP-REP");
+	if (tok.krb_tok_id == 0x0300) {
+		const char *name = krb_err_name(tok.krb.error_code);
+
+		ev.code = tok.krb.error_code;
+		strappendf(ev.text, sizeof(ev.text), ", KRB-ERROR %d %s",
+		    ev.code, name ? name : "");
+	}
+	probe_event(ctx, &ev);
+	if (tok.krb_tok_id != 0x0300)
+		return;
+	event_init(&ev, EV_KRB_ERROR);
+	ev.from = ROLE_MP;
+	ev.to = ROLE_CLIENT;
+	ev.code = tok.krb.error_code;
+	ev.stime = tok.krb.stime;
+	strlcpy0(ev.name, sname, sizeof(ev.name));
+	strlcpy0(ev.realm, tok.krb.realm, sizeof(ev.realm));
+	strlcpy0(ev.text, tok.krb.etext, sizeof(ev.text));
+	probe_event(ctx, &ev);
+	if (tok.krb.stime >= 0 && ev.code == 37) {
+		/* the MP's own clock, to the microsecond */
+		event_init(&ev, EV_CLOCK);
+		ev.from = ROLE_MP;
+		ev.to = ROLE_MP;
+		strlcpy0(ev.name, ctx->opts->target, sizeof(ev.name));
+		ev.offset = (double)tok.krb.stime + (tok.krb.susec >= 0 ?
+		    tok.krb.susec / 1e6 : 0.5) - (rep->t_sent + rep->t_recv) / 2;
+		ev.uncertainty = (rep->t_recv - rep->t_sent) / 2 + 0.5;
+		snprintf(ev.text, sizeof(ev.text), "from the stime of the MP's "
+		    "KRB-ERROR");
+		probe_event(ctx, &ev);
+	}
+}
+
+/* One authenticated CCM_POST with token; returns the HTTP status or -1. */
+static long
+post_token(struct probe_ctx *ctx, const uint8_t *token, size_t len,
+    const char *sname)
+{
+	struct http_reply rep;
+	struct event st;
+	char *b64;
+	long status = -1;
+
+	if ((b64 = crypto_b64encode(token, len)) == NULL)
+		return -1;
+	if (ccm_post(ctx, b64, sname, &rep) >= 0 && rep.transport_ok) {
+		status = rep.status;
+		if (rep.token)
+			reply_token(ctx, &rep, sname);
+		if (rep.token && (status == 200 || status == 401)) {
+			krbs_reply(ctx->krb, rep.token, rep.token_len, &st);
+			probe_event(ctx, &st);
+		}
+	}
+	crypto_freezero(b64, strlen(b64));
+	http_reply_release(&rep);
+	return status;
+}
+
+static int
+spnego_post_run(struct probe_ctx *ctx)
+{
+	char sname[300], realm[128];
+	uint8_t *host_tok = NULL;
+	size_t host_len = 0;
+	struct event st;
+	long status, host_status;
+
+	if (!ctx->mp_reached || !ctx->ticket_ok) {
+		probe_step_done(ctx, STEP_SKIPPED, "%s", !ctx->mp_reached ?
+		    "the MP was not reached" : "no ticket for the MP");
+		return 0;
+	}
+	snprintf(sname, sizeof(sname), "HTTP/%s", ctx->canon);
+	status = post_token(ctx, ctx->token, ctx->token_len, sname);
+	if (status != 401) {
+		probe_step_done(ctx, status == 200 ? STEP_OK : STEP_FAILED,
+		    "HTTP %ld with the HTTP/%s ticket", status, ctx->canon);
+		return 0;
+	}
+	/* Rejected: does the MP accept a ticket for its HOST SPN? */
+	krbs_set_timeout(ctx->krb, probe_remaining(ctx) / 2);
+	if (krbs_service_ticket(ctx->krb, "host", ctx->canon, realm,
+	    sizeof(realm)) != 0 || krbs_token(ctx->krb, "host", ctx->canon,
+	    &host_tok, &host_len, &st) != 0) {
+		probe_step_done(ctx, STEP_FAILED, "HTTP 401 with the HTTP "
+		    "ticket; no HOST ticket to compare");
+		return 0;
+	}
+	snprintf(sname, sizeof(sname), "host/%s", ctx->canon);
+	host_status = post_token(ctx, host_tok, host_len, sname);
+	crypto_freezero(host_tok, host_len);
+	probe_step_done(ctx, STEP_FAILED, "HTTP 401 with the HTTP ticket, "
+	    "HTTP %ld with the HOST ticket", host_status);
+	return 0;
+}
+
+const struct probe probe_spnego_post = {
+	.name = "spnego-post",
+	.summary = "CCM_POST with Negotiate; verify the MP's reply",
+	.run = spnego_post_run,
+};

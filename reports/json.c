@@ -1,0 +1,135 @@
+/* json.c - the ccmdiag/1 JSON report (docs/json-schema.md). */
+#include <math.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "report.h"
+#include "util.h"
+
+static void
+set_str(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static void
+set_int(json_object *o, const char *k, long long v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static json_object *
+event_json(const struct event *ev)
+{
+	json_object *o = json_object_new_object();
+	char line[1024], when[40];
+
+	event_describe(ev, line, sizeof(line));
+	format_time(ev->t, when, sizeof(when));
+	set_str(o, "type", event_type_name(ev->type));
+	set_str(o, "time", when);
+	set_str(o, "source", ev->source);
+	set_str(o, "text", line);
+	if (ev->frame >= 0)
+		set_int(o, "frame", ev->frame);
+	if (ev->name[0])
+		set_str(o, "name", ev->name);
+	if (ev->realm[0])
+		set_str(o, "realm", ev->realm);
+	if (ev->status >= 0 && (ev->type == EV_HTTP_RESPONSE))
+		set_int(o, "status", ev->status);
+	if (ev->rcode >= 0)
+		set_int(o, "rcode", ev->rcode);
+	if (ev->code >= 0)
+		set_int(o, "krb_error", ev->code);
+	if (ev->etype >= 0)
+		set_int(o, "etype", ev->etype);
+	if (ev->kvno >= 0)
+		set_int(o, "kvno", ev->kvno);
+	if (!isnan(ev->offset))
+		json_object_object_add(o, "offset",
+		    json_object_new_double(ev->offset));
+	if (ev->type == EV_GSS_STATUS) {
+		set_int(o, "gss_major", (long long)ev->major);
+		set_int(o, "gss_minor", (long long)ev->minor);
+	}
+	return o;
+}
+
+static int
+write_json(const struct report *r, FILE *out)
+{
+	json_object *root = json_object_new_object(), *v, *arr, *o, *ev;
+	const struct finding *top = r->n_findings ? &r->findings[0] : NULL;
+	char summary[512];
+	size_t i;
+	int j;
+
+	set_str(root, "schema", "ccmdiag/1");
+	set_str(root, "command", r->command);
+	set_str(root, "target", r->target);
+	if (r->scenario[0])
+		set_str(root, "scenario", r->scenario);
+	v = json_object_new_object();
+	json_object_object_add(v, "approved",
+	    json_object_new_boolean(r->approved));
+	if (r->approved)
+		snprintf(summary, sizeof(summary), "the client would "
+		    "authenticate with Kerberos and be approved");
+	else
+		snprintf(summary, sizeof(summary), "%s: %s",
+		    top ? finding_key(top->id) : "unknown",
+		    top ? finding_title(top->id) : "no evidence");
+	set_str(v, "summary", summary);
+	if (!r->approved && top)
+		set_str(v, "root_cause", finding_key(top->id));
+	json_object_object_add(root, "verdict", v);
+
+	arr = json_object_new_array();
+	for (i = 0; i < r->n_findings; i++) {
+		const struct finding *f = &r->findings[i];
+
+		o = json_object_new_object();
+		set_str(o, "id", finding_key(f->id));
+		set_str(o, "severity", severity_name(finding_severity(f->id)));
+		set_str(o, "title", finding_title(f->id));
+		ev = json_object_new_array();
+		for (j = 0; j < f->n_evidence; j++)
+			json_object_array_add(ev,
+			    event_json(&r->events[f->evidence[j]]));
+		json_object_object_add(o, "evidence", ev);
+		set_str(o, "remedy", finding_remedy(f->id));
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(root, "findings", arr);
+
+	arr = json_object_new_array();
+	for (i = 0; i < r->n_steps; i++) {
+		const struct step *s = &r->steps[i];
+
+		o = json_object_new_object();
+		set_str(o, "name", s->name);
+		set_str(o, "status", step_status_name(s->status));
+		json_object_object_add(o, "elapsed_ms",
+		    json_object_new_double(round(s->elapsed * 1e4) / 10));
+		set_str(o, "summary", s->summary);
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(root, "steps", arr);
+
+	arr = json_object_new_array();
+	for (i = 0; i < r->n_events; i++)
+		json_object_array_add(arr, event_json(&r->events[i]));
+	json_object_object_add(root, "timeline", arr);
+
+	fprintf(out, "%s\n", json_object_to_json_string_ext(root,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+	return ferror(out) ? -1 : 0;
+}
+
+const struct report_writer report_json = {
+	.name = "json",
+	.write = write_json,
+};

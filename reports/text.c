@@ -1,0 +1,114 @@
+/* text.c - the plain-text report: verdict first, then findings, steps, timeline. */
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+static void
+wrapped(FILE *out, const char *indent, const char *label, const char *text)
+{
+	size_t col, width = 78, ilen = strlen(indent);
+	const char *p = text;
+
+	fprintf(out, "%s%s", indent, label);
+	col = ilen + strlen(label);
+	while (*p) {
+		size_t w = strcspn(p, " ");
+
+		if (col + w + 1 > width && col > ilen + strlen(label)) {
+			fprintf(out, "\n%s%*s", indent, (int)strlen(label), "");
+			col = ilen + strlen(label);
+		} else if (p != text) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(p, 1, w, out);
+		col += w;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', out);
+}
+
+void
+text_verdict(const struct report *r, FILE *out)
+{
+	const struct finding *root = r->n_findings ? &r->findings[0] : NULL;
+
+	if (r->approved) {
+		fprintf(out, "VERDICT: APPROVED - %s would authenticate with "
+		    "Kerberos and be approved automatically", r->target);
+		if (root && finding_severity(root->id) == SEV_WARNING)
+			fprintf(out, " (with warnings)");
+		fputc('\n', out);
+		return;
+	}
+	fprintf(out, "VERDICT: NOT APPROVED - %s: %s\n",
+	    root ? finding_key(root->id) : "unknown",
+	    root ? finding_title(root->id) : "no evidence");
+}
+
+static int
+write_text(const struct report *r, FILE *out)
+{
+	char line[1024], when[40];
+	size_t i;
+	int j;
+
+	if (r->scenario[0])
+		fprintf(out, "== lab scenario: %s ==\n", r->scenario);
+	text_verdict(r, out);
+	fprintf(out, "target: %s", r->target);
+	if (r->mp_name[0] && strcmp(r->mp_name, r->target) != 0)
+		fprintf(out, " (canonical name %s)", r->mp_name);
+	if (r->client_realm[0])
+		fprintf(out, "; client realm %s", r->client_realm);
+	fputc('\n', out);
+
+	if (r->n_findings)
+		fprintf(out, "\nFindings, most likely root cause first:\n");
+	for (i = 0; i < r->n_findings; i++) {
+		const struct finding *f = &r->findings[i];
+
+		fprintf(out, "\n  [%s] %s: %s\n",
+		    severity_name(finding_severity(f->id)), finding_key(f->id),
+		    finding_title(f->id));
+		for (j = 0; j < f->n_evidence; j++) {
+			const struct event *ev = &r->events[f->evidence[j]];
+			char label[80];
+
+			event_describe(ev, line, sizeof(line));
+			snprintf(label, sizeof(label), "- %s: ", ev->source);
+			wrapped(out, "      ", label, line);
+		}
+		wrapped(out, "      ", "remedy: ", finding_remedy(f->id));
+	}
+	if (r->n_steps)
+		fprintf(out, "\nSteps:\n");
+	for (i = 0; i < r->n_steps; i++) {
+		const struct step *s = &r->steps[i];
+
+		fprintf(out, "  %-12s %-8s %6.0f ms  %s\n", s->name,
+		    step_status_name(s->status), s->elapsed * 1000, s->summary);
+	}
+	if (r->n_events && !r->verbose)
+		fprintf(out, "\n(%zu events in the timeline: -v shows them)\n",
+		    r->n_events);
+	else if (r->n_events)
+		fprintf(out, "\nTimeline:\n");
+	for (i = 0; r->verbose && i < r->n_events; i++) {
+		const struct event *ev = &r->events[i];
+
+		event_describe(ev, line, sizeof(line));
+		format_time(ev->t, when, sizeof(when));
+		fprintf(out, "  %s %-16s %s\n", when + 11, ev->source, line);
+	}
+	return ferror(out) ? -1 : 0;
+}
+
+const struct report_writer report_text = {
+	.name = "text",
+	.write = write_text,
+};

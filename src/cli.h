@@ -1,0 +1,14 @@
+/* cli.h - subcommands and what they share. */
+#ifndef CCMDIAG_CLI_H
+#define CCMDIAG_CLI_H
+
+#include "report.h"
+
+int cmd_probe(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* Render r in format to path (NULL: stdout); 0, 2 or 3. */
+int cli_write_report(struct report *r, const char *format, const char *path);
+int cli_parse_timeout(const char *s, double *out);
+
+#endif

@@ -1,0 +1,210 @@
+/* demo.c - `ccmdiag demo`: bring up the built-in lab, run the probe in
+ * every scenario and show each diagnosis. */
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+
+extern char **environ;
+
+/* target: a lab.sh env variable name, or a literal host name */
+static const struct scenario {
+	const char *name, *target, *wrap, *story;
+} scenarios[] = {
+	{ "healthy", "$MP_FQDN", "",
+	  "everything right: referral child -> parent, HTTP ticket accepted" },
+	{ "spn-misbound", "$MP_FQDN", "",
+	  "HTTP/<mp> is registered on a user account (seed 003's case)" },
+	{ "mp-key-stale", "$MP_FQDN", "",
+	  "the MP's keytab holds older keys than the KDC" },
+	{ "spn-missing", "$MP_FQDN", "",
+	  "no account holds HTTP/<mp> or HOST/<mp>" },
+	{ "no-trust-path", "$MP_FQDN", "",
+	  "the client sits in a realm that does not trust the MP's" },
+	{ "trust-broken", "$MP_FQDN", "",
+	  "the cross-realm key differs between child and parent" },
+	{ "client-skew", "$MP_FQDN", "faketime -f +20m",
+	  "the client's clock is 20 minutes ahead" },
+	{ "mp-skew", "$MP_FQDN", "",
+	  "the MP's clock is 15 minutes ahead" },
+	{ "dns-unresolvable", "nosuch.parent.lab", "",
+	  "the client was given a name that does not exist" },
+	{ "cname-alias", "$MP_ALIAS", "",
+	  "the client reaches the MP through a CNAME" },
+	{ "wrong-ptr", "$MP_FQDN", "",
+	  "the MP's address has a PTR record naming another host" },
+	{ "no-kdc-srv", "$MP_FQDN", "",
+	  "the client's domain lost its _kerberos SRV records" },
+	{ "kdc-down", "$MP_FQDN", "",
+	  "the client's domain controller does not answer" },
+	{ "mp-no-negotiate", "$MP_FQDN", "",
+	  "the MP offers NTLM only" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static int
+run(char *const argv[], int quiet)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st, r;
+
+	posix_spawn_file_actions_init(&fa);
+	if (quiet)
+		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO,
+		    "/dev/null", 0, 0);
+	r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0) {
+		fprintf(stderr, "ccmdiag: cannot run %s: %s\n", argv[0],
+		    strerror(r));
+		return -1;
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int
+find_lab(char *buf, size_t n)
+{
+	const char *env = getenv("CCMDIAG_LAB");
+	char exe[PATH_MAX], *slash;
+	ssize_t len;
+
+	if (env) {
+		strlcpy0(buf, env, n);
+		return access(buf, X_OK);
+	}
+	snprintf(buf, n, "%s/lab/lab.sh", LABDIR);
+	if (access(buf, X_OK) == 0)
+		return 0;
+	/* running from the build tree */
+	if ((len = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) < 0)
+		return -1;
+	exe[len] = '\0';
+	if ((slash = strrchr(exe, '/')) != NULL)
+		*slash = '\0';
+	strlcpy0(buf, exe, n);
+	strappendf(buf, n, "/tests/lab/lab.sh");
+	return access(buf, X_OK);
+}
+
+static int
+lab(const char *labsh, const char *verb, const char *arg)
+{
+	char *argv[] = { (char *)labsh, (char *)verb, (char *)arg, NULL };
+
+	return run(argv, 1);
+}
+
+static int
+probe_in_lab(const char *labsh, const struct scenario *s, const char *format)
+{
+	char script[2048], self[PATH_MAX];
+	ssize_t len;
+	char *argv[] = { "/bin/sh", "-c", script, NULL };
+
+	if ((len = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0)
+		return -1;
+	self[len] = '\0';
+	script[0] = '\0';
+	strappendf(script, sizeof(script),
+	    "eval \"$('%s' env)\" && exec '%s' run %s '%s' probe "
+	    "--keytab \"$CLIENT_KEYTAB\" --principal \"$CLIENT_PRINCIPAL\" "
+	    "--format %s \"%s\"", labsh, labsh, s->wrap, self, format,
+	    s->target);
+	return run(argv, 0);
+}
+
+int
+cmd_demo(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = "text";
+	char labsh[PATH_MAX];
+	int c, i, j, rc = 0, ran = 0, want;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			printf("usage: ccmdiag demo [--format text|json] "
+			    "[SCENARIO...]\nBring up the built-in lab (network "
+			    "namespaces, MIT KDCs, dnsmasq, Apache with\n"
+			    "mod_auth_gssapi; needs root) and show the "
+			    "diagnosis of each scenario.\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+		fprintf(stderr, "ccmdiag: unknown format '%s'\n", format);
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "ccmdiag: demo builds network namespaces and "
+		    "needs root\n");
+		return 3;
+	}
+	if (find_lab(labsh, sizeof(labsh)) != 0) {
+		fprintf(stderr, "ccmdiag: the lab (lab.sh) is not installed; "
+		    "set CCMDIAG_LAB\n");
+		return 3;
+	}
+	fprintf(stderr, "ccmdiag: starting the lab ...\n");
+	if (lab(labsh, "up", NULL) != 0) {
+		fprintf(stderr, "ccmdiag: the lab did not start\n");
+		lab(labsh, "down", NULL);
+		return 3;
+	}
+	for (i = 0; scenarios[i].name; i++) {
+		const struct scenario *s = &scenarios[i];
+
+		want = optind >= argc;
+		for (j = optind; j < argc; j++)
+			if (strcmp(argv[j], s->name) == 0)
+				want = 1;
+		if (!want)
+			continue;
+		if (lab(labsh, "scenario", s->name) != 0) {
+			fprintf(stderr, "ccmdiag: lab scenario %s failed\n",
+			    s->name);
+			rc = 3;
+			continue;
+		}
+		if (strcmp(format, "text") == 0)
+			printf("\n======== scenario %s: %s ========\n", s->name,
+			    s->story);
+		fflush(stdout);
+		c = probe_in_lab(labsh, s, format);
+		if (c < 0 || c >= 2)
+			rc = 3;
+		ran++;
+	}
+	lab(labsh, "down", NULL);
+	if (ran == 0) {
+		fprintf(stderr, "ccmdiag: no such scenario\n");
+		return 2;
+	}
+	return rc;
+}

@@ -1,0 +1,678 @@
+/* gss.c - the Kerberos/GSS-API wrapper (see gss.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
+#include <gssapi/gssapi_krb5.h>
+#include <krb5.h>
+#include <profile.h>
+
+#include "crypto.h"
+#include "error.h"
+#include "gss.h"
+#include "util.h"
+
+#define KRB_BASE (-1765328384L)	/* ERROR_TABLE_BASE_krb5 */
+
+struct krb_session {
+	krb5_context ctx;
+	krb5_ccache mcc;
+	krb5_principal client;
+	char overlay[64];
+	char *saved_config;
+	int had_config;
+	double timeout;
+	krb_event_fn fn;
+	void *arg;
+	/* trace state */
+	char cur_realm[128], cur_sname[256], cur_peer[64];
+	int cur_msg;
+	/* GSS exchange */
+	gss_ctx_id_t gctx;
+	gss_cred_id_t gcred;
+	gss_name_t gname;
+};
+
+static gss_OID_desc spnego_oid = { 6, (void *)"\x2b\x06\x01\x05\x05\x02" };
+static gss_OID_desc krb5_oid = { 9,
+	(void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02" };
+
+static void
+emit(struct krb_session *s, struct event *ev)
+{
+	ev->from = ev->from ? ev->from : ROLE_KDC;
+	if (s->fn)
+		s->fn(s->arg, ev);
+}
+
+/* "HTTP/mp.parent.lab@PARENT.LAB" -> name, realm */
+static void
+split_princ(const char *p, size_t n, char *name, size_t nn, char *realm,
+    size_t rn)
+{
+	char buf[384];
+	char *at;
+
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	at = strrchr(buf, '@');
+	if (at) {
+		*at = '\0';
+		if (realm)
+			strlcpy0(realm, at + 1, rn);
+	} else if (realm) {
+		realm[0] = '\0';
+	}
+	strlcpy0(name, buf, nn);
+}
+
+static const char *
+after(const char *msg, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(msg, prefix, n) == 0 ? msg + n : NULL;
+}
+
+static size_t
+token_len(const char *p, const char *stops)
+{
+	return strcspn(p, stops);
+}
+
+static void
+trace_kerr(struct krb_session *s, const char *p, int msg)
+{
+	long code = strtol(p, NULL, 10);
+	struct event ev;
+
+	if (code == 0)
+		return;
+	event_init(&ev, EV_KRB_ERROR);
+	ev.msg_type = 30;
+	ev.code = krbs_rfc_code(code);
+	strlcpy0(ev.realm, s->cur_realm, sizeof(ev.realm));
+	strlcpy0(ev.name, s->cur_sname, sizeof(ev.name));
+	strlcpy0(ev.peer, s->cur_peer, sizeof(ev.peer));
+	if (ev.code < 0) {
+		ev.type = EV_NOTE;
+		snprintf(ev.text, sizeof(ev.text), "KDC exchange with %s for "
+		    "%s failed: %ld", s->cur_realm, s->cur_sname, code);
+	}
+	(void)msg;
+	emit(s, &ev);
+}
+
+static void KRB5_CALLCONV
+on_trace(krb5_context ctx, const krb5_trace_info *info, void *data)
+{
+	struct krb_session *s = data;
+	const char *m, *p;
+	struct event ev;
+	size_t n;
+
+	(void)ctx;
+	if (info == NULL || info->message == NULL)
+		return;
+	m = info->message;
+	if ((p = after(m, "Requesting tickets for ")) != NULL) {
+		split_princ(p, token_len(p, ","), s->cur_sname,
+		    sizeof(s->cur_sname), NULL, 0);
+		s->cur_msg = 12;
+	} else if ((p = after(m, "Requesting TGT ")) != NULL) {
+		char realm[128];
+
+		split_princ(p, token_len(p, " "), s->cur_sname,
+		    sizeof(s->cur_sname), realm, sizeof(realm));
+		s->cur_msg = 12;
+	} else if ((p = after(m, "Getting initial credentials for ")) !=
+	    NULL) {
+		char realm[128], name[256];
+
+		split_princ(p, token_len(p, " \n"), name, sizeof(name), realm,
+		    sizeof(realm));
+		snprintf(s->cur_sname, sizeof(s->cur_sname), "krbtgt/%s",
+		    realm);
+		s->cur_msg = 10;
+	} else if ((p = after(m, "Sending request (")) != NULL) {
+		p = strstr(p, ") to ");
+		if (p == NULL)
+			return;
+		p += 5;
+		n = token_len(p, " \n");
+		if (n >= sizeof(s->cur_realm))
+			n = sizeof(s->cur_realm) - 1;
+		memcpy(s->cur_realm, p, n);
+		s->cur_realm[n] = '\0';
+		s->cur_peer[0] = '\0';
+		event_init(&ev, EV_KRB_REQUEST);
+		ev.from = ROLE_CLIENT;
+		ev.to = ROLE_KDC;
+		ev.msg_type = s->cur_msg ? s->cur_msg : 12;
+		strlcpy0(ev.realm, s->cur_realm, sizeof(ev.realm));
+		strlcpy0(ev.name, s->cur_sname, sizeof(ev.name));
+		emit(s, &ev);
+	} else if ((p = after(m, "Sending initial UDP request to dgram ")) ||
+	    (p = after(m, "Initiating TCP connection to stream "))) {
+		strlcpy0(s->cur_peer, p, sizeof(s->cur_peer));
+	} else if ((p = after(m, "Received TGT for ")) != NULL &&
+	    strstr(p, "advancing current realm")) {
+		event_init(&ev, EV_KRB_REFERRAL);
+		strlcpy0(ev.realm, s->cur_realm, sizeof(ev.realm));
+		n = token_len(p, ";");
+		if (n >= sizeof(ev.value))
+			n = sizeof(ev.value) - 1;
+		memcpy(ev.value, p, n);
+		ev.value[n] = '\0';
+		strlcpy0(ev.name, s->cur_sname, sizeof(ev.name));
+		emit(s, &ev);
+	} else if ((p = after(m, "Local realm referral failed; trying "
+	    "fallback realm ")) != NULL) {
+		event_init(&ev, EV_KRB_FALLBACK);
+		strlcpy0(ev.realm, s->cur_realm, sizeof(ev.realm));
+		strlcpy0(ev.value, p, sizeof(ev.value));
+		strlcpy0(ev.name, s->cur_sname, sizeof(ev.name));
+		emit(s, &ev);
+	} else if ((p = after(m, "TGS request result: ")) != NULL) {
+		trace_kerr(s, p, 13);
+	} else if ((p = after(m, "Received error from KDC: ")) != NULL) {
+		trace_kerr(s, p, 11);
+	} else if ((p = after(m, "Received creds for desired service ")) !=
+	    NULL) {
+		event_init(&ev, EV_KRB_REPLY);
+		ev.msg_type = 13;
+		split_princ(p, strlen(p), ev.name, sizeof(ev.name), ev.realm,
+		    sizeof(ev.realm));
+		emit(s, &ev);
+	}
+}
+
+static int
+write_overlay_fd(struct krb_session *s, int fd)
+{
+	char buf[512];
+	int n, t = (int)(s->timeout + 0.999);
+
+	if (t < 1)
+		t = 1;
+	n = snprintf(buf, sizeof(buf),
+	    "# written by ccmdiag for one run; behave like a Windows client\n"
+	    "[libdefaults]\n"
+	    "\trdns = false\n"
+	    "\tdns_canonicalize_hostname = false\n"
+	    "\trequest_timeout = %d\n"
+	    "\tmax_retries = 2\n", t);
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		return ERR_IO;
+	}
+	return close(fd) == 0 ? 0 : ERR_IO;
+}
+
+static int
+write_overlay(struct krb_session *s)
+{
+	int fd;
+
+	strlcpy0(s->overlay, "/tmp/ccmdiag-krb5-XXXXXX", sizeof(s->overlay));
+	if ((fd = mkstemp(s->overlay)) < 0) {
+		s->overlay[0] = '\0';
+		return ERR_IO;
+	}
+	return write_overlay_fd(s, fd);
+}
+
+static int
+write_overlay_file(struct krb_session *s)
+{
+	int fd;
+
+	if (!s->overlay[0] || (fd = open(s->overlay, O_WRONLY | O_TRUNC)) < 0)
+		return ERR_IO;
+	return write_overlay_fd(s, fd);
+}
+
+static int
+set_config_env(struct krb_session *s)
+{
+	const char *old = getenv("KRB5_CONFIG");
+	char *val;
+	size_t n;
+
+	s->had_config = old != NULL;
+	if (old && (s->saved_config = strdup(old)) == NULL)
+		return ERR_NOMEM;
+	if (!old)
+		old = "/etc/krb5.conf";
+	n = strlen(s->overlay) + strlen(old) + 2;
+	if ((val = malloc(n)) == NULL)
+		return ERR_NOMEM;
+	snprintf(val, n, "%s:%s", s->overlay, old);
+	setenv("KRB5_CONFIG", val, 1);
+	free(val);
+	return 0;
+}
+
+int
+krbs_open(struct krb_session **out, double timeout, krb_event_fn fn,
+    void *arg)
+{
+	struct krb_session *s;
+	int r;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return ERR_NOMEM;
+	s->fn = fn;
+	s->arg = arg;
+	s->timeout = timeout;
+	s->gctx = GSS_C_NO_CONTEXT;
+	s->gcred = GSS_C_NO_CREDENTIAL;
+	s->gname = GSS_C_NO_NAME;
+	if ((r = write_overlay(s)) != 0 || (r = set_config_env(s)) != 0)
+		goto fail;
+	if (krb5_init_context(&s->ctx) != 0) {
+		r = ERR_LIBRARY;
+		goto fail;
+	}
+	krb5_set_trace_callback(s->ctx, on_trace, s);
+	if (krb5_cc_new_unique(s->ctx, "MEMORY", NULL, &s->mcc) != 0) {
+		r = ERR_LIBRARY;
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	krbs_close(s);
+	return r;
+}
+
+void
+krbs_set_timeout(struct krb_session *s, double timeout)
+{
+	krb5_context nctx = NULL;
+	krb5_ccache ncc = NULL;
+	krb5_principal nclient = NULL;
+	char name[128];
+
+	/* MIT reads request_timeout when a context is made: make a new one;
+	 * the MEMORY ccache lives in the process and is found by name */
+	s->timeout = timeout;
+	if (write_overlay_file(s) != 0 || krb5_init_context(&nctx) != 0)
+		return;
+	snprintf(name, sizeof(name), "MEMORY:%s",
+	    krb5_cc_get_name(s->ctx, s->mcc));
+	if (krb5_cc_resolve(nctx, name, &ncc) != 0 || (s->client &&
+	    krb5_copy_principal(nctx, s->client, &nclient) != 0)) {
+		if (ncc)
+			krb5_cc_close(nctx, ncc);
+		krb5_free_context(nctx);
+		return;
+	}
+	krb5_set_trace_callback(nctx, on_trace, s);
+	krb5_set_trace_callback(s->ctx, NULL, NULL);
+	krb5_cc_close(s->ctx, s->mcc);
+	if (s->client)
+		krb5_free_principal(s->ctx, s->client);
+	krb5_free_context(s->ctx);
+	s->ctx = nctx;
+	s->mcc = ncc;
+	s->client = nclient;
+}
+
+void
+krbs_close(struct krb_session *s)
+{
+	OM_uint32 min;
+
+	if (s == NULL)
+		return;
+	if (s->gctx != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&min, &s->gctx, GSS_C_NO_BUFFER);
+	if (s->gcred != GSS_C_NO_CREDENTIAL)
+		gss_release_cred(&min, &s->gcred);
+	if (s->gname != GSS_C_NO_NAME)
+		gss_release_name(&min, &s->gname);
+	if (s->ctx) {
+		krb5_set_trace_callback(s->ctx, NULL, NULL);
+		if (s->mcc)
+			krb5_cc_destroy(s->ctx, s->mcc);
+		if (s->client)
+			krb5_free_principal(s->ctx, s->client);
+		krb5_free_context(s->ctx);
+	}
+	if (s->overlay[0])
+		unlink(s->overlay);
+	if (s->had_config)
+		setenv("KRB5_CONFIG", s->saved_config, 1);
+	else
+		unsetenv("KRB5_CONFIG");
+	free(s->saved_config);
+	free(s);
+}
+
+int
+krbs_rfc_code(long code)
+{
+	if (code >= KRB_BASE && code < KRB_BASE + 128)
+		return (int)(code - KRB_BASE);
+	return -1;
+}
+
+enum krbs_class
+krbs_classify(long code)
+{
+	switch (code) {
+	case 0:
+		return KRBS_OK;
+	case KRB5_KDC_UNREACH:
+		return KRBS_KDC_UNREACH;
+	case KRB5_REALM_UNKNOWN:
+	case KRB5_REALM_CANT_RESOLVE:
+		return KRBS_REALM_UNKNOWN;
+	case KRB5_FCC_NOFILE:
+	case KRB5_CC_NOTFOUND:
+	case KRB5_KT_NOTFOUND:
+	case KRB5_KT_END:
+	case ENOENT:
+	case KRB5_CC_BADNAME:
+	case KRB5_NO_TKT_SUPPLIED:
+		return KRBS_NO_CREDS;
+	case KRB5KRB_AP_ERR_SKEW:
+	case KRB5_KDCREP_SKEW:
+		return KRBS_SKEW;
+	default:
+		return krbs_rfc_code(code) >= 0 ? KRBS_KDC_ERROR : KRBS_OTHER;
+	}
+}
+
+void
+krbs_message(struct krb_session *s, long code, char *buf, size_t n)
+{
+	const char *msg = krb5_get_error_message(s ? s->ctx : NULL,
+	    (krb5_error_code)code);
+
+	snprintf(buf, n, "%s (%ld)", msg ? msg : "unknown error", code);
+	krb5_free_error_message(s ? s->ctx : NULL, msg);
+}
+
+static void
+unparse(krb5_context ctx, krb5_const_principal p, char *buf, size_t n)
+{
+	char *name = NULL;
+
+	if (krb5_unparse_name(ctx, p, &name) == 0) {
+		strlcpy0(buf, name, n);
+		krb5_free_unparsed_name(ctx, name);
+	} else {
+		strlcpy0(buf, "?", n);
+	}
+}
+
+long
+krbs_creds(struct krb_session *s, const char *keytab, const char *principal,
+    char *princ, size_t pn, char *realm, size_t rn)
+{
+	krb5_keytab kt = NULL;
+	krb5_ccache def = NULL;
+	krb5_creds creds;
+	krb5_get_init_creds_opt *opt = NULL;
+	long code;
+
+	memset(&creds, 0, sizeof(creds));
+	if (keytab) {
+		if ((code = krb5_parse_name(s->ctx, principal, &s->client)) ||
+		    (code = krb5_kt_resolve(s->ctx, keytab, &kt)) ||
+		    (code = krb5_get_init_creds_opt_alloc(s->ctx, &opt)))
+			goto out;
+		krb5_get_init_creds_opt_set_forwardable(opt, 0);
+		code = krb5_get_init_creds_keytab(s->ctx, &creds, s->client,
+		    kt, 0, NULL, opt);
+		if (code == 0 && (code = krb5_cc_initialize(s->ctx, s->mcc,
+		    s->client)) == 0)
+			code = krb5_cc_store_cred(s->ctx, s->mcc, &creds);
+	} else {
+		/* read the user's cache, work on a copy */
+		if ((code = krb5_cc_default(s->ctx, &def)) ||
+		    (code = krb5_cc_get_principal(s->ctx, def, &s->client)) ||
+		    (code = krb5_cc_initialize(s->ctx, s->mcc, s->client)))
+			goto out;
+		code = krb5_cc_copy_creds(s->ctx, def, s->mcc);
+	}
+out:
+	if (s->client) {
+		unparse(s->ctx, s->client, princ, pn);
+		snprintf(realm, rn, "%.*s", (int)s->client->realm.length,
+		    s->client->realm.data);
+	}
+	krb5_free_cred_contents(s->ctx, &creds);
+	if (opt)
+		krb5_get_init_creds_opt_free(s->ctx, opt);
+	if (kt)
+		krb5_kt_close(s->ctx, kt);
+	if (def)
+		krb5_cc_close(s->ctx, def);
+	return code;
+}
+
+long
+krbs_service_ticket(struct krb_session *s, const char *service,
+    const char *host, char *realm, size_t rn)
+{
+	krb5_principal server = NULL;
+	krb5_creds in, *out = NULL;
+	long code;
+
+	memset(&in, 0, sizeof(in));
+	realm[0] = '\0';
+	if (s->client == NULL)
+		return KRB5_CC_NOTFOUND;
+	if ((code = krb5_sname_to_principal(s->ctx, host, service,
+	    KRB5_NT_SRV_HST, &server)) != 0)
+		goto out;
+	in.client = s->client;
+	in.server = server;
+	code = krb5_get_credentials(s->ctx, 0, s->mcc, &in, &out);
+	if (code == 0)
+		snprintf(realm, rn, "%.*s", (int)out->server->realm.length,
+		    out->server->realm.data);
+out:
+	if (out)
+		krb5_free_creds(s->ctx, out);
+	if (server)
+		krb5_free_principal(s->ctx, server);
+	return code;
+}
+
+static void
+gss_status_event(struct event *ev, const char *what, OM_uint32 maj,
+    OM_uint32 min)
+{
+	OM_uint32 m, ctx = 0;
+	gss_buffer_desc buf = GSS_C_EMPTY_BUFFER;
+
+	event_init(ev, EV_GSS_STATUS);
+	ev->from = ROLE_CLIENT;
+	strlcpy0(ev->name, what, sizeof(ev->name));
+	ev->major = maj;
+	ev->minor = min;
+	ev->code = krbs_rfc_code((long)(int32_t)min);
+	if (maj == GSS_S_COMPLETE || maj == GSS_S_CONTINUE_NEEDED) {
+		snprintf(ev->text, sizeof(ev->text), "%s",
+		    maj ? "continue needed" : "complete");
+		return;
+	}
+	gss_display_status(&m, maj, GSS_C_GSS_CODE, GSS_C_NO_OID, &ctx, &buf);
+	snprintf(ev->text, sizeof(ev->text), "%.*s", (int)buf.length,
+	    (char *)buf.value);
+	gss_release_buffer(&m, &buf);
+	ctx = 0;
+	if (min) {
+		gss_display_status(&m, min, GSS_C_MECH_CODE, &krb5_oid, &ctx,
+		    &buf);
+		strappendf(ev->text, sizeof(ev->text), "; %.*s",
+		    (int)buf.length, (char *)buf.value);
+		gss_release_buffer(&m, &buf);
+	}
+}
+
+int
+krbs_token(struct krb_session *s, const char *service, const char *host,
+    uint8_t **tok, size_t *len, struct event *status)
+{
+	OM_uint32 maj, min, flags = 0;
+	gss_buffer_desc name = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
+	gss_OID_set_desc mechs = { 1, &krb5_oid };
+	char hbs[512];
+	int r = ERR_LIBRARY;
+
+	*tok = NULL;
+	*len = 0;
+	if (s->gctx != GSS_C_NO_CONTEXT)
+		gss_delete_sec_context(&min, &s->gctx, GSS_C_NO_BUFFER);
+	if (s->gname != GSS_C_NO_NAME)
+		gss_release_name(&min, &s->gname);
+	if (s->gcred == GSS_C_NO_CREDENTIAL) {
+		maj = gss_krb5_import_cred(&min, s->mcc, NULL, NULL, &s->gcred);
+		if (GSS_ERROR(maj)) {
+			gss_status_event(status, "import credentials", maj, min);
+			return r;
+		}
+		/* SPNEGO offers Kerberos only, like a domain member would */
+		gss_set_neg_mechs(&min, s->gcred, &mechs);
+	}
+	snprintf(hbs, sizeof(hbs), "%s@%s", service, host);
+	name.value = hbs;
+	name.length = strlen(hbs);
+	maj = gss_import_name(&min, &name, GSS_C_NT_HOSTBASED_SERVICE,
+	    &s->gname);
+	if (GSS_ERROR(maj)) {
+		gss_status_event(status, "import name", maj, min);
+		return r;
+	}
+	maj = gss_init_sec_context(&min, s->gcred, &s->gctx, s->gname,
+	    &spnego_oid, GSS_C_MUTUAL_FLAG | GSS_C_SEQUENCE_FLAG, 0,
+	    GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &out, &flags,
+	    NULL);
+	gss_status_event(status, "init_sec_context", maj, min);
+	if (!GSS_ERROR(maj) && out.length > 0) {
+		if ((*tok = malloc(out.length)) != NULL) {
+			memcpy(*tok, out.value, out.length);
+			*len = out.length;
+			r = 0;
+		} else {
+			r = ERR_NOMEM;
+		}
+	}
+	if (out.value)
+		explicit_bzero(out.value, out.length);
+	gss_release_buffer(&min, &out);
+	return r;
+}
+
+int
+krbs_reply(struct krb_session *s, const uint8_t *tok, size_t len,
+    struct event *status)
+{
+	OM_uint32 maj, min, flags = 0;
+	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER;
+
+	if (s->gctx == GSS_C_NO_CONTEXT) {
+		gss_status_event(status, "verify reply", GSS_S_NO_CONTEXT, 0);
+		return ERR_LIBRARY;
+	}
+	in.value = (void *)tok;
+	in.length = len;
+	maj = gss_init_sec_context(&min, s->gcred, &s->gctx, s->gname,
+	    &spnego_oid, GSS_C_MUTUAL_FLAG | GSS_C_SEQUENCE_FLAG, 0,
+	    GSS_C_NO_CHANNEL_BINDINGS, &in, NULL, &out, &flags, NULL);
+	gss_release_buffer(&min, &out);
+	gss_status_event(status, "verify reply", maj, min);
+	return maj == GSS_S_COMPLETE ? 0 : ERR_REFUSED;
+}
+
+long
+krbs_as_req(struct krb_session *s, uint8_t **req, size_t *len)
+{
+	krb5_init_creds_context ictx = NULL;
+	krb5_data in = { 0 }, out = { 0 }, realm = { 0 };
+	unsigned int flags = 0;
+	long code;
+
+	*req = NULL;
+	*len = 0;
+	if (s->client == NULL)
+		return KRB5_CC_NOTFOUND;
+	if ((code = krb5_init_creds_init(s->ctx, s->client, NULL, NULL, 0,
+	    NULL, &ictx)) != 0)
+		return code;
+	code = krb5_init_creds_step(s->ctx, ictx, &in, &out, &realm, &flags);
+	if (code == 0 && out.length > 0) {
+		if ((*req = malloc(out.length)) != NULL) {
+			memcpy(*req, out.data, out.length);
+			*len = out.length;
+		} else {
+			code = ENOMEM;
+		}
+	}
+	krb5_free_data_contents(s->ctx, &out);
+	krb5_free_data_contents(s->ctx, &realm);
+	krb5_init_creds_free(s->ctx, ictx);
+	return code;
+}
+
+int
+krbs_config_kdcs(struct krb_session *s, const char *realm, char out[][256],
+    int max)
+{
+	profile_t prof = NULL;
+	char **vals = NULL;
+	const char *names[4];
+	int n = 0, i;
+
+	if (krb5_get_profile(s->ctx, &prof) != 0)
+		return 0;
+	names[0] = "realms";
+	names[1] = realm;
+	names[2] = "kdc";
+	names[3] = NULL;
+	if (profile_get_values(prof, names, &vals) == 0) {
+		for (i = 0; vals[i] && n < max; i++)
+			strlcpy0(out[n++], vals[i], 256);
+		profile_free_list(vals);
+	}
+	profile_release(prof);
+	return n;
+}
+
+long
+krbs_peek_client(struct krb_session *s, const char *principal, char *princ,
+    size_t pn, char *realm, size_t rn)
+{
+	krb5_principal p = NULL;
+	krb5_ccache def = NULL;
+	long code;
+
+	princ[0] = realm[0] = '\0';
+	if (principal)
+		code = krb5_parse_name(s->ctx, principal, &p);
+	else if ((code = krb5_cc_default(s->ctx, &def)) == 0)
+		code = krb5_cc_get_principal(s->ctx, def, &p);
+	if (code == 0) {
+		unparse(s->ctx, p, princ, pn);
+		snprintf(realm, rn, "%.*s", (int)p->realm.length,
+		    p->realm.data);
+	}
+	if (p)
+		krb5_free_principal(s->ctx, p);
+	if (def)
+		krb5_cc_close(s->ctx, def);
+	return code;
+}

@@ -1,0 +1,64 @@
+/*
+ * gss.h - the Kerberos/GSS-API wrapper: the only file that calls gss_* and
+ * krb5_*.  It works in a private memory ccache, so the user's credential
+ * cache is read at most, never written, and configures MIT like a Windows
+ * client: no reverse DNS, no host name canonicalisation, bounded KDC waits.
+ * MIT's trace is turned into events; raw trace lines are never kept (they
+ * can carry key material).
+ */
+#ifndef CCMDIAG_GSS_H
+#define CCMDIAG_GSS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+struct krb_session;
+typedef void (*krb_event_fn)(void *arg, struct event *ev);
+
+/* KRB5 library codes the probes map to findings. */
+enum krbs_class {
+	KRBS_OK, KRBS_KDC_ERROR, KRBS_KDC_UNREACH, KRBS_REALM_UNKNOWN,
+	KRBS_NO_CREDS, KRBS_SKEW, KRBS_OTHER,
+};
+
+int krbs_open(struct krb_session **out, double timeout, krb_event_fn fn,
+    void *arg);
+void krbs_close(struct krb_session *s);
+/* Seconds allowed per KDC request from now on. */
+void krbs_set_timeout(struct krb_session *s, double timeout);
+
+/*
+ * Load the client's credentials into the private ccache: from keytab and
+ * principal (as the machine account does), else a copy of the default
+ * ccache.  Returns a krb5 error code; the principal and realm on success.
+ */
+long krbs_creds(struct krb_session *s, const char *keytab,
+    const char *principal, char *princ, size_t pn, char *realm, size_t rn);
+/* The client's principal and realm without touching the network: the
+ * given principal, or the default ccache's. */
+long krbs_peek_client(struct krb_session *s, const char *principal,
+    char *princ, size_t pn, char *realm, size_t rn);
+/* Ticket for service/host, referrals only; realm of the ticket out. */
+long krbs_service_ticket(struct krb_session *s, const char *service,
+    const char *host, char *realm, size_t rn);
+/* SPNEGO initial token for service@host with mutual auth; caller frees
+ * with crypto_freezero. */
+int krbs_token(struct krb_session *s, const char *service, const char *host,
+    uint8_t **tok, size_t *len, struct event *status);
+/* Feed the acceptor's reply token; 0 when mutual authentication holds. */
+int krbs_reply(struct krb_session *s, const uint8_t *tok, size_t len,
+    struct event *status);
+/* An AS-REQ without pre-authentication for the client, for the clock. */
+long krbs_as_req(struct krb_session *s, uint8_t **req, size_t *len);
+/* KDC host names or addresses configured for realm in krb5.conf. */
+int krbs_config_kdcs(struct krb_session *s, const char *realm,
+    char out[][256], int max);
+enum krbs_class krbs_classify(long code);
+/* RFC 4120 error number of a krb5 library code, or -1. */
+int krbs_rfc_code(long code);
+/* The library's message for code (no secrets), into buf. */
+void krbs_message(struct krb_session *s, long code, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,271 @@
+/* http.c - the libcurl wrapper: the only file that calls curl. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "crypto.h"
+#include "cursor.h"
+#include "error.h"
+#include "event.h"
+#include "http.h"
+#include "util.h"
+
+#define MAX_BODY (1024 * 1024)
+
+struct collect {
+	struct http_reply *rep;
+	int aborted;
+};
+
+int
+http_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 :
+	    ERR_LIBRARY;
+}
+
+static void
+add_scheme(struct http_reply *rep, struct cursor *val)
+{
+	struct cursor v = *val, name, rest;
+	char scheme[32], *b64;
+	int found;
+
+	while (cur_left(&v) && (*v.ptr == ' ' || *v.ptr == '\t'))
+		cur_skip(&v, 1);
+	name = cur_until(&v, ' ', &found);
+	rest = v;
+	cur_str(&name, cur_left(&name), scheme, sizeof(scheme));
+	/* a comma-separated challenge list on one line */
+	if (strchr(scheme, ','))
+		*strchr(scheme, ',') = '\0';
+	if (scheme[0] == '\0')
+		return;
+	if (rep->schemes[0])
+		strappendf(rep->schemes, sizeof(rep->schemes), ", ");
+	strappendf(rep->schemes, sizeof(rep->schemes), "%s", scheme);
+	if (strcasecmp(scheme, "Negotiate") != 0)
+		return;
+	rep->negotiate_offered = 1;
+	while (cur_left(&rest) && rest.ptr[cur_left(&rest) - 1] == ' ')
+		rest.len--;
+	if (cur_left(&rest) == 0 || rep->token)
+		return;
+	if (cur_left(&rest) > 65536) {
+		rep->token_garbage = 1;
+		return;
+	}
+	if ((b64 = malloc(cur_left(&rest) + 1)) == NULL)
+		return;
+	memcpy(b64, rest.ptr, cur_left(&rest));
+	b64[cur_left(&rest)] = '\0';
+	if (crypto_b64decode(b64, cur_left(&rest), &rep->token,
+	    &rep->token_len) != 0)
+		rep->token_garbage = 1;
+	free(b64);
+}
+
+static size_t
+on_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct collect *c = arg;
+	struct http_reply *rep = c->rep;
+	struct cursor line, name;
+	char hname[40], date[64];
+	int found;
+
+	rep->header_bytes += size * n;
+	if (rep->header_bytes > HTTP_MAX_HEADER_BYTES) {
+		c->aborted = 1;
+		return 0;
+	}
+	cur_init(&line, data, size * n);
+	line = cur_line(&line, &found);
+	if (cur_left(&line) >= 5 && memcmp(line.ptr, "HTTP/", 5) == 0) {
+		/* a new response (after 100 Continue or a redirect) */
+		rep->schemes[0] = '\0';
+		rep->negotiate_offered = 0;
+		rep->token_garbage = 0;
+		crypto_freezero(rep->token, rep->token_len);
+		rep->token = NULL;
+		rep->token_len = 0;
+		rep->date = -1;
+		return size * n;
+	}
+	name = cur_until(&line, ':', &found);
+	if (!found)
+		return size * n;
+	cur_str(&name, cur_left(&name), hname, sizeof(hname));
+	if (strcasecmp(hname, "WWW-Authenticate") == 0) {
+		add_scheme(rep, &line);
+	} else if (strcasecmp(hname, "Date") == 0) {
+		time_t t;
+
+		cur_str(&line, cur_left(&line), date, sizeof(date));
+		t = curl_getdate(date, NULL);
+		rep->date = t < 0 ? -1 : (double)t;
+	}
+	return size * n;
+}
+
+static size_t
+on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct collect *c = arg;
+
+	(void)data;
+	c->rep->body_bytes += size * n;
+	if (c->rep->body_bytes > MAX_BODY) {
+		c->aborted = 1;
+		return 0;
+	}
+	return size * n;
+}
+
+static int
+classify(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return CONN_RESOLVE;
+	case CURLE_COULDNT_CONNECT:
+		return CONN_REFUSED;
+	case CURLE_OPERATION_TIMEDOUT:
+		return CONN_TIMEOUT;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+		return CONN_TLS;
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_WRITE_ERROR:
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return CONN_PROTOCOL;
+	default:
+		return CONN_OTHER;
+	}
+}
+
+int
+http_exchange(const struct http_request *req, struct http_reply *rep)
+{
+	CURL *h = NULL;
+	struct curl_slist *hdrs = NULL, *resolve = NULL, *tmp;
+	struct collect c;
+	char url[512], pin[512], errbuf[CURL_ERROR_SIZE], *auth = NULL;
+	char *ip = NULL;
+	int port = req->port ? req->port : (req->https ? 443 : 80), r = 0;
+	long ms = (long)(req->timeout * 1000);
+	CURLcode rc;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->date = -1;
+	memset(&c, 0, sizeof(c));
+	c.rep = rep;
+	errbuf[0] = '\0';
+	if (ms < 1)
+		ms = 1;
+	if (!valid_hostname(req->host))
+		return ERR_USAGE;
+	snprintf(url, sizeof(url), "%s://%s:%d%s", req->https ? "https" :
+	    "http", req->host, port, req->path);
+	if ((h = curl_easy_init()) == NULL)
+		return ERR_LIBRARY;
+	if (req->addr) {
+		snprintf(pin, sizeof(pin), "%s:%d:%s", req->host, port,
+		    req->addr);
+		if ((resolve = curl_slist_append(NULL, pin)) == NULL) {
+			r = ERR_NOMEM;
+			goto out;
+		}
+		curl_easy_setopt(h, CURLOPT_RESOLVE, resolve);
+	}
+	if ((tmp = curl_slist_append(hdrs, "Expect:")) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	hdrs = tmp;
+	if (req->negotiate_b64) {
+		size_t n = strlen(req->negotiate_b64) + 32;
+
+		if ((auth = malloc(n)) == NULL) {
+			r = ERR_NOMEM;
+			goto out;
+		}
+		snprintf(auth, n, "Authorization: Negotiate %s",
+		    req->negotiate_b64);
+		if ((tmp = curl_slist_append(hdrs, auth)) == NULL) {
+			r = ERR_NOMEM;
+			goto out;
+		}
+		hdrs = tmp;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+	curl_easy_setopt(h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "ccmhttp ccmdiag/" VERSION);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &c);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &c);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	if (req->cafile)
+		curl_easy_setopt(h, CURLOPT_CAINFO, req->cafile);
+
+	rep->t_sent = now_real();
+	rc = curl_easy_perform(h);
+	rep->t_recv = now_real();
+	if (curl_easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip)
+		strlcpy0(rep->peer, ip, sizeof(rep->peer));
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &rep->status);
+	if (rc == CURLE_OK) {
+		rep->transport_ok = 1;
+	} else if (c.aborted) {
+		rep->fail = CONN_PROTOCOL;
+		snprintf(rep->errtext, sizeof(rep->errtext),
+		    "reply exceeds %s limit (%zu header bytes, %zu body bytes)",
+		    rep->header_bytes > HTTP_MAX_HEADER_BYTES ? "the header" :
+		    "the body", rep->header_bytes, rep->body_bytes);
+	} else {
+		rep->fail = classify(rc);
+		if (rep->fail == CONN_REFUSED && rep->t_recv - rep->t_sent >=
+		    req->timeout * 0.95)
+			rep->fail = CONN_TIMEOUT;
+		snprintf(rep->errtext, sizeof(rep->errtext), "%s (curl %d)",
+		    errbuf[0] ? errbuf : curl_easy_strerror(rc), (int)rc);
+	}
+out:
+	if (auth) {
+		explicit_bzero(auth, strlen(auth));
+		free(auth);
+	}
+	curl_slist_free_all(hdrs);
+	curl_slist_free_all(resolve);
+	curl_easy_cleanup(h);
+	return r;
+}
+
+void
+http_reply_release(struct http_reply *rep)
+{
+	crypto_freezero(rep->token, rep->token_len);
+	rep->token = NULL;
+	rep->token_len = 0;
+}

@@ -1,0 +1,44 @@
+/* http.h - the libcurl wrapper: the only file that calls curl. */
+#ifndef CCMDIAG_HTTP_H
+#define CCMDIAG_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_MAX_HEADER_BYTES (256 * 1024)
+
+struct http_request {
+	const char *host;	/* validated host name, goes into URL and Host */
+	const char *addr;	/* address to connect to, NULL: resolve host */
+	int port;
+	int https;
+	const char *cafile;
+	const char *method;	/* "CCM_POST" */
+	const char *path;	/* fixed by the caller, never user text */
+	const char *negotiate_b64;	/* our own token, or NULL */
+	double timeout;		/* seconds */
+};
+
+struct http_reply {
+	int transport_ok;
+	int fail;		/* enum conn_fail when !transport_ok */
+	char errtext[256];
+	long status;
+	char schemes[256];	/* offered schemes, "Negotiate, NTLM" */
+	int negotiate_offered;
+	uint8_t *token;		/* decoded Negotiate reply token, or NULL */
+	size_t token_len;
+	int token_garbage;	/* a Negotiate value that is not base64 */
+	double date;		/* Date header, epoch seconds; -1 none */
+	double t_sent, t_recv;	/* real clock around the exchange */
+	size_t header_bytes, body_bytes;
+	char peer[64];		/* address actually used */
+};
+
+int http_global_init(void);
+/* Perform one request; transport failures are reported in *rep, not as a
+ * return value.  Returns 0, or ERR_NOMEM/ERR_LIBRARY. */
+int http_exchange(const struct http_request *req, struct http_reply *rep);
+void http_reply_release(struct http_reply *rep);
+
+#endif

@@ -1,0 +1,235 @@
+/* main.c - the ccmdiag command line: subcommands, options, exit codes. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "http.h"
+#include "probe.h"
+#include "util.h"
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{ "probe", cmd_probe, "probe [options] MP_FQDN" },
+	{ "demo", cmd_demo, "demo [--format text|json] [SCENARIO...]" },
+	{ NULL, NULL, NULL },
+};
+
+static void
+usage(FILE *out)
+{
+	int i;
+
+	fprintf(out, "usage: ccmdiag COMMAND [options]\n\ncommands:\n");
+	for (i = 0; commands[i].name; i++)
+		fprintf(out, "  ccmdiag %s\n", commands[i].usage);
+	fprintf(out, "\nccmdiag COMMAND --help describes each command.\n"
+	    "exit status: 0 approved, 1 an error finding, 2 usage, "
+	    "3 ccmdiag could not run the check\n");
+}
+
+int
+cli_write_report(struct report *r, const char *format, const char *path)
+{
+	const struct report_writer *w;
+	FILE *out = stdout;
+	int rc;
+
+	if (format == NULL)
+		format = "text";
+	if ((w = report_writer_find(format)) == NULL) {
+		fprintf(stderr, "ccmdiag: unknown format '%s' (text, json)\n",
+		    format);
+		return 2;
+	}
+	if (path && (out = fopen(path, "w")) == NULL) {
+		fprintf(stderr, "ccmdiag: cannot write %s: %s\n", path,
+		    strerror(errno));
+		return 3;
+	}
+	rc = w->write(r, out);
+	if (out != stdout && fclose(out) != 0)
+		rc = -1;
+	if (rc != 0) {
+		fprintf(stderr, "ccmdiag: writing the report failed\n");
+		return 3;
+	}
+	return 0;
+}
+
+int
+cli_parse_timeout(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || v <= 0 || v > 3600) {
+		fprintf(stderr, "ccmdiag: --timeout wants seconds between 0 "
+		    "and 3600, not '%s'\n", s);
+		return 2;
+	}
+	*out = v;
+	return 0;
+}
+
+static void
+probe_usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: ccmdiag probe [options] MP_FQDN\n"
+	    "Reproduce a Configuration Manager client's approval path against "
+	    "a management\npoint and name why the client would or would not "
+	    "be approved.\n\n"
+	    "  --keytab FILE --principal NAME  act as the machine account "
+	    "(like the client\n"
+	    "                                  running as SYSTEM); default: "
+	    "the credential cache\n"
+	    "  --timeout SECONDS   bound for the whole run (default 10)\n"
+	    "  --port N            MP port (default 80, 443 with --https)\n"
+	    "  --https             talk HTTPS to the MP (--cafile FILE for "
+	    "trust anchors)\n"
+	    "  --format text|json  report format (default text)\n"
+	    "  -o FILE             write the report to FILE\n"
+	    "  -v                  more detail\n");
+}
+
+int
+cmd_probe(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "keytab", required_argument, NULL, 'k' },
+		{ "principal", required_argument, NULL, 'p' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "https", no_argument, NULL, 'H' },
+		{ "cafile", required_argument, NULL, 'C' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct probe_opts o;
+	struct report r;
+	const char *format = NULL, *output = NULL;
+	int c, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.timeout = 10;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			o.keytab = optarg;
+			break;
+		case 'p':
+			o.principal = optarg;
+			break;
+		case 't':
+			if (cli_parse_timeout(optarg, &o.timeout))
+				return 2;
+			break;
+		case 'P':
+			o.port = atoi(optarg);
+			if (o.port <= 0 || o.port > 65535) {
+				fprintf(stderr, "ccmdiag: bad port '%s'\n",
+				    optarg);
+				return 2;
+			}
+			break;
+		case 'H':
+			o.https = 1;
+			break;
+		case 'C':
+			o.cafile = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'v':
+			o.verbose++;
+			break;
+		case 'h':
+			probe_usage(stdout);
+			return 0;
+		default:
+			probe_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		probe_usage(stderr);
+		return 2;
+	}
+	o.target = argv[optind];
+	if (!valid_hostname(o.target)) {
+		fprintf(stderr, "ccmdiag: '%s' is not a host name\n", o.target);
+		return 2;
+	}
+	if ((o.keytab == NULL) != (o.principal == NULL)) {
+		fprintf(stderr, "ccmdiag: --keytab and --principal go "
+		    "together\n");
+		return 2;
+	}
+	if (o.keytab && access(o.keytab, R_OK) != 0) {
+		fprintf(stderr, "ccmdiag: cannot read keytab %s: %s\n",
+		    o.keytab, strerror(errno));
+		return 3;
+	}
+	if (format && report_writer_find(format) == NULL) {
+		fprintf(stderr, "ccmdiag: unknown format '%s' (text, json)\n",
+		    format);
+		return 2;
+	}
+	report_init(&r, "probe", o.target);
+	r.verbose = o.verbose;
+	if ((rc = probe_run_all(&o, &r)) == 0) {
+		engine_run(&r);
+		rc = cli_write_report(&r, format, output);
+		if (rc == 0)
+			rc = engine_exit_code(&r);
+	}
+	report_release(&r);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("ccmdiag %s\n", VERSION);
+		return 0;
+	}
+	if (http_global_init() != 0) {
+		fprintf(stderr, "ccmdiag: libcurl failed to initialise\n");
+		return 3;
+	}
+	for (i = 0; commands[i].name; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "ccmdiag: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,111 @@
+/* report.c - the report container. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "report.h"
+#include "util.h"
+
+void
+report_init(struct report *r, const char *command, const char *target)
+{
+	memset(r, 0, sizeof(*r));
+	strlcpy0(r->command, command, sizeof(r->command));
+	strlcpy0(r->target, target ? target : "", sizeof(r->target));
+	r->started = now_real();
+}
+
+void
+report_release(struct report *r)
+{
+	free(r->steps);
+	free(r->events);
+	free(r->findings);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+	void *p;
+	size_t ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	if ((p = realloc(*arr, ncap * size)) == NULL)
+		return -1;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+int
+report_add_step(struct report *r, const char *name)
+{
+	struct step *s;
+
+	if (grow((void **)&r->steps, &r->cap_steps, r->n_steps, sizeof(*s)))
+		return -1;
+	s = &r->steps[r->n_steps];
+	memset(s, 0, sizeof(*s));
+	strlcpy0(s->name, name, sizeof(s->name));
+	s->start = now_real();
+	s->status = STEP_OK;
+	return (int)r->n_steps++;
+}
+
+int
+report_add_event(struct report *r, const struct event *ev)
+{
+	if (grow((void **)&r->events, &r->cap_events, r->n_events,
+	    sizeof(*ev)))
+		return -1;
+	r->events[r->n_events] = *ev;
+	return (int)r->n_events++;
+}
+
+int
+report_add_finding(struct report *r, enum finding_id id)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_findings; i++)
+		if (r->findings[i].id == id)
+			return (int)i;
+	if (grow((void **)&r->findings, &r->cap_findings, r->n_findings,
+	    sizeof(struct finding)))
+		return -1;
+	memset(&r->findings[r->n_findings], 0, sizeof(struct finding));
+	r->findings[r->n_findings].id = id;
+	return (int)r->n_findings++;
+}
+
+void
+finding_add_evidence(struct finding *f, int event_index)
+{
+	int i;
+
+	if (event_index < 0)
+		return;
+	for (i = 0; i < f->n_evidence; i++)
+		if (f->evidence[i] == event_index)
+			return;
+	if (f->n_evidence < FINDING_MAX_EVIDENCE)
+		f->evidence[f->n_evidence++] = event_index;
+}
+
+const char *
+step_status_name(enum step_status s)
+{
+	switch (s) {
+	case STEP_OK:
+		return "ok";
+	case STEP_FAILED:
+		return "failed";
+	case STEP_WARN:
+		return "warning";
+	default:
+		return "skipped";
+	}
+}

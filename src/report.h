@@ -1,0 +1,58 @@
+/*
+ * report.h - one finished diagnosis: steps, timeline, findings.
+ * Probes and ingest append events; the engine adds findings; writers render.
+ */
+#ifndef CCMDIAG_REPORT_H
+#define CCMDIAG_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "event.h"
+#include "finding.h"
+
+enum step_status { STEP_OK, STEP_FAILED, STEP_SKIPPED, STEP_WARN };
+
+struct step {
+	char name[32];
+	enum step_status status;
+	double start, elapsed;		/* seconds */
+	char summary[256];
+};
+
+struct report {
+	char command[16];		/* probe, analyze, demo */
+	char target[256];
+	char scenario[64];		/* demo only */
+	double started;
+	struct step *steps;
+	size_t n_steps, cap_steps;
+	struct event *events;
+	size_t n_events, cap_events;
+	struct finding *findings;
+	size_t n_findings, cap_findings;
+	char client_realm[128];		/* hints for the engine, may be empty */
+	char mp_realm[128];
+	char mp_name[256];		/* canonical MP name */
+	int approved;			/* no error finding */
+	int verbose;			/* writers: show the whole timeline */
+};
+
+void report_init(struct report *r, const char *command, const char *target);
+void report_release(struct report *r);
+/* Append; return the new element's index, or -1 when out of memory. */
+int report_add_step(struct report *r, const char *name);
+int report_add_event(struct report *r, const struct event *ev);
+int report_add_finding(struct report *r, enum finding_id id);
+void finding_add_evidence(struct finding *f, int event_index);
+const char *step_status_name(enum step_status s);
+
+/* Report writers, one per format (reports/). */
+struct report_writer {
+	const char *name;
+	int (*write)(const struct report *r, FILE *out);
+};
+extern const struct report_writer report_text, report_json;
+const struct report_writer *report_writer_find(const char *name);
+
+#endif

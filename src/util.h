@@ -1,0 +1,19 @@
+/* util.h - small helpers shared by every part. */
+#ifndef CCMDIAG_UTIL_H
+#define CCMDIAG_UTIL_H
+
+#include <stddef.h>
+
+/* Copy with truncation; always NUL-terminates when size > 0. */
+size_t strlcpy0(char *dst, const char *src, size_t size);
+/* Append formatted text; truncates. */
+void strappendf(char *dst, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+double now_real(void);		/* CLOCK_REALTIME, seconds */
+double now_mono(void);		/* CLOCK_MONOTONIC, seconds */
+/* Format t (epoch seconds) as "2026-11-22T00:10:36.123Z". */
+void format_time(double t, char *buf, size_t bufsz);
+/* A DNS host name: letters, digits, '-', '.', 1..253 chars, no empty label. */
+int valid_hostname(const char *s);
+
+#endif

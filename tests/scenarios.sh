@@ -1,0 +1,104 @@
+#!/bin/bash
+# scenarios.sh - run `ccmdiag probe` in every lab scenario and assert the
+# root cause and the exit code.  Needs root (network namespaces).
+set -u
+
+srcdir=${CCMDIAG_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
+lab=$srcdir/tests/lab/lab.sh
+out=${CCMDIAG_TEST_OUT:-$PWD/tests/scenario-results}
+export CCMDIAG_LAB_DIR=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab-test}
+timeout_s=6
+
+if [ "$(id -u)" != 0 ]; then
+	echo "scenarios: needs root for network namespaces; skipped"
+	exit 77
+fi
+command -v jq >/dev/null || { echo "scenarios: jq is missing"; exit 99; }
+
+mkdir -p "$out"
+trap '"$lab" down >/dev/null 2>&1' EXIT INT TERM
+if ! "$lab" up >"$out/lab-up.log" 2>&1; then
+	echo "scenarios: the lab did not start:"
+	tail -20 "$out/lab-up.log"
+	exit 99
+fi
+
+pass=0
+fail=0
+
+# check NAME TARGET WANT_EXIT WANT_ROOT [WANT_ALSO] [WRAP...]
+#   WANT_ROOT: the first finding's id, or "-" for no error finding
+check() {
+	local name=$1 target=$2 want_rc=$3 want_root=$4 also=$5
+	shift 5
+	local rc root t0 t1 elapsed msg=""
+
+	if ! "$lab" scenario "$name" >"$out/$name.lab.log" 2>&1; then
+		echo "not ok - $name: lab scenario failed"
+		fail=$((fail + 1))
+		return
+	fi
+	eval "$("$lab" env)"
+	case $target in
+	'$MP_FQDN') target=$MP_FQDN ;;
+	'$MP_ALIAS') target=$MP_ALIAS ;;
+	esac
+	t0=$(date +%s.%N)
+	"$lab" run "$@" "$ccmdiag" probe --keytab "$CLIENT_KEYTAB" \
+	    --principal "$CLIENT_PRINCIPAL" --timeout "$timeout_s" \
+	    --format json "$target" >"$out/$name.json" 2>"$out/$name.err"
+	rc=$?
+	t1=$(date +%s.%N)
+	elapsed=$(echo "$t1 - $t0" | bc)
+	"$lab" run "$@" "$ccmdiag" probe --keytab "$CLIENT_KEYTAB" \
+	    --principal "$CLIENT_PRINCIPAL" --timeout "$timeout_s" -v \
+	    "$target" >"$out/$name.txt" 2>&1
+	root=$(jq -r '[.findings[] | select(.severity == "error")][0].id // "-"' \
+	    "$out/$name.json" 2>/dev/null)
+	[ "$rc" = "$want_rc" ] || msg="$msg exit $rc (want $want_rc);"
+	[ "$root" = "$want_root" ] || msg="$msg root cause $root (want $want_root);"
+	if [ "$also" != "-" ] &&
+	    ! jq -e --arg id "$also" 'any(.findings[]; .id == $id)' \
+	    "$out/$name.json" >/dev/null 2>&1; then
+		msg="$msg no $also finding;"
+	fi
+	if [ "$(echo "$elapsed > $timeout_s + 1" | bc)" = 1 ]; then
+		msg="$msg took ${elapsed}s, over --timeout $timeout_s;"
+	fi
+	if [ -z "$msg" ]; then
+		printf 'ok - %-18s exit %s, %s (%.2fs)\n' "$name" "$rc" \
+		    "$root" "$elapsed"
+		pass=$((pass + 1))
+	else
+		echo "not ok - $name:$msg"
+		head -c 2000 "$out/$name.err"
+		fail=$((fail + 1))
+	fi
+}
+
+check healthy          '$MP_FQDN'  0 -                    -
+check spn-misbound     '$MP_FQDN'  1 spn-misbound         -
+check mp-key-stale     '$MP_FQDN'  1 mp-key-stale         -
+check spn-missing      '$MP_FQDN'  1 spn-missing          -
+check no-trust-path    '$MP_FQDN'  1 no-trust-path        -
+check trust-broken     '$MP_FQDN'  1 trust-broken         -
+check client-skew      '$MP_FQDN'  1 clock-skew           - faketime -f +20m
+check mp-skew          '$MP_FQDN'  1 clock-skew-mp        -
+check dns-unresolvable nosuch.parent.lab 1 dns-no-address -
+check mp-gone          '$MP_FQDN'  1 dns-no-address       -
+check cname-alias      '$MP_ALIAS' 0 -                    dns-cname-alias
+check wrong-ptr        '$MP_FQDN'  0 -                    dns-ptr-mismatch
+check no-kdc-srv       '$MP_FQDN'  1 dns-no-kdc-srv       -
+check kdc-down         '$MP_FQDN'  1 kdc-unreachable      -
+check kdc-stopped      '$MP_FQDN'  1 kdc-unreachable      -
+check mp-no-negotiate  '$MP_FQDN'  1 mp-no-negotiate      -
+check mp-anonymous     '$MP_FQDN'  1 mp-anonymous-accepted -
+check mp-not-mp        '$MP_FQDN'  1 mp-not-mp            -
+check mp-closed        '$MP_FQDN'  1 mp-unreachable       -
+check mp-hang          '$MP_FQDN'  1 mp-unreachable       -
+check mp-garbage       '$MP_FQDN'  1 mp-protocol-error    -
+check mp-bigheader     '$MP_FQDN'  1 mp-protocol-error    -
+
+echo "scenarios: $pass passed, $fail failed"
+[ "$fail" = 0 ]
