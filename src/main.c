@@ -19,6 +19,7 @@ static const struct command {
 } commands[] = {
 	{ "probe", cmd_probe, "probe [options] MP_FQDN" },
 	{ "demo", cmd_demo, "demo [--format text|json] [SCENARIO...]" },
+	{ "findings", cmd_findings, "findings [--markdown]" },
 	{ NULL, NULL, NULL },
 };
 
