@@ -18,6 +18,7 @@ static const struct command {
 	const char *usage;
 } commands[] = {
 	{ "probe", cmd_probe, "probe [options] MP_FQDN" },
+	{ "analyze", cmd_analyze, "analyze [options] FILE..." },
 	{ "demo", cmd_demo, "demo [--format text|json] [SCENARIO...]" },
 	{ "findings", cmd_findings, "findings [--markdown]" },
 	{ NULL, NULL, NULL },

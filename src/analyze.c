@@ -1,0 +1,102 @@
+/* analyze.c - `ccmdiag analyze FILE...`: recognise each input, read it into
+ * events, and diagnose them together like a live run. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "error.h"
+#include "ingest.h"
+#include "util.h"
+
+static const struct ingest_reader *const readers[] = {
+	NULL,
+};
+
+static const struct ingest_reader *
+sniff(const char *path, char *errbuf, size_t n)
+{
+	uint8_t head[4096];
+	size_t got;
+	FILE *f;
+	int i;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		snprintf(errbuf, n, "cannot open %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	got = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	for (i = 0; readers[i]; i++)
+		if (readers[i]->sniff(head, got))
+			return readers[i];
+	snprintf(errbuf, n, "%s: not a capture, IIS log, CM log or SQL trace "
+	    "that ccmdiag reads", path);
+	return NULL;
+}
+
+int
+cmd_analyze(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = NULL, *output = NULL;
+	char errbuf[512];
+	struct report r;
+	int c, i, rc = 0, verbose = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			printf("usage: ccmdiag analyze [--format text|json] "
+			    "[-o FILE] [-v] FILE...\nDiagnose from what was "
+			    "recorded: packet captures (pcap, pcapng), IIS logs,\n"
+			    "Configuration Manager logs, SQL traces.\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "usage: ccmdiag analyze [options] FILE...\n");
+		return 2;
+	}
+	report_init(&r, "analyze", argv[optind]);
+	r.verbose = verbose;
+	for (i = optind; i < argc && rc == 0; i++) {
+		const struct ingest_reader *rd = sniff(argv[i], errbuf,
+		    sizeof(errbuf));
+
+		if (rd == NULL || rd->read(argv[i], &r, errbuf,
+		    sizeof(errbuf)) != 0) {
+			fprintf(stderr, "ccmdiag: %s\n", errbuf);
+			rc = 3;
+		}
+	}
+	if (rc == 0) {
+		engine_run(&r);
+		rc = cli_write_report(&r, format, output);
+		if (rc == 0)
+			rc = engine_exit_code(&r);
+	}
+	report_release(&r);
+	return rc;
+}

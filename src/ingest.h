@@ -1,0 +1,29 @@
+/*
+ * ingest.h - offline inputs turned into events: captures, IIS logs, CM
+ * logs, SQL traces.  Each reader appends events to the report (with source
+ * "frame N" or "FILE:LINE") and sets the report's realm/MP hints when it
+ * learns them; the engine then applies the same rules as for a live probe.
+ *
+ * Adding a reader: a file src/ingest_<kind>.c exporting one
+ * `const struct ingest_reader ingest_<kind>`, a row in src/analyze.c's
+ * table, a fuzz target, and a test in tests/.
+ */
+#ifndef CCMDIAG_INGEST_H
+#define CCMDIAG_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+
+struct ingest_reader {
+	const char *name;		/* "pcap", "iis", "cmlog", "sql" */
+	/* Does this file start like our format?  head: up to 4 KiB. */
+	int (*sniff)(const uint8_t *head, size_t n);
+	/* Read path; 0, or an ERR_ code with a one-line reason in errbuf
+	 * (the file could not be read at all: exit 3). */
+	int (*read)(const char *path, struct report *r, char *errbuf,
+	    size_t errlen);
+};
+
+#endif
