@@ -68,6 +68,9 @@ ticket_event(struct probe_ctx *ctx)
 	ev.etype = tok.krb.tkt_etype;
 	ev.kvno = tok.krb.tkt_kvno;
 	probe_event(ctx, &ev);
+	/* a referral-realm request names no realm: the ticket does */
+	strlcpy0(ctx->ticket_realm, tok.krb.tkt_realm,
+	    sizeof(ctx->ticket_realm));
 }
 
 static int

@@ -115,13 +115,20 @@ on_trace(krb5_context ctx, const krb5_trace_info *info, void *data)
 {
 	struct krb_session *s = data;
 	const char *m, *p;
+	char line[1024];
 	struct event ev;
 	size_t n;
 
 	(void)ctx;
 	if (info == NULL || info->message == NULL)
 		return;
+	/* "[pid] sec.usec: message\n" */
 	m = info->message;
+	if (m[0] == '[' && (p = strstr(m, ": ")) != NULL)
+		m = p + 2;
+	strlcpy0(line, m, sizeof(line));
+	line[strcspn(line, "\r\n")] = '\0';
+	m = line;
 	if ((p = after(m, "Requesting tickets for ")) != NULL) {
 		split_princ(p, token_len(p, ","), s->cur_sname,
 		    sizeof(s->cur_sname), NULL, 0);
@@ -162,15 +169,11 @@ on_trace(krb5_context ctx, const krb5_trace_info *info, void *data)
 	} else if ((p = after(m, "Sending initial UDP request to dgram ")) ||
 	    (p = after(m, "Initiating TCP connection to stream "))) {
 		strlcpy0(s->cur_peer, p, sizeof(s->cur_peer));
-	} else if ((p = after(m, "Received TGT for ")) != NULL &&
-	    strstr(p, "advancing current realm")) {
+	} else if ((p = after(m, "Following referral TGT krbtgt/")) != NULL) {
+		/* krbtgt/TO@FROM */
 		event_init(&ev, EV_KRB_REFERRAL);
-		strlcpy0(ev.realm, s->cur_realm, sizeof(ev.realm));
-		n = token_len(p, ";");
-		if (n >= sizeof(ev.value))
-			n = sizeof(ev.value) - 1;
-		memcpy(ev.value, p, n);
-		ev.value[n] = '\0';
+		split_princ(p, strlen(p), ev.value, sizeof(ev.value), ev.realm,
+		    sizeof(ev.realm));
 		strlcpy0(ev.name, s->cur_sname, sizeof(ev.name));
 		emit(s, &ev);
 	} else if ((p = after(m, "Local realm referral failed; trying "
@@ -427,6 +430,10 @@ krbs_creds(struct krb_session *s, const char *keytab, const char *principal,
 	long code;
 
 	memset(&creds, 0, sizeof(creds));
+	if (s->client) {
+		krb5_free_principal(s->ctx, s->client);
+		s->client = NULL;
+	}
 	if (keytab) {
 		if ((code = krb5_parse_name(s->ctx, principal, &s->client)) ||
 		    (code = krb5_kt_resolve(s->ctx, keytab, &kt)) ||
@@ -529,7 +536,6 @@ krbs_token(struct krb_session *s, const char *service, const char *host,
 {
 	OM_uint32 maj, min, flags = 0;
 	gss_buffer_desc name = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
-	gss_OID_set_desc mechs = { 1, &krb5_oid };
 	char hbs[512];
 	int r = ERR_LIBRARY;
 
@@ -545,8 +551,6 @@ krbs_token(struct krb_session *s, const char *service, const char *host,
 			gss_status_event(status, "import credentials", maj, min);
 			return r;
 		}
-		/* SPNEGO offers Kerberos only, like a domain member would */
-		gss_set_neg_mechs(&min, s->gcred, &mechs);
 	}
 	snprintf(hbs, sizeof(hbs), "%s@%s", service, host);
 	name.value = hbs;
@@ -669,6 +673,10 @@ krbs_peek_client(struct krb_session *s, const char *principal, char *princ,
 		unparse(s->ctx, p, princ, pn);
 		snprintf(realm, rn, "%.*s", (int)p->realm.length,
 		    p->realm.data);
+		if (s->client)
+			krb5_free_principal(s->ctx, s->client);
+		s->client = p;
+		p = NULL;
 	}
 	if (p)
 		krb5_free_principal(s->ctx, p);
