@@ -1,0 +1,769 @@
+#!/bin/bash
+# lab.sh - a real Kerberos/DNS/HTTP lab for ccmdiag in network namespaces.
+#
+#   lab.sh up [STATEDIR]   build everything from scratch, scenario "healthy"
+#   lab.sh scenario NAME   switch the running lab to scenario NAME
+#   lab.sh down            stop everything, remove namespaces and state
+#   lab.sh env             print the variables a caller needs (sourceable)
+#   lab.sh run CMD...      run CMD in the client namespace with that environment
+#   lab.sh list            print the scenario names
+#
+# STATEDIR defaults to $CCMDIAG_LAB_DIR or /tmp/ccmdiag-lab. Once a lab is
+# up, the other commands find its STATEDIR by themselves (it is stored as
+# the alias of the bridge inside the ccm-sw namespace). Runs as root. It
+# changes nothing outside the namespaces it creates, /etc/netns/ccm-*/ and
+# STATEDIR. See README.md in this directory for the topology and for what
+# each scenario produces on the wire.
+set -eu
+
+LAB_SRC=$(cd "$(dirname "$0")" && pwd)
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+export LC_ALL=C
+
+# --- topology -------------------------------------------------------------
+NS_SW=ccm-sw
+NS_DNS=ccm-dns
+NS_KDCP=ccm-kdcp
+NS_KDCC=ccm-kdcc
+NS_KDCU=ccm-kdcu
+NS_MP=ccm-mp
+NS_CLI=ccm-cli
+HOST_NAMESPACES="$NS_CLI $NS_MP $NS_KDCP $NS_KDCC $NS_KDCU $NS_DNS"
+ALL_NAMESPACES="$HOST_NAMESPACES $NS_SW"
+
+DNS_IP=10.77.0.2
+KDCP_IP=10.77.0.10
+KDCC_IP=10.77.0.11
+KDCU_IP=10.77.0.12
+MP_IP=10.77.0.20
+WEB_IP=10.77.0.21
+CLI_IP=10.77.0.30
+CLI2_IP=10.77.0.31
+
+PARENT_REALM=PARENT.LAB
+CHILD_REALM=CHILD.PARENT.LAB
+UNTRUSTED_REALM=UNTRUSTED.LAB
+MP_FQDN=mp.parent.lab
+MP_ALIAS=sccm.parent.lab
+WEB_FQDN=web.parent.lab
+NOSUCH_FQDN=nosuch.parent.lab
+CLIENT_PRINCIPAL='WS01$@CHILD.PARENT.LAB'
+UNTRUSTED_PRINCIPAL='WS99$@UNTRUSTED.LAB'
+CLIENT_USER=alice@CHILD.PARENT.LAB
+# Lab-only secrets; nothing here protects anything real.
+CLIENT_USER_PASSWORD=Alice-Lab-Pw1
+MASTER_PW=Lab-Master-Pw1
+TRUST_PW_P_FROM_C=Lab-Trust-Child-To-Parent1
+TRUST_PW_C_FROM_P=Lab-Trust-Parent-To-Child1
+TRUST_PW_BROKEN=Lab-Trust-Reset-On-One-Side1
+SVC_REPORTS_PW=Lab-Svc-Reports-Pw1
+ENCTYPES=aes256-cts-hmac-sha1-96:normal,aes128-cts-hmac-sha1-96:normal
+MP_SKEW=+15m
+CLIENT_SKEW=+20m
+
+SCENARIOS="healthy spn-misbound mp-key-stale spn-missing no-trust-path trust-broken
+client-skew mp-skew dns-unresolvable mp-gone cname-alias wrong-ptr no-kdc-srv
+kdc-down kdc-stopped mp-no-negotiate mp-anonymous mp-not-mp mp-hang mp-closed
+mp-garbage mp-bigheader"
+
+MARKER=.ccmdiag-lab
+
+die() {
+	echo "lab.sh: $*" >&2
+	exit 1
+}
+
+usage() {
+	sed -n '4,9s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+ns_exists() {
+	ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$1"
+}
+
+nsx() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# STATEDIR of the running lab (alias of br0 in ccm-sw), else the default.
+resolve_statedir() {
+	local sd=""
+	if ns_exists "$NS_SW"; then
+		sd=$(ip -n "$NS_SW" -d link show br0 2>/dev/null |
+			sed -n 's/^ *alias //p' | head -n 1)
+	fi
+	[ -n "$sd" ] || sd=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab}
+	STATEDIR=$sd
+}
+
+set_paths() {
+	KP=$STATEDIR/kdc-parent
+	KC=$STATEDIR/kdc-child
+	KU=$STATEDIR/kdc-untrusted
+	DNSD=$STATEDIR/dns
+	MPD=$STATEDIR/mp
+	CLID=$STATEDIR/cli
+	SCEN_FILE=$STATEDIR/scenario
+}
+
+# render TEMPLATE OUTPUT KEY=VALUE...: replace @KEY@ by VALUE.
+render() {
+	local src=$1 dst=$2 kv args=()
+	shift 2
+	for kv in "$@"; do
+		args+=(-e "s|@${kv%%=*}@|${kv#*=}|g")
+	done
+	sed "${args[@]}" "$LAB_SRC/$src" >"$dst"
+}
+
+# start_daemon NS LOGFILE CMD...: run CMD in NS, detached, in the
+# background, with no inherited descriptors besides stdin/out/err.
+start_daemon() {
+	local ns=$1 log=$2
+	shift 2
+	(
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			if [ "$fd" -gt 2 ] 2>/dev/null; then
+				eval "exec $fd>&-" 2>/dev/null || :
+			fi
+		done
+		exec ip netns exec "$ns" setsid "$@" </dev/null >>"$log" 2>&1
+	) &
+	DAEMON_PID=$!
+}
+
+# wait_listen NS udp|tcp PORT [PID LOG]: bounded wait (5 s) for a listening
+# socket; fails at once, showing the end of LOG, when process PID is gone.
+wait_listen() {
+	local ns=$1 proto=$2 port=$3 pid=${4:-} log=${5:-} flag i st
+	[ "$proto" = udp ] && flag=-Hlnu || flag=-Hlnt
+	for i in $(seq 1 250); do
+		if nsx "$ns" ss $flag "sport = :$port" 2>/dev/null | grep -q .; then
+			return 0
+		fi
+		if [ -n "$pid" ]; then
+			st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo X)
+			if [ "$st" = Z ] || [ "$st" = X ]; then
+				[ -z "$log" ] || tail -n 5 "$log" >&2
+				die "the daemon in $ns exited before listening on $proto/$port"
+			fi
+		fi
+		sleep 0.02
+	done
+	die "nothing listens on $proto/$port in $ns after 5 s"
+}
+
+# kill_ns NS: end every process inside NS (all of them were started by
+# this script), TERM first, KILL after 1 s; bounded.
+kill_ns() {
+	local ns=$1 pids i
+	ns_exists "$ns" || return 0
+	pids=$(ip netns pids "$ns" 2>/dev/null) || return 0
+	[ -n "$pids" ] || return 0
+	KILLED_PIDS="${KILLED_PIDS:-} $pids"
+	kill -TERM $pids 2>/dev/null || :
+	for i in $(seq 1 50); do
+		pids=$(ip netns pids "$ns" 2>/dev/null) || return 0
+		[ -n "$pids" ] || return 0
+		sleep 0.02
+	done
+	kill -KILL $pids 2>/dev/null || :
+	for i in $(seq 1 50); do
+		pids=$(ip netns pids "$ns" 2>/dev/null) || return 0
+		[ -n "$pids" ] || return 0
+		sleep 0.02
+	done
+	echo "lab.sh: processes still alive in $ns: $pids" >&2
+	return 1
+}
+
+# --- teardown -------------------------------------------------------------
+do_down() {
+	local ns sd
+	set +e
+	resolve_statedir
+	for ns in $HOST_NAMESPACES; do
+		kill_ns "$ns"
+	done
+	for ns in $ALL_NAMESPACES; do
+		ns_exists "$ns" && ip netns del "$ns" 2>/dev/null
+		rm -rf "/etc/netns/$ns"
+	done
+	if [ -e /etc/netns/$MARKER ]; then
+		rm -f /etc/netns/$MARKER
+		rmdir /etc/netns 2>/dev/null
+	fi
+	for sd in "$STATEDIR" "${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab}"; do
+		[ -f "$sd/$MARKER" ] && rm -rf "$sd"
+	done
+	# The daemons are orphans (their parent, an earlier lab.sh, is gone):
+	# give init up to 1.8 s to reap them, so that normally not even a
+	# zombie is left when "down" returns. They are dead already.
+	local pid i=0
+	for pid in ${KILLED_PIDS:-}; do
+		while [ -e "/proc/$pid" ] && [ $i -lt 90 ]; do
+			sleep 0.02
+			i=$((i + 1))
+		done
+	done
+	set -e
+	return 0
+}
+
+# --- network ----------------------------------------------------------------
+add_host_ns() {
+	local name=$1 ip=$2 ns=ccm-$1
+	ip netns add "$ns"
+	nsx "$ns" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6;
+		echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6'
+	ip -n "$NS_SW" link add "v-$name" type veth peer name eth0 netns "$ns"
+	ip -n "$NS_SW" link set "v-$name" master br0 up
+	ip -n "$ns" link set lo up
+	ip -n "$ns" addr add "$ip/24" dev eth0
+	ip -n "$ns" link set eth0 up
+}
+
+netns_etc() {
+	local ns=$1 search=$2
+	mkdir -p "/etc/netns/$ns"
+	printf 'nameserver %s\nsearch %s\n' "$DNS_IP" "$search" >"/etc/netns/$ns/resolv.conf"
+	printf '127.0.0.1\tlocalhost\n' >"/etc/netns/$ns/hosts"
+	printf '%s\n' 'passwd: files' 'group: files' 'shadow: files' \
+		'hosts: files dns' 'networks: files' 'protocols: files' \
+		'services: files' 'ethers: files' 'rpc: files' \
+		>"/etc/netns/$ns/nsswitch.conf"
+}
+
+build_net() {
+	ip netns add "$NS_SW"
+	nsx "$NS_SW" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6;
+		echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6'
+	ip -n "$NS_SW" link add br0 type bridge forward_delay 0
+	ip -n "$NS_SW" link set br0 alias "$STATEDIR"
+	ip -n "$NS_SW" link set br0 up
+	add_host_ns dns "$DNS_IP"
+	add_host_ns kdcp "$KDCP_IP"
+	add_host_ns kdcc "$KDCC_IP"
+	add_host_ns kdcu "$KDCU_IP"
+	add_host_ns mp "$MP_IP"
+	add_host_ns cli "$CLI_IP"
+	ip -n "$NS_CLI" addr add "$CLI2_IP/24" dev eth0
+	if [ ! -d /etc/netns ]; then
+		mkdir -p /etc/netns
+		: >/etc/netns/$MARKER
+	fi
+	netns_etc "$NS_DNS" parent.lab
+	netns_etc "$NS_KDCP" parent.lab
+	netns_etc "$NS_KDCC" child.parent.lab
+	netns_etc "$NS_KDCU" untrusted.lab
+	netns_etc "$NS_MP" parent.lab
+	netns_etc "$NS_CLI" child.parent.lab
+}
+
+# --- Kerberos ---------------------------------------------------------------
+kdc_env() {
+	local d=$1
+	shift
+	env KRB5_CONFIG="$d/krb5.conf" KRB5_KDC_PROFILE="$d/kdc.conf" "$@"
+}
+
+# kadm DIR REALM: run the kadmin.local commands on stdin; fail on any error.
+kadm() {
+	local d=$1 realm=$2 err
+	err=$(kdc_env "$d" kadmin.local -r "$realm" 2>&1 >>"$d/kadmin.out" |
+		grep -v -e '^Authenticating as' -e '^No policy specified' \
+			-e '^WARNING: no policy specified' || :)
+	[ -z "$err" ] || die "kadmin.local ($realm): $err"
+}
+
+build_kdc() {
+	local d=$1 realm=$2 ip=$3 conf=$4
+	mkdir -p "$d"
+	render kdc.conf.in "$d/kdc.conf" REALM="$realm" DIR="$d"
+	render "$conf" "$d/krb5.conf" REALM="$realm" KDC_IP="$ip"
+	: >"$d/kadm5.acl"
+	kdc_env "$d" kdb5_util create -s -W -r "$realm" -P "$MASTER_PW" >"$d/create.out" 2>&1 ||
+		die "kdb5_util create $realm failed: $(cat "$d/create.out")"
+}
+
+start_kdc() {
+	local ns=$1 d=$2 realm=$3
+	start_daemon "$ns" "$d/krb5kdc.out" env KRB5_CONFIG="$d/krb5.conf" \
+		KRB5_KDC_PROFILE="$d/kdc.conf" krb5kdc -n -r "$realm" -P "$d/krb5kdc.pid"
+}
+
+build_realms() {
+	build_kdc "$KP" "$PARENT_REALM" "$KDCP_IP" krb5-kdc.conf.in
+	build_kdc "$KC" "$CHILD_REALM" "$KDCC_IP" krb5-kdc.conf.in
+	build_kdc "$KU" "$UNTRUSTED_REALM" "$KDCU_IP" krb5-kdc-untrusted.conf.in
+	mkdir -p "$CLID" "$MPD"
+
+	# Cross-realm keys: same principal name, password, enctypes and kvno
+	# (1) in both databases gives the same keys on both sides.
+	# An MIT KDC compares names case-sensitively and MIT's client keeps the
+	# case of the service it is given (GSS "HOST@mp" asks for HOST/mp), so
+	# the one case-insensitive HOST SPN of AD becomes two principals here,
+	# host/ and HOST/, both in the MP's keytab.
+	kadm "$KP" "$PARENT_REALM" <<EOF
+addprinc -e $ENCTYPES -pw $TRUST_PW_P_FROM_C krbtgt/$PARENT_REALM@$CHILD_REALM
+addprinc -e $ENCTYPES -pw $TRUST_PW_C_FROM_P krbtgt/$CHILD_REALM@$PARENT_REALM
+addprinc -randkey HTTP/$MP_FQDN
+addprinc -randkey host/$MP_FQDN
+addprinc -randkey HOST/$MP_FQDN
+addprinc -pw $SVC_REPORTS_PW svc_reports
+ktadd -norandkey -k $MPD/mp.keytab HTTP/$MP_FQDN host/$MP_FQDN HOST/$MP_FQDN
+EOF
+	kadm "$KC" "$CHILD_REALM" <<EOF
+addprinc -e $ENCTYPES -pw $TRUST_PW_P_FROM_C krbtgt/$PARENT_REALM@$CHILD_REALM
+addprinc -e $ENCTYPES -pw $TRUST_PW_C_FROM_P krbtgt/$CHILD_REALM@$PARENT_REALM
+addprinc -randkey $CLIENT_PRINCIPAL
+ktadd -norandkey -k $CLID/ws01.keytab $CLIENT_PRINCIPAL
+addprinc -pw $CLIENT_USER_PASSWORD $CLIENT_USER
+EOF
+	kadm "$KU" "$UNTRUSTED_REALM" <<EOF
+addprinc -randkey $UNTRUSTED_PRINCIPAL
+ktadd -norandkey -k $CLID/ws99.keytab $UNTRUSTED_PRINCIPAL
+EOF
+	# The healthy databases, restored by "scenario" before every switch.
+	kdc_env "$KP" kdb5_util dump "$KP/healthy.dump"
+	kdc_env "$KC" kdb5_util dump "$KC/healthy.dump"
+
+	local c="CCACHE=$CLID/ccache"
+	render krb5-client.conf.in "$CLID/krb5.conf" REALM="$CHILD_REALM" "$c" \
+		RDNS=false CANON=false TIMESYNC=1
+	render krb5-client.conf.in "$CLID/krb5-untrusted.conf" REALM="$UNTRUSTED_REALM" "$c" \
+		RDNS=false CANON=false TIMESYNC=1
+	render krb5-client.conf.in "$CLID/krb5-notimesync.conf" REALM="$CHILD_REALM" "$c" \
+		RDNS=false CANON=false TIMESYNC=0
+	render krb5-client.conf.in "$CLID/krb5-mitdefaults.conf" REALM="$CHILD_REALM" "$c" \
+		RDNS=true CANON=true TIMESYNC=1
+}
+
+restore_kdc() {
+	local d=$1
+	kdc_env "$d" kdb5_util load "$d/healthy.dump" ||
+		die "cannot restore the healthy database in $d"
+}
+
+# --- DNS --------------------------------------------------------------------
+# write_dns MP_RECORD PTR CHILD_SRV: MP_RECORD yes|no, PTR mp|web, CHILD_SRV yes|no
+write_dns() {
+	local mp=$1 ptr=$2 srv=$3 f=$DNSD/dnsmasq.conf
+	render dnsmasq.conf.in "$f" DIR="$DNSD" DNS_IP="$DNS_IP" KDCP_IP="$KDCP_IP" \
+		KDCC_IP="$KDCC_IP" KDCU_IP="$KDCU_IP" WEB_IP="$WEB_IP" \
+		CLI_IP="$CLI_IP" CLI2_IP="$CLI2_IP"
+	{
+		# The alias stays when the MP's host record goes (mp-gone): it
+		# then points at a name that does not exist.
+		[ "$mp" = yes ] && echo "host-record=$MP_FQDN,$MP_IP"
+		echo "cname=$MP_ALIAS,$MP_FQDN"
+		if [ "$ptr" = web ]; then
+			echo "ptr-record=20.0.77.10.in-addr.arpa,$WEB_FQDN"
+		fi
+		if [ "$srv" = yes ]; then
+			echo "srv-host=_kerberos._udp.$CHILD_REALM,kdc.child.parent.lab,88"
+			echo "srv-host=_kerberos._tcp.$CHILD_REALM,kdc.child.parent.lab,88"
+			echo "srv-host=_kerberos._tcp.dc._msdcs.child.parent.lab,kdc.child.parent.lab,88"
+		fi
+	} >>"$f"
+}
+
+start_dns() {
+	kill_ns "$NS_DNS"
+	start_daemon "$NS_DNS" "$DNSD/dnsmasq.out" dnsmasq --keep-in-foreground \
+		--conf-file="$DNSD/dnsmasq.conf"
+	wait_listen "$NS_DNS" udp 53 "$DAEMON_PID" "$DNSD/dnsmasq.out"
+}
+
+# --- MP ---------------------------------------------------------------------
+build_mp() {
+	mkdir -p "$MPD/logs" "$MPD/run" "$MPD/htdocs" "$MPD/cgi" "$MPD/rcache"
+	cp "$LAB_SRC"/mp-*.cgi "$MPD/cgi/"
+	cp "$LAB_SRC/responder.py" "$MPD/responder.py"
+	chmod 755 "$MPD/cgi"/*.cgi "$MPD/responder.py"
+	render httpd.conf.in "$MPD/httpd.conf" DIR="$MPD" MP_IP="$MP_IP"
+	render krb5-mp.conf.in "$MPD/krb5.conf" DIR="$MPD"
+	chgrp www-data "$MPD/mp.keytab"
+	chmod 640 "$MPD/mp.keytab"
+	chown www-data:www-data "$MPD/rcache"
+	chmod 700 "$MPD/rcache"
+}
+
+faketime_lib() {
+	local f
+	for f in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1; do
+		[ -e "$f" ] && {
+			echo "$f"
+			return 0
+		}
+	done
+	die "libfaketime.so.1 not found (package faketime)"
+}
+
+# start_apache DEFINE [SKEW]: (re)start httpd in ccm-mp with -D DEFINE,
+# under libfaketime when SKEW (e.g. +15m) is given.
+start_apache() {
+	local define=$1 skew=${2:-} fake=()
+	kill_ns "$NS_MP"
+	if [ -n "$skew" ]; then
+		# libfaketime preloaded directly rather than through faketime(1):
+		# the wrapper would stay as parent and leave shared memory in
+		# /dev/shm when the lab kills it.
+		fake=(LD_PRELOAD="$(faketime_lib)" FAKETIME="$skew" FAKETIME_DONT_FAKE_MONOTONIC=1)
+	fi
+	rm -f "$MPD/run/httpd.pid"
+	start_daemon "$NS_MP" "$MPD/logs/httpd.out" env -i \
+		PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C \
+		KRB5_CONFIG="$MPD/krb5.conf" KRB5_KTNAME="FILE:$MPD/mp.keytab" \
+		KRB5RCACHEDIR="$MPD/rcache" ${fake[@]+"${fake[@]}"} \
+		/usr/sbin/apache2 -f "$MPD/httpd.conf" -D "$define" -DFOREGROUND
+	wait_listen "$NS_MP" tcp 80 "$DAEMON_PID" "$MPD/logs/httpd.out"
+}
+
+start_responder() {
+	kill_ns "$NS_MP"
+	start_daemon "$NS_MP" "$MPD/logs/responder.out" /usr/bin/python3 \
+		"$MPD/responder.py" "$1" "$MP_IP" 80
+	wait_listen "$NS_MP" tcp 80 "$DAEMON_PID" "$MPD/logs/responder.out"
+}
+
+# --- scenarios ----------------------------------------------------------------
+is_scenario() {
+	local s
+	for s in $SCENARIOS; do
+		[ "$s" = "$1" ] && return 0
+	done
+	return 1
+}
+
+child_kdc_up() {
+	ip -n "$NS_SW" link set v-kdcc up
+	if [ -z "$(ip netns pids "$NS_KDCC" 2>/dev/null)" ]; then
+		start_kdc "$NS_KDCC" "$KC" "$CHILD_REALM"
+		wait_listen "$NS_KDCC" udp 88 "$DAEMON_PID" "$KC/krb5kdc.out"
+	fi
+}
+
+# Undo what scenario PREV changed (everything when PREV is unknown).
+restore_from() {
+	case $1 in
+	healthy | client-skew | dns-unresolvable | cname-alias | no-trust-path) ;;
+	spn-misbound | mp-key-stale | spn-missing | trust-broken)
+		restore_kdc "$KP"
+		;;
+	mp-gone | wrong-ptr | no-kdc-srv)
+		write_dns yes mp yes
+		start_dns
+		;;
+	kdc-down | kdc-stopped)
+		child_kdc_up
+		;;
+	mp-*)
+		start_apache MP_GSSAPI
+		;;
+	*)
+		restore_kdc "$KP"
+		restore_kdc "$KC"
+		write_dns yes mp yes
+		start_dns
+		child_kdc_up
+		[ -n "$(ip netns pids "$NS_KDCP" 2>/dev/null)" ] ||
+			{ start_kdc "$NS_KDCP" "$KP" "$PARENT_REALM" &&
+				wait_listen "$NS_KDCP" udp 88 "$DAEMON_PID" "$KP/krb5kdc.out"; }
+		[ -n "$(ip netns pids "$NS_KDCU" 2>/dev/null)" ] ||
+			{ start_kdc "$NS_KDCU" "$KU" "$UNTRUSTED_REALM" &&
+				wait_listen "$NS_KDCU" udp 88 "$DAEMON_PID" "$KU/krb5kdc.out"; }
+		start_apache MP_GSSAPI
+		;;
+	esac
+}
+
+apply_scenario() {
+	case $1 in
+	healthy | client-skew | dns-unresolvable | cname-alias | no-trust-path) ;;
+	spn-misbound)
+		# HTTP/mp.parent.lab now has a key of its own (same kvno 1) that
+		# the MP does not hold, as if the SPN sat on the user svc_reports.
+		kadm "$KP" "$PARENT_REALM" <<EOF
+delprinc -force HTTP/$MP_FQDN
+addprinc -pw $SVC_REPORTS_PW HTTP/$MP_FQDN
+EOF
+		;;
+	mp-key-stale)
+		kadm "$KP" "$PARENT_REALM" <<EOF
+cpw -randkey HTTP/$MP_FQDN
+cpw -randkey host/$MP_FQDN
+cpw -randkey HOST/$MP_FQDN
+EOF
+		;;
+	spn-missing)
+		kadm "$KP" "$PARENT_REALM" <<EOF
+delprinc -force HTTP/$MP_FQDN
+delprinc -force host/$MP_FQDN
+delprinc -force HOST/$MP_FQDN
+EOF
+		;;
+	trust-broken)
+		# The parent's copy of the child->parent trust key is reset to
+		# another password (same kvno 1): the child still issues referral
+		# TGTs with the old key, the parent cannot decrypt them.
+		kadm "$KP" "$PARENT_REALM" <<EOF
+delprinc -force krbtgt/$PARENT_REALM@$CHILD_REALM
+addprinc -e $ENCTYPES -pw $TRUST_PW_BROKEN krbtgt/$PARENT_REALM@$CHILD_REALM
+EOF
+		;;
+	mp-skew) start_apache MP_GSSAPI "$MP_SKEW" ;;
+	mp-gone)
+		write_dns no mp yes
+		start_dns
+		;;
+	wrong-ptr)
+		write_dns yes web yes
+		start_dns
+		;;
+	no-kdc-srv)
+		write_dns yes mp no
+		start_dns
+		;;
+	kdc-down)
+		# The KDC host drops off the network: its bridge port goes down,
+		# nothing answers ARP, requests time out.
+		ip -n "$NS_SW" link set v-kdcc down
+		;;
+	kdc-stopped) kill_ns "$NS_KDCC" ;;
+	mp-no-negotiate) start_apache MP_NTLM ;;
+	mp-anonymous) start_apache MP_ANONYMOUS ;;
+	mp-not-mp) start_apache MP_NOTMP ;;
+	mp-garbage) start_apache MP_GARBAGE ;;
+	mp-hang) start_responder hang ;;
+	mp-bigheader) start_responder bigheader ;;
+	mp-closed) kill_ns "$NS_MP" ;;
+	*) die "unknown scenario: $1" ;;
+	esac
+}
+
+do_scenario() {
+	local name=$1 prev
+	is_scenario "$name" || die "unknown scenario: $name (see: lab.sh list)"
+	resolve_statedir
+	set_paths
+	ns_exists "$NS_CLI" && [ -f "$STATEDIR/$MARKER" ] ||
+		die "no lab is up (run: lab.sh up)"
+	prev=$(cat "$SCEN_FILE" 2>/dev/null || echo unknown)
+	echo "switching" >"$SCEN_FILE"
+	restore_from "$prev"
+	rm -f "$CLID"/ccache*
+	apply_scenario "$name"
+	echo "$name" >"$SCEN_FILE"
+}
+
+# --- up -----------------------------------------------------------------------
+check_tools() {
+	local t missing=""
+	for t in ip ss kdb5_util kadmin.local krb5kdc dnsmasq /usr/sbin/apache2 \
+		/usr/lib/apache2/modules/mod_auth_gssapi.so /usr/bin/python3 faketime setsid flock; do
+		command -v "$t" >/dev/null 2>&1 || [ -e "$t" ] || missing="$missing $t"
+	done
+	[ -z "$missing" ] || die "missing:$missing (install the packages in $LAB_SRC/PACKAGES)"
+	for t in kdc.conf.in krb5-kdc.conf.in krb5-kdc-untrusted.conf.in krb5-client.conf.in \
+		krb5-mp.conf.in dnsmasq.conf.in httpd.conf.in responder.py mp-windowsauth.cgi \
+		mp-ccm_system.cgi mp-ntlm-only.cgi mp-garbage.cgi; do
+		[ -f "$LAB_SRC/$t" ] || missing="$missing $t"
+	done
+	[ -z "$missing" ] || die "missing next to lab.sh:$missing"
+	[ "$(id -u)" = 0 ] || die "must run as root"
+}
+
+do_up() {
+	local sd=${1:-${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab}}
+	check_tools
+	case $sd in
+	/*) ;;
+	*) sd=$(pwd)/$sd ;;
+	esac
+	case $sd in
+	*[!A-Za-z0-9/._+-]*) die "STATEDIR may contain only letters, digits and /._+-" ;;
+	/ | /tmp | /tmp/) die "refusing STATEDIR $sd" ;;
+	esac
+	do_down
+	if [ -e "$sd" ] && [ ! -f "$sd/$MARKER" ] && [ -n "$(ls -A "$sd" 2>/dev/null)" ]; then
+		die "$sd exists, is not empty and is no lab directory"
+	fi
+	rm -rf "$sd"
+	STATEDIR=$sd
+	set_paths
+	# On failure tear down what was built (CCMDIAG_LAB_KEEP=1 keeps it for
+	# a post-mortem; "lab.sh down" removes it later).
+	trap 'rc=$?; if [ $rc -ne 0 ] && [ -z "${CCMDIAG_LAB_KEEP:-}" ]; then
+		do_down >/dev/null 2>&1; fi; exit $rc' EXIT
+	trap 'exit 130' INT TERM HUP
+	mkdir -p "$STATEDIR"
+	chmod 755 "$STATEDIR"
+	: >"$STATEDIR/$MARKER"
+	mkdir -p "$DNSD"
+	echo "switching" >"$SCEN_FILE"
+
+	build_net
+	build_realms
+	build_mp
+	write_dns yes mp yes
+
+	local pd pp pc pu
+	start_daemon "$NS_DNS" "$DNSD/dnsmasq.out" dnsmasq --keep-in-foreground \
+		--conf-file="$DNSD/dnsmasq.conf"
+	pd=$DAEMON_PID
+	start_kdc "$NS_KDCP" "$KP" "$PARENT_REALM"
+	pp=$DAEMON_PID
+	start_kdc "$NS_KDCC" "$KC" "$CHILD_REALM"
+	pc=$DAEMON_PID
+	start_kdc "$NS_KDCU" "$KU" "$UNTRUSTED_REALM"
+	pu=$DAEMON_PID
+	start_apache MP_GSSAPI
+	wait_listen "$NS_DNS" udp 53 $pd "$DNSD/dnsmasq.out"
+	wait_listen "$NS_KDCP" udp 88 $pp "$KP/krb5kdc.out"
+	wait_listen "$NS_KDCC" udp 88 $pc "$KC/krb5kdc.out"
+	wait_listen "$NS_KDCU" udp 88 $pu "$KU/krb5kdc.out"
+	wait_listen "$NS_KDCP" tcp 88 $pp "$KP/krb5kdc.out"
+	wait_listen "$NS_KDCC" tcp 88 $pc "$KC/krb5kdc.out"
+	wait_listen "$NS_KDCU" tcp 88 $pu "$KU/krb5kdc.out"
+	echo healthy >"$SCEN_FILE"
+	trap - EXIT INT TERM HUP
+	echo "lab up in $STATEDIR"
+}
+
+# --- env / run ------------------------------------------------------------------
+print_env() {
+	local scen target finding kconf keytab princ realm fake=""
+	resolve_statedir
+	set_paths
+	[ -f "$STATEDIR/$MARKER" ] || die "no lab is up (run: lab.sh up)"
+	scen=$(cat "$SCEN_FILE" 2>/dev/null || echo unknown)
+	kconf=$CLID/krb5.conf keytab=$CLID/ws01.keytab princ=$CLIENT_PRINCIPAL realm=$CHILD_REALM
+	target=$MP_FQDN
+	case $scen in
+	healthy) finding="" ;;
+	spn-misbound | mp-key-stale | spn-missing | trust-broken | mp-no-negotiate | mp-not-mp)
+		finding=$scen ;;
+	no-trust-path)
+		finding=no-trust-path
+		kconf=$CLID/krb5-untrusted.conf keytab=$CLID/ws99.keytab
+		princ=$UNTRUSTED_PRINCIPAL realm=$UNTRUSTED_REALM
+		;;
+	client-skew) finding=clock-skew fake=$CLIENT_SKEW ;;
+	mp-skew) finding=clock-skew-mp ;;
+	dns-unresolvable) finding=dns-no-address target=$NOSUCH_FQDN ;;
+	mp-gone) finding=dns-no-address ;;
+	cname-alias) finding=dns-cname-alias target=$MP_ALIAS ;;
+	wrong-ptr) finding=dns-ptr-mismatch ;;
+	no-kdc-srv) finding=dns-no-kdc-srv ;;
+	kdc-down | kdc-stopped) finding=kdc-unreachable ;;
+	mp-anonymous) finding=mp-anonymous-accepted ;;
+	mp-hang | mp-closed) finding=mp-unreachable ;;
+	mp-garbage | mp-bigheader) finding=mp-protocol-error ;;
+	*) finding="" ;;
+	esac
+	local v
+	for v in \
+		"STATEDIR=$STATEDIR" \
+		"SCENARIO=$scen" \
+		"EXPECT_FINDING=$finding" \
+		"TARGET=$target" \
+		"CLIENT_NS=$NS_CLI" \
+		"CLIENT_IP=$CLI_IP" \
+		"KRB5_CONFIG=$kconf" \
+		"KRB5CCNAME=FILE:$CLID/ccache" \
+		"CLIENT_KEYTAB=$keytab" \
+		"CLIENT_PRINCIPAL=$princ" \
+		"CLIENT_REALM=$realm" \
+		"CLIENT_FAKETIME=$fake" \
+		"KRB5_CONFIG_NO_TIMESYNC=$CLID/krb5-notimesync.conf" \
+		"KRB5_CONFIG_MIT_DEFAULTS=$CLID/krb5-mitdefaults.conf" \
+		"CLIENT_USER=$CLIENT_USER" \
+		"CLIENT_USER_PASSWORD=$CLIENT_USER_PASSWORD" \
+		"MP_NS=$NS_MP" \
+		"MP_FQDN=$MP_FQDN" \
+		"MP_ALIAS=$MP_ALIAS" \
+		"MP_IP=$MP_IP" \
+		"MP_PORT=80" \
+		"MP_URL=http://$MP_FQDN/ccm_system_windowsauth/request" \
+		"MP_KEYTAB=$MPD/mp.keytab" \
+		"MP_ERROR_LOG=$MPD/logs/error.log" \
+		"MP_ACCESS_LOG=$MPD/logs/access.log" \
+		"MP_SKEW=$MP_SKEW" \
+		"WEB_FQDN=$WEB_FQDN" \
+		"NOSUCH_FQDN=$NOSUCH_FQDN" \
+		"DNS_NS=$NS_DNS" \
+		"DNS_IP=$DNS_IP" \
+		"DNS_LOG=$DNSD/dnsmasq.log" \
+		"PARENT_REALM=$PARENT_REALM" \
+		"CHILD_REALM=$CHILD_REALM" \
+		"UNTRUSTED_REALM=$UNTRUSTED_REALM" \
+		"KDC_PARENT_NS=$NS_KDCP" \
+		"KDC_PARENT_IP=$KDCP_IP" \
+		"KDC_PARENT_HOST=kdc.parent.lab" \
+		"KDC_PARENT_LOG=$KP/kdc.log" \
+		"KDC_CHILD_NS=$NS_KDCC" \
+		"KDC_CHILD_IP=$KDCC_IP" \
+		"KDC_CHILD_HOST=kdc.child.parent.lab" \
+		"KDC_CHILD_LOG=$KC/kdc.log" \
+		"KDC_UNTRUSTED_NS=$NS_KDCU" \
+		"KDC_UNTRUSTED_IP=$KDCU_IP" \
+		"KDC_UNTRUSTED_HOST=kdc.untrusted.lab" \
+		"KDC_UNTRUSTED_LOG=$KU/kdc.log"; do
+		printf "%s='%s'\n" "${v%%=*}" "${v#*=}"
+	done
+}
+
+do_run() {
+	[ $# -gt 0 ] || die "usage: lab.sh run CMD..."
+	local envtext
+	envtext=$(print_env) || exit 1
+	set -a
+	eval "$envtext"
+	set +a
+	ns_exists "$NS_CLI" || die "no lab is up (run: lab.sh up)"
+	exec ip netns exec "$NS_CLI" "$@"
+}
+
+# --- main ---------------------------------------------------------------------
+lock() {
+	exec 9<"$LAB_SRC/lab.sh"
+	flock 9
+}
+
+[ $# -ge 1 ] || usage
+cmd=$1
+shift
+case $cmd in
+up)
+	[ $# -le 1 ] || usage
+	lock
+	do_up "$@"
+	;;
+down)
+	[ $# -eq 0 ] || usage
+	lock
+	do_down
+	;;
+scenario)
+	[ $# -eq 1 ] || usage
+	lock
+	do_scenario "$1"
+	;;
+env)
+	[ $# -eq 0 ] || usage
+	print_env
+	;;
+run) do_run "$@" ;;
+list)
+	for s in $SCENARIOS; do
+		echo "$s"
+	done
+	;;
+-h | --help | help) usage ;;
+*) usage ;;
+esac
