@@ -11,7 +11,10 @@
 #include "ingest.h"
 #include "util.h"
 
+extern const struct ingest_reader ingest_pcap;
+
 static const struct ingest_reader *const readers[] = {
+	&ingest_pcap,
 	NULL,
 };
 

@@ -1,0 +1,590 @@
+/* ingest_pcap.c - pcap/pcapng captures: link layers, IP, UDP, and TCP
+ * flows reassembled in order, handed to the payload decoders. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+#include "cursor.h"
+#include "error.h"
+#include "ingest.h"
+#include "ingest_pcap.h"
+#include "util.h"
+
+/* DLT_ values as libpcap reports them on Linux. */
+#define DLT_NULL_ 0
+#define DLT_EN10MB_ 1
+#define DLT_RAW_ 12
+#define DLT_RAW_BSD_ 14
+#define LINKTYPE_RAW_ 101
+#define DLT_LOOP_ 108
+#define DLT_LINUX_SLL_ 113
+#define DLT_IPV4_ 228
+#define DLT_IPV6_ 229
+#define DLT_LINUX_SLL2_ 276
+
+#define ETH_IPV4 0x0800
+#define ETH_IPV6 0x86dd
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+
+static void
+count(struct pcap_ingest *s, enum undecoded why)
+{
+	s->undecoded[why]++;
+}
+
+/* Ethertype of what follows the link header, or -1 (counted). */
+static int
+link_layer(struct pcap_ingest *s, int linktype, struct cursor *c)
+{
+	uint32_t af;
+	uint16_t type;
+	uint8_t v = 0;
+
+	switch (linktype) {
+	case DLT_EN10MB_:
+		cur_skip(c, 12);
+		type = cur_be16(c);
+		while (cur_ok(c) && (type == 0x8100 || type == 0x88a8)) {
+			cur_skip(c, 2);
+			type = cur_be16(c);
+		}
+		break;
+	case DLT_LINUX_SLL_:
+		cur_skip(c, 14);
+		type = cur_be16(c);
+		break;
+	case DLT_LINUX_SLL2_:
+		type = cur_be16(c);
+		cur_skip(c, 18);
+		break;
+	case DLT_NULL_:
+	case DLT_LOOP_:
+		af = linktype == DLT_LOOP_ ? cur_be32(c) : cur_le32(c);
+		if (af > 0xffff)
+			af = ((af & 0xff) << 24) | ((af & 0xff00) << 8) |
+			    ((af >> 8) & 0xff00) | (af >> 24);
+		type = af == 2 ? ETH_IPV4 : (af == 10 || af == 24 ||
+		    af == 28 || af == 30) ? ETH_IPV6 : 0;
+		break;
+	case DLT_RAW_:
+	case DLT_RAW_BSD_:
+	case LINKTYPE_RAW_:
+	case DLT_IPV4_:
+	case DLT_IPV6_:
+		if (!cur_peek_u8(c, &v)) {
+			count(s, UND_TRUNCATED);
+			return -1;
+		}
+		type = (v >> 4) == 4 ? ETH_IPV4 : (v >> 4) == 6 ? ETH_IPV6 : 0;
+		break;
+	default:
+		count(s, UND_LINKTYPE);
+		return -1;
+	}
+	if (!cur_ok(c)) {
+		count(s, UND_TRUNCATED);
+		return -1;
+	}
+	if (type != ETH_IPV4 && type != ETH_IPV6) {
+		count(s, UND_NOT_IP);
+		return -1;
+	}
+	return type;
+}
+
+static uint32_t
+flow_hash(int af, const uint8_t a[16], const uint8_t b[16], uint16_t pa,
+    uint16_t pb)
+{
+	uint32_t h = 2166136261u, ha = 0, hb = 0;
+	int i;
+
+	/* symmetric: both directions land in one bucket */
+	for (i = 0; i < 16; i++) {
+		ha = (ha ^ a[i]) * 16777619u;
+		hb = (hb ^ b[i]) * 16777619u;
+	}
+	ha ^= pa * 2654435761u;
+	hb ^= pb * 2654435761u;
+	h ^= (ha + hb) ^ (uint32_t)af;
+	return h * 16777619u;
+}
+
+static void
+dir_clear(struct pcap_ingest *s, struct tcp_dir *d)
+{
+	int i;
+
+	for (i = 0; i < d->n_pend; i++) {
+		s->buffered -= d->pend[i].len;
+		free(d->pend[i].data);
+	}
+	d->n_pend = 0;
+	s->buffered -= d->len;
+	d->len = 0;
+}
+
+static void
+dir_release(struct pcap_ingest *s, struct tcp_dir *d)
+{
+	dir_clear(s, d);
+	free(d->buf);
+	d->buf = NULL;
+	d->cap = 0;
+}
+
+static struct flow *
+flow_get(struct pcap_ingest *s, int af, const uint8_t src[16],
+    const uint8_t dst[16], uint16_t sport, uint16_t dport, int *side)
+{
+	uint32_t h = flow_hash(af, src, dst, sport, dport);
+	struct flow *f, **b = &s->buckets[h % s->n_buckets];
+
+	for (f = *b; f; f = f->next) {
+		if (f->af != af)
+			continue;
+		if (f->port[0] == sport && f->port[1] == dport &&
+		    memcmp(f->addr[0], src, 16) == 0 &&
+		    memcmp(f->addr[1], dst, 16) == 0) {
+			*side = 0;
+			return f;
+		}
+		if (f->port[1] == sport && f->port[0] == dport &&
+		    memcmp(f->addr[1], src, 16) == 0 &&
+		    memcmp(f->addr[0], dst, 16) == 0) {
+			*side = 1;
+			return f;
+		}
+	}
+	if (s->n_flows >= PCAP_MAX_FLOWS || (f = calloc(1, sizeof(*f))) ==
+	    NULL)
+		return NULL;
+	f->af = af;
+	memcpy(f->addr[0], src, 16);
+	memcpy(f->addr[1], dst, 16);
+	f->port[0] = sport;
+	f->port[1] = dport;
+	f->next = *b;
+	*b = f;
+	s->n_flows++;
+	*side = 0;
+	return f;
+}
+
+static void
+flow_free(struct pcap_ingest *s, struct flow *f)
+{
+	struct flow **pp;
+	uint32_t h = flow_hash(f->af, f->addr[0], f->addr[1], f->port[0],
+	    f->port[1]);
+
+	for (pp = &s->buckets[h % s->n_buckets]; *pp; pp = &(*pp)->next)
+		if (*pp == f) {
+			*pp = f->next;
+			break;
+		}
+	dir_release(s, &f->dir[0]);
+	dir_release(s, &f->dir[1]);
+	free(f);
+	s->n_flows--;
+}
+
+/* Append in-order bytes; on overflow drop what is buffered and resync. */
+static void
+dir_append(struct pcap_ingest *s, struct tcp_dir *d, const uint8_t *p,
+    size_t n)
+{
+	uint8_t *nb;
+	size_t ncap;
+
+	d->next += (uint32_t)n;
+	if (d->kind == APP_NONE)
+		return;
+	if (d->len + n > PCAP_STREAM_CAP ||
+	    s->buffered + n > PCAP_MAX_FLOWS / 16 * (size_t)PCAP_STREAM_CAP) {
+		count(s, UND_STREAM);
+		dir_clear(s, d);
+		d->resync = 1;
+		if (n > PCAP_STREAM_CAP)
+			return;
+	}
+	if (d->len + n > d->cap) {
+		ncap = d->cap ? d->cap : 4096;
+		while (ncap < d->len + n)
+			ncap *= 2;
+		if ((nb = realloc(d->buf, ncap)) == NULL) {
+			count(s, UND_STREAM);
+			return;
+		}
+		d->buf = nb;
+		d->cap = ncap;
+	}
+	memcpy(d->buf + d->len, p, n);
+	d->len += n;
+	s->buffered += n;
+}
+
+/* Is a after b in sequence space? */
+static int32_t
+seq_diff(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b);
+}
+
+static void
+tcp_segment(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
+    int side, uint32_t seq, const uint8_t *data, size_t n)
+{
+	struct tcp_dir *d = &f->dir[side];
+	int32_t off;
+	int i, progress;
+
+	if (!d->have_next) {
+		d->next = seq;
+		d->have_next = 1;
+	}
+	off = seq_diff(seq, d->next);
+	if (off > 0) {
+		/* a hole: keep the segment for later, or give up the hole */
+		if (d->n_pend < PCAP_MAX_PENDING && n <= PCAP_STREAM_CAP &&
+		    (d->pend[d->n_pend].data = malloc(n)) != NULL) {
+			memcpy(d->pend[d->n_pend].data, data, n);
+			d->pend[d->n_pend].seq = seq;
+			d->pend[d->n_pend].len = n;
+			d->n_pend++;
+			s->buffered += n;
+			return;
+		}
+		count(s, UND_STREAM);
+		dir_clear(s, d);
+		d->resync = 1;
+		d->next = seq;
+		off = 0;
+	}
+	if ((size_t)-off < n) {
+		dir_append(s, d, data + (size_t)-off, n - (size_t)-off);
+		proto_tcp(s, p, f, side);
+	}
+	/* segments that arrived early may now fit */
+	do {
+		progress = 0;
+		for (i = 0; i < d->n_pend; i++) {
+			struct tcp_seg g = d->pend[i];
+
+			off = seq_diff(g.seq, d->next);
+			if (off > 0)
+				continue;
+			d->pend[i] = d->pend[--d->n_pend];
+			s->buffered -= g.len;
+			if ((size_t)-off < g.len) {
+				dir_append(s, d, g.data + (size_t)-off,
+				    g.len - (size_t)-off);
+				proto_tcp(s, p, f, side);
+			}
+			free(g.data);
+			progress = 1;
+			break;
+		}
+	} while (progress);
+}
+
+static void
+tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af, const uint8_t src[16],
+    const uint8_t dst[16], struct cursor *c, int truncated)
+{
+	struct flow *f;
+	struct tcp_dir *d;
+	uint32_t seq;
+	uint8_t off, flags;
+	size_t n;
+	int side;
+
+	p->sport = cur_be16(c);
+	p->dport = cur_be16(c);
+	seq = cur_be32(c);
+	cur_skip(c, 4);
+	off = cur_u8(c);
+	flags = cur_u8(c);
+	cur_skip(c, 6);
+	if (!cur_ok(c)) {
+		count(s, truncated ? UND_TRUNCATED : UND_MALFORMED);
+		return;
+	}
+	if ((off >> 4) < 5) {
+		count(s, UND_MALFORMED);
+		return;
+	}
+	cur_skip(c, (size_t)((off >> 4) - 5) * 4);
+	if (!cur_ok(c)) {
+		count(s, truncated ? UND_TRUNCATED : UND_MALFORMED);
+		return;
+	}
+	n = cur_left(c);
+	if ((f = flow_get(s, af, src, dst, p->sport, p->dport, &side)) ==
+	    NULL) {
+		count(s, UND_FLOWS);
+		return;
+	}
+	d = &f->dir[side];
+	if (flags & TCP_SYN) {
+		/* a new connection on an old 4-tuple starts afresh */
+		dir_clear(s, d);
+		d->kind = APP_UNKNOWN;
+		d->resync = 0;
+		d->skip = 0;
+		d->fin = 0;
+		d->next = seq + 1;
+		d->have_next = 1;
+		if (side == 0)
+			f->q_n = 0;
+	}
+	if (n > 0) {
+		if (truncated) {
+			/* bytes missing from the stream: a hole */
+			count(s, UND_TRUNCATED);
+		} else {
+			tcp_segment(s, p, f, side, seq, cur_bytes(c, n), n);
+		}
+	}
+	if (flags & TCP_FIN)
+		d->fin = 1;
+	if ((flags & TCP_RST) || (f->dir[0].fin && f->dir[1].fin))
+		flow_free(s, f);
+}
+
+static void
+transport(struct pcap_ingest *s, struct pkt_ctx *p, int af, int proto,
+    const uint8_t src[16], const uint8_t dst[16], struct cursor *c,
+    int truncated)
+{
+	uint16_t ulen;
+
+	inet_ntop(af, src, p->src, sizeof(p->src));
+	inet_ntop(af, dst, p->dst, sizeof(p->dst));
+	if (proto == 6) {
+		tcp(s, p, af, src, dst, c, truncated);
+		return;
+	}
+	if (proto != 17)
+		return;
+	p->sport = cur_be16(c);
+	p->dport = cur_be16(c);
+	ulen = cur_be16(c);
+	cur_skip(c, 2);
+	if (!cur_ok(c)) {
+		count(s, truncated ? UND_TRUNCATED : UND_MALFORMED);
+		return;
+	}
+	if (ulen >= 8 && (size_t)ulen - 8 < cur_left(c))
+		c->len = (size_t)ulen - 8;	/* drop link-layer padding */
+	else if (ulen >= 8 && (size_t)ulen - 8 > cur_left(c))
+		truncated = 1;
+	proto_udp(s, p, cur_bytes(c, cur_left(c)), cur_left(c), truncated);
+}
+
+static void
+ipv4(struct pcap_ingest *s, struct pkt_ctx *p, struct cursor *c)
+{
+	uint8_t src[16] = { 0 }, dst[16] = { 0 }, vhl, proto;
+	uint16_t total, frag;
+	const uint8_t *a;
+	size_t hl;
+	int truncated = 0;
+	struct cursor body;
+
+	vhl = cur_u8(c);
+	cur_skip(c, 1);
+	total = cur_be16(c);
+	cur_skip(c, 2);
+	frag = cur_be16(c);
+	cur_skip(c, 1);
+	proto = cur_u8(c);
+	cur_skip(c, 2);
+	if ((a = cur_bytes(c, 4)) != NULL)
+		memcpy(src, a, 4);
+	if ((a = cur_bytes(c, 4)) != NULL)
+		memcpy(dst, a, 4);
+	if (!cur_ok(c)) {
+		count(s, UND_TRUNCATED);
+		return;
+	}
+	hl = (size_t)(vhl & 0x0f) * 4;
+	if ((vhl >> 4) != 4 || hl < 20 || (total != 0 && total < hl)) {
+		count(s, UND_MALFORMED);
+		return;
+	}
+	cur_skip(c, hl - 20);
+	if (!cur_ok(c)) {
+		count(s, UND_TRUNCATED);
+		return;
+	}
+	if (frag & 0x3fff) {
+		count(s, UND_FRAGMENT);
+		return;
+	}
+	if (total != 0 && total - hl <= cur_left(c)) {
+		body = cur_sub(c, total - hl);
+	} else {
+		/* total 0 is TSO on the capturing host: take what is there */
+		truncated = total != 0;
+		body = cur_sub(c, cur_left(c));
+	}
+	transport(s, p, 2 /* AF_INET */, proto, src, dst, &body, truncated);
+}
+
+static void
+ipv6(struct pcap_ingest *s, struct pkt_ctx *p, struct cursor *c)
+{
+	uint8_t src[16], dst[16], next;
+	const uint8_t *a, *b;
+	uint16_t plen;
+	struct cursor body;
+	int truncated = 0, hops;
+
+	cur_skip(c, 4);
+	plen = cur_be16(c);
+	next = cur_u8(c);
+	cur_skip(c, 1);
+	a = cur_bytes(c, 16);
+	b = cur_bytes(c, 16);
+	if (!cur_ok(c)) {
+		count(s, UND_TRUNCATED);
+		return;
+	}
+	memcpy(src, a, 16);
+	memcpy(dst, b, 16);
+	if (plen <= cur_left(c)) {
+		body = cur_sub(c, plen);
+	} else {
+		truncated = plen != 0;
+		body = cur_sub(c, cur_left(c));
+	}
+	for (hops = 0; hops < 8; hops++) {
+		uint8_t nh, elen;
+
+		if (next == 44) {
+			count(s, UND_FRAGMENT);
+			return;
+		}
+		if (next != 0 && next != 43 && next != 60)
+			break;
+		nh = cur_u8(&body);
+		elen = cur_u8(&body);
+		cur_skip(&body, (size_t)elen * 8 + 6);
+		if (!cur_ok(&body)) {
+			count(s, truncated ? UND_TRUNCATED : UND_MALFORMED);
+			return;
+		}
+		next = nh;
+	}
+	transport(s, p, 10 /* AF_INET6 */, next, src, dst, &body, truncated);
+}
+
+static void
+on_packet(void *arg, const struct capture_pkt *pkt)
+{
+	struct pcap_ingest *s = arg;
+	struct pkt_ctx p;
+	struct cursor c;
+	int type;
+
+	s->frames++;
+	memset(&p, 0, sizeof(p));
+	p.t = pkt->t;
+	p.frame = pkt->frame;
+	cur_init(&c, pkt->data, pkt->caplen);
+	if ((type = link_layer(s, pkt->linktype, &c)) < 0)
+		return;
+	if (type == ETH_IPV4)
+		ipv4(s, &p, &c);
+	else
+		ipv6(s, &p, &c);
+}
+
+static int
+run(struct report *r, int (*open)(void *, struct pcap_ingest *, int *,
+    char *, size_t), void *src, char *errbuf, size_t errlen)
+{
+	struct pcap_ingest s;
+	struct event ev;
+	size_t i;
+	int rc, cut = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.r = r;
+	s.n_buckets = 8192;
+	if ((s.buckets = calloc(s.n_buckets, sizeof(*s.buckets))) == NULL) {
+		snprintf(errbuf, errlen, "out of memory");
+		return ERR_NOMEM;
+	}
+	rc = open(src, &s, &cut, errbuf, errlen);
+	if (rc == 0) {
+		if (cut) {
+			count(&s, UND_TRUNCATED);
+			event_init(&ev, EV_NOTE);
+			strlcpy0(ev.source, "capture", sizeof(ev.source));
+			strlcpy0(ev.text, errbuf, sizeof(ev.text));
+			report_add_event(r, &ev);
+		}
+		proto_finish(&s);
+	}
+	for (i = 0; i < s.n_buckets; i++)
+		while (s.buckets[i])
+			flow_free(&s, s.buckets[i]);
+	free(s.buckets);
+	return rc;
+}
+
+static int
+open_path(void *src, struct pcap_ingest *s, int *cut, char *errbuf,
+    size_t errlen)
+{
+	return capture_read_file(src, on_packet, s, cut, errbuf, errlen);
+}
+
+static int
+open_stream(void *src, struct pcap_ingest *s, int *cut, char *errbuf,
+    size_t errlen)
+{
+	return capture_read_stream(src, on_packet, s, cut, errbuf, errlen);
+}
+
+int
+ingest_pcap_stream(FILE *f, struct report *r, char *errbuf, size_t errlen)
+{
+	return run(r, open_stream, f, errbuf, errlen);
+}
+
+static int
+pcap_read(const char *path, struct report *r, char *errbuf, size_t errlen)
+{
+	return run(r, open_path, (void *)(uintptr_t)path, errbuf, errlen);
+}
+
+static int
+pcap_sniff(const uint8_t *head, size_t n)
+{
+	static const uint8_t magics[][4] = {
+		{ 0xa1, 0xb2, 0xc3, 0xd4 }, { 0xd4, 0xc3, 0xb2, 0xa1 },
+		{ 0xa1, 0xb2, 0x3c, 0x4d }, { 0x4d, 0x3c, 0xb2, 0xa1 },
+		{ 0x0a, 0x0d, 0x0d, 0x0a },
+	};
+	size_t i;
+
+	if (n < 4)
+		return 0;
+	for (i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+		if (memcmp(head, magics[i], 4) == 0)
+			return 1;
+	return 0;
+}
+
+const struct ingest_reader ingest_pcap = {
+	.name = "pcap",
+	.sniff = pcap_sniff,
+	.read = pcap_read,
+};

@@ -1,0 +1,766 @@
+/* ingest_pcap_proto.c - DNS, Kerberos and HTTP payloads from a capture,
+ * turned into the same events the live probes record. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crypto.h"
+#include "cursor.h"
+#include "dns.h"
+#include "error.h"
+#include "ingest_pcap.h"
+#include "krb.h"
+#include "spnego.h"
+#include "util.h"
+
+#define HTTP_HEAD_MAX (64 * 1024)
+
+static void
+ev_start(struct event *ev, enum ev_type type, const struct pkt_ctx *p,
+    const char *peer)
+{
+	event_init(ev, type);
+	ev->t = p->t;
+	ev->frame = (int)p->frame;
+	snprintf(ev->source, sizeof(ev->source), "frame %lu", p->frame);
+	strlcpy0(ev->peer, peer, sizeof(ev->peer));
+}
+
+/* "HTTP/mp.example.com" -> "mp.example.com" */
+static void
+sname_host(const char *sname, char *host, size_t n)
+{
+	const char *slash = strchr(sname, '/');
+
+	host[0] = '\0';
+	if (slash && slash[1] && strchr(slash + 1, '/') == NULL)
+		strlcpy0(host, slash + 1, n);
+}
+
+/* ---- Kerberos ---- */
+
+static void
+krb_message(struct pcap_ingest *s, const struct pkt_ctx *p,
+    const uint8_t *data, size_t n)
+{
+	struct krb_msg m;
+	struct event ev;
+	int rc = krb_decode(data, n, &m);
+
+	if (rc != 0) {
+		s->undecoded[rc == ERR_TRUNCATED ? UND_TRUNCATED :
+		    UND_NOT_KRB]++;
+		return;
+	}
+	switch (m.msg_type) {
+	case KRB_AS_REQ:
+	case KRB_TGS_REQ:
+		ev_start(&ev, EV_KRB_REQUEST, p, p->dst);
+		ev.from = ROLE_CLIENT;
+		ev.to = ROLE_KDC;
+		ev.msg_type = m.msg_type;
+		strlcpy0(ev.name, m.sname.text, sizeof(ev.name));
+		strlcpy0(ev.realm, m.realm, sizeof(ev.realm));
+		report_add_event(s->r, &ev);
+		if (!s->have_client_realm && m.realm[0]) {
+			strlcpy0(s->r->client_realm, m.realm,
+			    sizeof(s->r->client_realm));
+			s->have_client_realm = 1;
+		}
+		break;
+	case KRB_AS_REP:
+	case KRB_TGS_REP:
+		ev_start(&ev, EV_KRB_REPLY, p, p->src);
+		ev.from = ROLE_KDC;
+		ev.to = ROLE_CLIENT;
+		ev.msg_type = m.msg_type;
+		strlcpy0(ev.name, m.tkt_sname.text, sizeof(ev.name));
+		strlcpy0(ev.realm, m.tkt_realm, sizeof(ev.realm));
+		ev.etype = m.tkt_etype;
+		ev.kvno = m.tkt_kvno;
+		report_add_event(s->r, &ev);
+		if (!krb_is_referral(&m))
+			break;
+		ev_start(&ev, EV_KRB_REFERRAL, p, p->src);
+		ev.from = ROLE_KDC;
+		ev.to = ROLE_CLIENT;
+		strlcpy0(ev.realm, m.tkt_realm, sizeof(ev.realm));
+		strlcpy0(ev.value, m.tkt_sname.text + 7, sizeof(ev.value));
+		report_add_event(s->r, &ev);
+		break;
+	case KRB_ERROR:
+		ev_start(&ev, EV_KRB_ERROR, p, p->src);
+		ev.from = ROLE_KDC;
+		ev.to = ROLE_CLIENT;
+		ev.msg_type = m.msg_type;
+		ev.code = m.error_code;
+		ev.stime = m.stime;
+		if (m.has_ntstatus)
+			ev.ntstatus = m.ntstatus;
+		strlcpy0(ev.realm, m.realm, sizeof(ev.realm));
+		strlcpy0(ev.name, m.sname.text, sizeof(ev.name));
+		strlcpy0(ev.text, m.etext, sizeof(ev.text));
+		report_add_event(s->r, &ev);
+		if (s->clock_done || m.stime < 0)
+			break;
+		/* the capture's clock is the client's when captured there */
+		s->clock_done = 1;
+		ev_start(&ev, EV_CLOCK, p, p->src);
+		ev.from = ROLE_KDC;
+		ev.to = ROLE_KDC;
+		strlcpy0(ev.name, p->src, sizeof(ev.name));
+		strlcpy0(ev.realm, m.realm, sizeof(ev.realm));
+		ev.offset = (double)m.stime + (m.susec >= 0 ? m.susec / 1e6 :
+		    0.5) - p->t;
+		ev.uncertainty = m.susec >= 0 ? 0.01 : 0.5;
+		snprintf(ev.text, sizeof(ev.text), "from the stime of KRB-ERROR "
+		    "%d against the capture's timestamp", m.error_code);
+		report_add_event(s->r, &ev);
+		break;
+	default:
+		s->undecoded[UND_NOT_KRB]++;
+		break;
+	}
+}
+
+/* ---- DNS ---- */
+
+static void
+dns_message(struct pcap_ingest *s, const struct pkt_ctx *p,
+    const uint8_t *data, size_t n)
+{
+	struct dns_msg *msg;
+	struct event ev;
+	int rc, i;
+
+	if ((msg = malloc(sizeof(*msg))) == NULL)
+		return;
+	rc = dns_decode(data, n, msg);
+	if (rc != 0) {
+		s->undecoded[rc == ERR_TRUNCATED ? UND_TRUNCATED :
+		    UND_NOT_DNS]++;
+		free(msg);
+		return;
+	}
+	if (!msg->qr || msg->qtype < 0) {
+		free(msg);
+		return;		/* the answer carries the question too */
+	}
+	ev_start(&ev, EV_DNS, p, p->src);
+	ev.from = ROLE_CLIENT;
+	ev.to = msg->qtype == 33 ? ROLE_KDC : ROLE_NONE;
+	ev.qtype = msg->qtype;
+	ev.rcode = msg->rcode;
+	ev.status = 0;
+	strlcpy0(ev.name, msg->qname, sizeof(ev.name));
+	strlcpy0(ev.value, msg->qname, sizeof(ev.value));
+	for (i = 0; i < msg->n_an; i++) {
+		const struct dns_rr *rr = &msg->an[i];
+
+		if (rr->type == msg->qtype)
+			ev.status++;
+		if (rr->type == 5 && strcasecmp(rr->name, ev.value) == 0)
+			strlcpy0(ev.value, rr->data, sizeof(ev.value));
+		if (msg->qtype == 12 && rr->type == 12)
+			strlcpy0(ev.value, rr->data, sizeof(ev.value));
+		strappendf(ev.text, sizeof(ev.text), "%s%s %s",
+		    ev.text[0] ? "; " : "", dns_type_name(rr->type) ?
+		    dns_type_name(rr->type) : "?", rr->data);
+	}
+	if (msg->qtype == 12 && ev.status == 0)
+		ev.value[0] = '\0';
+	report_add_event(s->r, &ev);
+	free(msg);
+}
+
+void
+proto_udp(struct pcap_ingest *s, const struct pkt_ctx *p,
+    const uint8_t *data, size_t n, int truncated)
+{
+	if (p->sport == 88 || p->dport == 88) {
+		if (truncated && n == 0)
+			s->undecoded[UND_TRUNCATED]++;
+		else
+			krb_message(s, p, data, n);
+	} else if (p->sport == 53 || p->dport == 53) {
+		dns_message(s, p, data, n);
+	}
+}
+
+/* ---- HTTP ---- */
+
+static void
+consume(struct pcap_ingest *s, struct tcp_dir *d, size_t n)
+{
+	if (n > d->len)
+		n = d->len;
+	memmove(d->buf, d->buf + n, d->len - n);
+	d->len -= n;
+	s->buffered -= n;
+}
+
+static int
+is_token_char(uint8_t ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || ch == '_' || ch == '-';
+}
+
+/* Does buf start like an HTTP/1.x message?  1 yes, 0 no, -1 too short. */
+static int
+http_start(const uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	if (len >= 7 && memcmp(buf, "HTTP/1.", 7) == 0)
+		return 1;
+	for (i = 0; i < len && i < 20; i++) {
+		if (buf[i] == ' ')
+			return i > 0;
+		if (!is_token_char(buf[i]))
+			return 0;
+	}
+	return i >= 20 ? 0 : -1;
+}
+
+struct http_head {
+	int response;
+	int status;
+	char method[32];
+	char uri[512];
+	char host[256];
+	long long content_length;	/* -1 absent */
+	int chunked;
+	int negotiate;			/* Authorization: Negotiate */
+	char auth_scheme[32];
+	uint8_t *token;			/* decoded Authorization token */
+	size_t token_len;
+	char schemes[256];		/* WWW-Authenticate schemes offered */
+	uint8_t *reply_token;		/* WWW-Authenticate: Negotiate token */
+	size_t reply_token_len;
+	int reply_garbage;
+};
+
+static void
+head_release(struct http_head *h)
+{
+	if (h->token)
+		crypto_freezero(h->token, h->token_len);
+	if (h->reply_token)
+		crypto_freezero(h->reply_token, h->reply_token_len);
+	h->token = h->reply_token = NULL;
+}
+
+static const char *
+skip_ws(const char *v)
+{
+	while (*v == ' ' || *v == '\t')
+		v++;
+	return v;
+}
+
+/* The base64 word after a scheme, decoded; -1 when it is not base64. */
+static int
+b64_word(const char *v, uint8_t **out, size_t *outlen)
+{
+	size_t n;
+
+	v = skip_ws(v);
+	n = strcspn(v, " \t,");
+	if (n == 0)
+		return 0;
+	return crypto_b64decode(v, n, out, outlen) == 0 ? 1 : -1;
+}
+
+static void
+www_authenticate(struct http_head *h, const char *v)
+{
+	char scheme[32];
+	size_t n;
+
+	/* schemes and their tokens, comma-separated; params have '=' */
+	while (*(v = skip_ws(v))) {
+		n = strcspn(v, " \t,");
+		if (n > 0 && n < sizeof(scheme) && memchr(v, '=', n) == NULL) {
+			memcpy(scheme, v, n);
+			scheme[n] = '\0';
+			if (strlen(h->schemes) + n + 3 < sizeof(h->schemes))
+				strappendf(h->schemes, sizeof(h->schemes),
+				    "%s%s", h->schemes[0] ? ", " : "", scheme);
+			if (strcasecmp(scheme, "Negotiate") == 0 &&
+			    h->reply_token == NULL) {
+				int rc = b64_word(v + n, &h->reply_token,
+				    &h->reply_token_len);
+
+				if (rc < 0)
+					h->reply_garbage = 1;
+			}
+		}
+		v += strcspn(v, ",");
+		if (*v == ',')
+			v++;
+	}
+}
+
+static void
+header(struct http_head *h, const char *name, const char *v)
+{
+	if (strcasecmp(name, "Content-Length") == 0) {
+		char *end;
+		long long cl = strtoll(v, &end, 10);
+
+		h->content_length = end != v && cl >= 0 ? cl : -1;
+	} else if (strcasecmp(name, "Transfer-Encoding") == 0) {
+		h->chunked = strcasestr(v, "chunked") != NULL;
+	} else if (strcasecmp(name, "Host") == 0) {
+		strlcpy0(h->host, v, sizeof(h->host));
+		h->host[strcspn(h->host, ":")] = '\0';
+	} else if (strcasecmp(name, "Authorization") == 0 && !h->response) {
+		size_t n = strcspn(v, " \t");
+
+		if (n >= sizeof(h->auth_scheme))
+			n = sizeof(h->auth_scheme) - 1;
+		memcpy(h->auth_scheme, v, n);
+		h->auth_scheme[n] = '\0';
+		if (strcasecmp(h->auth_scheme, "Negotiate") == 0) {
+			h->negotiate = 1;
+			if (h->token == NULL)
+				b64_word(v + n, &h->token, &h->token_len);
+		}
+	} else if (strcasecmp(name, "WWW-Authenticate") == 0 && h->response) {
+		www_authenticate(h, v);
+	}
+}
+
+/* Parse the header block (start line to the empty line); 0 or -1. */
+static int
+head_parse(const uint8_t *p, size_t n, struct http_head *h)
+{
+	struct cursor c, line, part;
+	char *buf, name[64];
+	int found, first = 1;
+
+	memset(h, 0, sizeof(*h));
+	h->content_length = -1;
+	h->status = -1;
+	if ((buf = malloc(n + 1)) == NULL)
+		return -1;
+	cur_init(&c, p, n);
+	while (!cur_empty(&c)) {
+		line = cur_line(&c, &found);
+		if (cur_empty(&line))
+			break;
+		if (first) {
+			first = 0;
+			part = cur_until(&line, ' ', &found);
+			cur_str(&part, cur_left(&part), buf, n + 1);
+			if (strncmp(buf, "HTTP/1.", 7) == 0) {
+				h->response = 1;
+				part = cur_until(&line, ' ', &found);
+				cur_str(&part, cur_left(&part), buf, n + 1);
+				h->status = atoi(buf);
+			} else {
+				strlcpy0(h->method, buf, sizeof(h->method));
+				part = cur_until(&line, ' ', &found);
+				cur_str(&part, cur_left(&part), h->uri,
+				    sizeof(h->uri));
+			}
+			continue;
+		}
+		part = cur_until(&line, ':', &found);
+		if (!found)
+			continue;
+		cur_str(&part, cur_left(&part), name, sizeof(name));
+		cur_str(&line, cur_left(&line), buf, n + 1);
+		header(h, name, skip_ws(buf));
+	}
+	free(buf);
+	if (h->response && (h->status < 100 || h->status > 999))
+		return -1;
+	return 0;
+}
+
+/*
+ * Length of a whole chunked body at p; 0 when it has not all arrived,
+ * -1 when it is not chunked encoding.
+ */
+static long long
+chunked_len(const uint8_t *p, size_t n)
+{
+	struct cursor c, line;
+	char buf[32], *end;
+	unsigned long long sz;
+	int found;
+
+	cur_init(&c, p, n);
+	for (;;) {
+		line = cur_line(&c, &found);
+		if (!found)
+			return 0;
+		cur_str(&line, cur_left(&line) < 20 ? cur_left(&line) : 20,
+		    buf, sizeof(buf));
+		sz = strtoull(buf, &end, 16);
+		if (end == buf)
+			return -1;
+		if (sz == 0)
+			break;
+		if (sz > PCAP_STREAM_CAP)
+			return -1;
+		cur_skip(&c, (size_t)sz);
+		line = cur_line(&c, &found);
+		if (!cur_ok(&c) || !found)
+			return 0;
+	}
+	do {			/* trailers, then the empty line */
+		line = cur_line(&c, &found);
+		if (!found)
+			return 0;
+	} while (!cur_empty(&line));
+	return (long long)(n - cur_left(&c));
+}
+
+static void
+http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
+    struct http_head *h)
+{
+	struct http_pending *q;
+	struct gss_tok tok;
+	struct event ev;
+	char host[256];
+
+	ev_start(&ev, EV_HTTP_REQUEST, p, p->dst);
+	ev.from = ROLE_CLIENT;
+	ev.to = ROLE_MP;
+	strlcpy0(ev.text, h->method, sizeof(ev.text));
+	if (strncmp(h->uri, "http://", 7) == 0 || !h->host[0])
+		strappendf(ev.text, sizeof(ev.text), " %s", h->uri);
+	else
+		strappendf(ev.text, sizeof(ev.text), " http://%s%s", h->host,
+		    h->uri);
+	strlcpy0(ev.name, h->auth_scheme, sizeof(ev.name));
+	if (h->negotiate && h->token && gss_tok_decode(h->token,
+	    h->token_len, &tok) == 0 && tok.krb_tok_id == 0x0100 &&
+	    tok.krb.has_ticket)
+		strlcpy0(ev.value, tok.krb.tkt_sname.text, sizeof(ev.value));
+	report_add_event(s->r, &ev);
+	if (ev.value[0]) {
+		struct event t;
+
+		ev_start(&t, EV_TICKET, p, p->dst);
+		t.from = ROLE_CLIENT;
+		t.to = ROLE_MP;
+		strlcpy0(t.name, tok.krb.tkt_sname.text, sizeof(t.name));
+		strlcpy0(t.realm, tok.krb.tkt_realm, sizeof(t.realm));
+		t.etype = tok.krb.tkt_etype;
+		t.kvno = tok.krb.tkt_kvno;
+		report_add_event(s->r, &t);
+		strlcpy0(s->r->mp_realm, t.realm, sizeof(s->r->mp_realm));
+		strlcpy0(s->mp_addr, p->dst, sizeof(s->mp_addr));
+	}
+	if (h->negotiate || strcmp(h->method, "CCM_POST") == 0) {
+		sname_host(ev.value, host, sizeof(host));
+		if (h->host[0])
+			strlcpy0(s->r->mp_name, h->host, sizeof(s->r->mp_name));
+		else if (host[0])
+			strlcpy0(s->r->mp_name, host, sizeof(s->r->mp_name));
+	}
+	if (f->q_n == PCAP_HTTP_QUEUE) {	/* drop the oldest */
+		f->q_head = (f->q_head + 1) % PCAP_HTTP_QUEUE;
+		f->q_n--;
+	}
+	q = &f->q[(f->q_head + f->q_n++) % PCAP_HTTP_QUEUE];
+	q->negotiate = h->negotiate;
+	strlcpy0(q->sname, ev.value, sizeof(q->sname));
+}
+
+static void
+reply_token(struct pcap_ingest *s, const struct pkt_ctx *p,
+    const struct http_head *h, const char *sname)
+{
+	static const char *const state[] = { "accept-completed",
+	    "accept-incomplete", "reject", "request-mic" };
+	struct gss_tok tok;
+	struct event ev;
+
+	ev_start(&ev, EV_SPNEGO_REPLY, p, p->src);
+	ev.from = ROLE_MP;
+	ev.to = ROLE_CLIENT;
+	strlcpy0(ev.name, sname, sizeof(ev.name));
+	if (gss_tok_decode(h->reply_token, h->reply_token_len, &tok) != 0) {
+		snprintf(ev.text, sizeof(ev.text), "undecodable (%zu bytes)",
+		    h->reply_token_len);
+		report_add_event(s->r, &ev);
+		return;
+	}
+	ev.neg_state = tok.neg_state;
+	snprintf(ev.text, sizeof(ev.text), "negState %s",
+	    tok.neg_state >= 0 && tok.neg_state < 4 ? state[tok.neg_state] :
+	    "absent");
+	if (tok.krb_tok_id == 0x0200)
+		strappendf(ev.text, sizeof(ev.text), ", AP-REP");
+	if (tok.krb_tok_id == 0x0300) {
+		const char *name = krb_err_name(tok.krb.error_code);
+
+		ev.code = tok.krb.error_code;
+		strappendf(ev.text, sizeof(ev.text), ", KRB-ERROR %d %s",
+		    ev.code, name ? name : "");
+	}
+	report_add_event(s->r, &ev);
+	if (tok.krb_tok_id != 0x0300)
+		return;
+	ev_start(&ev, EV_KRB_ERROR, p, p->src);
+	ev.from = ROLE_MP;
+	ev.to = ROLE_CLIENT;
+	ev.msg_type = KRB_ERROR;
+	ev.code = tok.krb.error_code;
+	ev.stime = tok.krb.stime;
+	strlcpy0(ev.name, sname, sizeof(ev.name));
+	strlcpy0(ev.realm, tok.krb.realm, sizeof(ev.realm));
+	strlcpy0(ev.text, tok.krb.etext, sizeof(ev.text));
+	report_add_event(s->r, &ev);
+}
+
+static void
+http_response(struct pcap_ingest *s, const struct pkt_ctx *p,
+    struct flow *f, struct http_head *h)
+{
+	struct http_pending q = { 0, "" };
+	struct event ev;
+
+	if (f->q_n > 0 && h->status >= 200) {
+		q = f->q[f->q_head];
+		f->q_head = (f->q_head + 1) % PCAP_HTTP_QUEUE;
+		f->q_n--;
+	}
+	ev_start(&ev, EV_HTTP_RESPONSE, p, p->src);
+	ev.from = ROLE_MP;
+	ev.to = ROLE_CLIENT;
+	ev.status = h->status;
+	strlcpy0(ev.text, h->schemes, sizeof(ev.text));
+	if (h->reply_garbage)
+		strappendf(ev.text, sizeof(ev.text), " (the Negotiate value "
+		    "is not base64)");
+	if (q.negotiate) {
+		strlcpy0(ev.name, "Negotiate", sizeof(ev.name));
+		strlcpy0(ev.value, q.sname, sizeof(ev.value));
+	}
+	ev.has_token = h->reply_garbage ? -1 : h->reply_token != NULL;
+	report_add_event(s->r, &ev);
+	if (h->reply_token)
+		reply_token(s, p, h, q.sname);
+}
+
+static void
+http_emit(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
+    struct http_head *h)
+{
+	if (h->response)
+		http_response(s, p, f, h);
+	else
+		http_request(s, p, f, h);
+}
+
+/* One message off the front of d, if it is all there; 0 to wait. */
+static int
+http_step(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
+    struct tcp_dir *d)
+{
+	struct http_head h;
+	const uint8_t *end;
+	size_t hlen;
+	long long blen = 0;
+	int st;
+
+	if (d->skip) {
+		size_t k = d->skip < d->len ? d->skip : d->len;
+
+		consume(s, d, k);
+		d->skip -= k;
+		return d->len > 0;
+	}
+	if (d->len == 0)
+		return 0;
+	if ((st = http_start(d->buf, d->len)) <= 0) {
+		if (st == 0) {
+			if (!d->resync)
+				s->undecoded[UND_NOT_HTTP]++;
+			d->resync = 1;
+			consume(s, d, d->len);
+		}
+		return 0;
+	}
+	d->resync = 0;
+	if ((end = memmem(d->buf, d->len, "\r\n\r\n", 4)) == NULL) {
+		if (d->len > HTTP_HEAD_MAX) {
+			s->undecoded[UND_NOT_HTTP]++;
+			d->resync = 1;
+			consume(s, d, d->len);
+		}
+		return 0;
+	}
+	hlen = (size_t)(end - d->buf) + 4;
+	if (head_parse(d->buf, hlen, &h) != 0) {
+		s->undecoded[UND_NOT_HTTP]++;
+		d->resync = 1;
+		consume(s, d, d->len);
+		return 0;
+	}
+	if (h.response && (h.status < 200 || h.status == 204 ||
+	    h.status == 304)) {
+		blen = 0;
+	} else if (h.chunked) {
+		blen = chunked_len(d->buf + hlen, d->len - hlen);
+		if (blen == 0 && d->len < PCAP_STREAM_CAP / 2) {
+			head_release(&h);
+			return 0;	/* wait for the last chunk */
+		}
+		if (blen <= 0) {
+			/* emit now, find the next message later */
+			http_emit(s, p, f, &h);
+			head_release(&h);
+			d->resync = 1;
+			consume(s, d, d->len);
+			return 0;
+		}
+	} else if (h.content_length >= 0) {
+		blen = h.content_length;
+		if ((size_t)blen > PCAP_STREAM_CAP / 2) {
+			http_emit(s, p, f, &h);
+			head_release(&h);
+			consume(s, d, hlen);
+			d->skip = (size_t)blen;
+			return d->len > 0;
+		}
+		if (hlen + (size_t)blen > d->len) {
+			head_release(&h);
+			return 0;
+		}
+	} else if (h.response) {
+		/* the body runs to the end of the connection */
+		http_emit(s, p, f, &h);
+		head_release(&h);
+		d->resync = 1;
+		consume(s, d, d->len);
+		return 0;
+	}
+	http_emit(s, p, f, &h);
+	head_release(&h);
+	consume(s, d, hlen + (size_t)blen);
+	return d->len > 0;
+}
+
+/* Length-prefixed records: Kerberos (4 bytes) and DNS (2 bytes) on TCP. */
+static int
+record_step(struct pcap_ingest *s, const struct pkt_ctx *p,
+    struct tcp_dir *d)
+{
+	struct cursor c;
+	size_t hl = d->kind == APP_KRB ? 4 : 2, n;
+
+	if (d->len < hl)
+		return 0;
+	cur_init(&c, d->buf, d->len);
+	n = hl == 4 ? cur_be32(&c) & 0x7fffffff : cur_be16(&c);
+	if (n > PCAP_STREAM_CAP - hl) {
+		s->undecoded[d->kind == APP_KRB ? UND_NOT_KRB : UND_NOT_DNS]++;
+		d->kind = APP_NONE;
+		consume(s, d, d->len);
+		return 0;
+	}
+	if (d->len < hl + n)
+		return 0;
+	if (d->kind == APP_KRB)
+		krb_message(s, p, cur_bytes(&c, n), n);
+	else
+		dns_message(s, p, cur_bytes(&c, n), n);
+	consume(s, d, hl + n);
+	return d->len > 0;
+}
+
+void
+proto_tcp(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
+    int side)
+{
+	struct tcp_dir *d = &f->dir[side];
+	int more;
+
+	if (d->kind == APP_UNKNOWN) {
+		if (p->sport == 88 || p->dport == 88)
+			d->kind = APP_KRB;
+		else if (p->sport == 53 || p->dport == 53)
+			d->kind = APP_DNS;
+		else if (http_start(d->buf, d->len) > 0)
+			d->kind = APP_HTTP;
+		else if (http_start(d->buf, d->len) == 0)
+			d->kind = APP_NONE;
+		else
+			return;
+	}
+	if (d->kind == APP_NONE) {
+		consume(s, d, d->len);
+		return;
+	}
+	do {
+		if (d->kind == APP_HTTP)
+			more = http_step(s, p, f, d);
+		else
+			more = record_step(s, p, d);
+	} while (more && d->kind != APP_NONE);
+}
+
+/* ---- end of capture ---- */
+
+static void
+reverse_v4(const char *addr, char *out, size_t n)
+{
+	unsigned a, b, c, d;
+
+	out[0] = '\0';
+	if (sscanf(addr, "%u.%u.%u.%u", &a, &b, &c, &d) == 4)
+		snprintf(out, n, "%u.%u.%u.%u.in-addr.arpa", d, c, b, a);
+}
+
+void
+proto_finish(struct pcap_ingest *s)
+{
+	static const char *const why[UND__COUNT] = {
+		"truncated", "malformed IP/UDP/TCP", "unsupported link type",
+		"not IP", "IP fragment", "not Kerberos on port 88",
+		"not DNS on port 53", "not HTTP after an HTTP start",
+		"flow table full", "TCP bytes dropped (gap or cap)",
+	};
+	struct report *r = s->r;
+	struct event ev;
+	char rev[80];
+	unsigned long total = 0;
+	size_t i;
+	int k;
+
+	reverse_v4(s->mp_addr, rev, sizeof(rev));
+	for (i = 0; i < r->n_events; i++) {
+		struct event *e = &r->events[i];
+
+		if (e->type != EV_DNS || e->step != -1)
+			continue;
+		if ((e->qtype == 1 || e->qtype == 28) && r->mp_name[0] &&
+		    (strcasecmp(e->name, r->mp_name) == 0 ||
+		    strcasecmp(e->value, r->mp_name) == 0))
+			e->to = ROLE_MP;
+		if (e->qtype == 12 && rev[0] && strcasecmp(e->name, rev) == 0)
+			e->to = ROLE_MP;
+	}
+	for (k = 0; k < UND__COUNT; k++)
+		total += s->undecoded[k];
+	if (total == 0)
+		return;
+	event_init(&ev, EV_NOTE);
+	ev.t = r->n_events ? r->events[r->n_events - 1].t : ev.t;
+	strlcpy0(ev.source, "capture", sizeof(ev.source));
+	snprintf(ev.text, sizeof(ev.text), "%lu frame%s not decoded:", total,
+	    total == 1 ? "" : "s");
+	for (k = 0; k < UND__COUNT; k++)
+		if (s->undecoded[k])
+			strappendf(ev.text, sizeof(ev.text), "%s %lu %s",
+			    ev.text[strlen(ev.text) - 1] == ':' ? "" : ",",
+			    s->undecoded[k], why[k]);
+	report_add_event(r, &ev);
+}
