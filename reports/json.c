@@ -37,11 +37,18 @@ event_json(const struct event *ev)
 		set_str(o, "name", ev->name);
 	if (ev->realm[0])
 		set_str(o, "realm", ev->realm);
-	if (ev->status >= 0 && (ev->type == EV_HTTP_RESPONSE))
+	if (ev->status >= 0 && (ev->type == EV_HTTP_RESPONSE ||
+	    ev->type == EV_IIS_REQUEST))
 		set_int(o, "status", ev->status);
+	if (ev->type == EV_IIS_REQUEST) {
+		set_int(o, "substatus", ev->code);
+		set_int(o, "win32_status", ev->ntstatus);
+		if (ev->peer[0])
+			set_str(o, "client", ev->peer);
+	}
 	if (ev->rcode >= 0)
 		set_int(o, "rcode", ev->rcode);
-	if (ev->code >= 0)
+	if (ev->code >= 0 && ev->type != EV_IIS_REQUEST)
 		set_int(o, "krb_error", ev->code);
 	if (ev->etype >= 0)
 		set_int(o, "etype", ev->etype);
@@ -117,6 +124,26 @@ write_json(const struct report *r, FILE *out)
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(root, "steps", arr);
+
+	if (r->n_clients) {
+		arr = json_object_new_array();
+		for (i = 0; i < r->n_clients; i++) {
+			const struct client_verdict *cv = &r->clients[i];
+
+			o = json_object_new_object();
+			set_str(o, "client", cv->client);
+			if (cv->user[0])
+				set_str(o, "user", cv->user);
+			set_str(o, "verdict", cv->verdict);
+			set_int(o, "requests", cv->n_requests);
+			set_str(o, "status", cv->last_status);
+			set_str(o, "first", cv->first);
+			set_str(o, "last", cv->last);
+			set_str(o, "source", cv->source);
+			json_object_array_add(arr, o);
+		}
+		json_object_object_add(root, "clients", arr);
+	}
 
 	arr = json_object_new_array();
 	for (i = 0; i < r->n_events; i++)

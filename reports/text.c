@@ -85,6 +85,16 @@ write_text(const struct report *r, FILE *out)
 		}
 		wrapped(out, "      ", "remedy: ", finding_remedy(f->id));
 	}
+	if (r->n_clients)
+		fprintf(out, "\nClients on ccm_system_windowsauth:\n");
+	for (i = 0; i < r->n_clients; i++) {
+		const struct client_verdict *cv = &r->clients[i];
+
+		fprintf(out, "  %-15s %-24s %-19s %3d req  %s  (%s, %s .. %s)\n",
+		    cv->client, cv->user[0] ? cv->user : "-", cv->verdict,
+		    cv->n_requests, cv->last_status, cv->source, cv->first,
+		    cv->last);
+	}
 	if (r->n_steps)
 		fprintf(out, "\nSteps:\n");
 	for (i = 0; i < r->n_steps; i++) {

@@ -30,7 +30,7 @@ event_type_name(enum ev_type type)
 		"krb-request", "krb-reply", "krb-referral", "krb-error",
 		"krb-fallback", "kdc-unreachable", "realm-unknown", "ticket",
 		"gss-status", "spnego-reply", "clock", "no-credentials",
-		"capture",
+		"capture", "iis-request",
 	};
 
 	if ((size_t)type >= sizeof(names) / sizeof(names[0]))
@@ -197,6 +197,13 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		snprintf(buf, n, "clock of the %s %s: %+.1f s from the client's "
 		    "(+/- %.1f s)%s%s", role_name(ev->to), ev->name, ev->offset,
 		    ev->uncertainty, ev->text[0] ? "; " : "", ev->text);
+		break;
+	case EV_IIS_REQUEST:
+		snprintf(buf, n, "IIS: %s from %s%s%s answered %d.%d, "
+		    "sc-win32-status %u (0x%08X)%s%s", ev->value, ev->peer,
+		    ev->name[0] ? " as " : " anonymous", ev->name, ev->status,
+		    ev->code, ev->ntstatus, ev->ntstatus,
+		    ev->text[0] ? " " : "", ev->text);
 		break;
 	case EV_NO_CREDENTIALS:
 	case EV_NOTE:

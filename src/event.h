@@ -29,6 +29,9 @@ enum ev_type {
 	EV_CLOCK,		/* peer (kdc|mp), offset seconds, uncertainty */
 	EV_NO_CREDENTIALS,	/* text */
 	EV_CAPTURE,		/* text */
+	EV_IIS_REQUEST,		/* one IIS log line: peer (c-ip), name (user),
+				 * value (method uri), status, code (sub-status),
+				 * ntstatus (sc-win32-status), text (meaning) */
 };
 
 enum conn_fail {

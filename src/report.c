@@ -21,6 +21,7 @@ report_release(struct report *r)
 	free(r->steps);
 	free(r->events);
 	free(r->findings);
+	free(r->clients);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -63,6 +64,16 @@ report_add_event(struct report *r, const struct event *ev)
 		return -1;
 	r->events[r->n_events] = *ev;
 	return (int)r->n_events++;
+}
+
+int
+report_add_client(struct report *r, const struct client_verdict *cv)
+{
+	if (grow((void **)&r->clients, &r->cap_clients, r->n_clients,
+	    sizeof(*cv)))
+		return -1;
+	r->clients[r->n_clients] = *cv;
+	return (int)r->n_clients++;
 }
 
 int

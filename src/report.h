@@ -20,6 +20,17 @@ struct step {
 	char summary[256];
 };
 
+/* One client's outcome on ccm_system_windowsauth, from a server log. */
+struct client_verdict {
+	char client[128];		/* c-ip */
+	char user[128];			/* cs-username once authenticated */
+	char verdict[32];		/* kerberos, ntlm, rejected, ... */
+	int n_requests;
+	char last_status[64];		/* "401.1 0x8009030C SEC_E_LOGON_DENIED" */
+	char first[32], last[32];	/* times as logged, UTC */
+	char source[64];		/* FILE:LINE of the deciding request */
+};
+
 struct report {
 	char command[16];		/* probe, analyze, demo */
 	char target[256];
@@ -31,6 +42,8 @@ struct report {
 	size_t n_events, cap_events;
 	struct finding *findings;
 	size_t n_findings, cap_findings;
+	struct client_verdict *clients;	/* per-client outcomes (analyze) */
+	size_t n_clients, cap_clients;
 	char client_realm[128];		/* hints for the engine, may be empty */
 	char mp_realm[128];
 	char mp_name[256];		/* canonical MP name */
@@ -44,6 +57,7 @@ void report_release(struct report *r);
 int report_add_step(struct report *r, const char *name);
 int report_add_event(struct report *r, const struct event *ev);
 int report_add_finding(struct report *r, enum finding_id id);
+int report_add_client(struct report *r, const struct client_verdict *cv);
 void finding_add_evidence(struct finding *f, int event_index);
 const char *step_status_name(enum step_status s);
 

@@ -1,0 +1,284 @@
+/* logread.c - bounded line reader for logs: gzip, UTF-16 BOM, CRLF. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "error.h"
+#include "logread.h"
+
+#define CHUNK	(64 * 1024)
+
+const char *
+logread_error(struct logread *lr)
+{
+	int e = 0;
+	const char *m = lr->gz ? gzerror(lr->gz, &e) : NULL;
+
+	return m && *m ? m : "read error";
+}
+
+const char *
+logread_enc_name(enum logread_enc enc)
+{
+	switch (enc) {
+	case LOGREAD_UTF16LE:
+		return "UTF-16LE";
+	case LOGREAD_UTF16BE:
+		return "UTF-16BE";
+	default:
+		return "bytes";
+	}
+}
+
+/* Append one code point as UTF-8; out has room for 3 bytes. */
+static size_t
+put_utf8(uint8_t *out, unsigned cp)
+{
+	if (cp < 0x80) {
+		out[0] = (uint8_t)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (uint8_t)(0xc0 | cp >> 6);
+		out[1] = (uint8_t)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp >= 0xd800 && cp < 0xe000)
+		cp = 0xfffd;	/* surrogates: not worth pairing in a log */
+	out[0] = (uint8_t)(0xe0 | cp >> 12);
+	out[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+	out[2] = (uint8_t)(0x80 | (cp & 0x3f));
+	return 3;
+}
+
+/* Decode UTF-16 code units from c into out (room for 3 per unit). */
+static size_t
+utf16_decode(struct cursor *c, enum logread_enc enc, uint8_t *out)
+{
+	size_t o = 0;
+
+	while (cur_left(c) >= 2) {
+		unsigned cp = enc == LOGREAD_UTF16LE ? cur_le16(c) :
+		    cur_be16(c);
+
+		o += put_utf8(out + o, cp);
+	}
+	return o;
+}
+
+int
+logread_open(struct logread *lr, const char *path, char *errbuf,
+    size_t errlen)
+{
+	uint8_t bom[3];
+	int n;
+
+	memset(lr, 0, sizeof(*lr));
+	if ((lr->gz = gzopen(path, "rb")) == NULL) {
+		snprintf(errbuf, errlen, "cannot open %s: %s", path,
+		    errno ? strerror(errno) : "out of memory");
+		return ERR_IO;
+	}
+	gzbuffer(lr->gz, CHUNK);
+	lr->gzipped = !gzdirect(lr->gz);
+	lr->cap = LOGREAD_MAX_LINE + 3 * CHUNK / 2 + 8;
+	if ((lr->buf = malloc(lr->cap)) == NULL) {
+		logread_close(lr);
+		snprintf(errbuf, errlen, "%s: out of memory", path);
+		return ERR_NOMEM;
+	}
+	n = gzread(lr->gz, bom, 2);
+	if (n < 0) {
+		snprintf(errbuf, errlen, "%s: %s", path,
+		    gzerror(lr->gz, &n));
+		logread_close(lr);
+		return ERR_IO;
+	}
+	if (n == 2 && bom[0] == 0xff && bom[1] == 0xfe)
+		lr->enc = LOGREAD_UTF16LE;
+	else if (n == 2 && bom[0] == 0xfe && bom[1] == 0xff)
+		lr->enc = LOGREAD_UTF16BE;
+	else if (n == 2 && bom[0] == 0xef && bom[1] == 0xbb) {
+		int m = gzread(lr->gz, bom + 2, 1);
+
+		if (m != 1 || bom[2] != 0xbf) {
+			lr->len = m == 1 ? 3 : 2;
+			memcpy(lr->buf, bom, lr->len);
+		}
+	} else {
+		memcpy(lr->buf, bom, (size_t)n);
+		lr->len = (size_t)n;
+	}
+	return 0;
+}
+
+void
+logread_close(struct logread *lr)
+{
+	if (lr->gz)
+		gzclose(lr->gz);
+	free(lr->buf);
+	memset(lr, 0, sizeof(*lr));
+}
+
+/* Read more text to the end of buf; sets eof.  0 or -ERR_IO. */
+static int
+fill(struct logread *lr)
+{
+	uint8_t raw[CHUNK + 2];
+	size_t room = lr->cap - lr->len, want, got;
+	struct cursor c;
+	int n;
+
+	if (lr->eof)
+		return 0;
+	if (room < 8)
+		return 0;
+	room -= 8;	/* a carried byte may add one code unit */
+	want = lr->enc == LOGREAD_BYTES ? room : room * 2 / 3;
+	if (want > CHUNK)
+		want = CHUNK;
+	want &= ~(size_t)1;
+	if (want == 0)
+		return 0;
+	memcpy(raw, lr->carry, lr->n_carry);
+	n = gzread(lr->gz, raw + lr->n_carry, (unsigned)want);
+	if (n < 0)
+		return -ERR_IO;
+	if (n == 0)
+		lr->eof = 1;
+	got = lr->n_carry + (size_t)n;
+	lr->n_carry = 0;
+	if (lr->enc == LOGREAD_BYTES) {
+		memcpy(lr->buf + lr->len, raw, got);
+		lr->len += got;
+		return 0;
+	}
+	cur_init(&c, raw, got & ~(size_t)1);
+	lr->len += utf16_decode(&c, lr->enc, lr->buf + lr->len);
+	if (got & 1) {
+		lr->carry[0] = raw[got - 1];
+		lr->n_carry = 1;
+	}
+	return 0;
+}
+
+static void
+compact(struct logread *lr)
+{
+	if (lr->pos == 0)
+		return;
+	memmove(lr->buf, lr->buf + lr->pos, lr->len - lr->pos);
+	lr->len -= lr->pos;
+	lr->pos = 0;
+}
+
+/* Drop text up to and including the next LF. */
+static int
+skip_line(struct logread *lr)
+{
+	struct cursor c;
+	int found = 0;
+
+	for (;;) {
+		cur_init(&c, lr->buf + lr->pos, lr->len - lr->pos);
+		(void)cur_until(&c, '\n', &found);
+		if (found) {
+			lr->pos = lr->len - cur_left(&c);
+			return 0;
+		}
+		lr->pos = lr->len = 0;
+		if (lr->eof)
+			return 0;
+		if (fill(lr) != 0)
+			return -ERR_IO;
+	}
+}
+
+int
+logread_next(struct logread *lr, struct cursor *line, int *too_long)
+{
+	struct cursor c;
+	int found;
+
+	*too_long = 0;
+	cur_init(line, NULL, 0);
+	for (;;) {
+		size_t avail = lr->len - lr->pos;
+
+		cur_init(&c, lr->buf + lr->pos, avail);
+		*line = cur_line(&c, &found);
+		if (found || (lr->eof && avail > 0)) {
+			lr->pos = lr->len - cur_left(&c);
+			lr->lineno++;
+			if (line->len > LOGREAD_MAX_LINE)
+				goto long_line;
+			return 1;
+		}
+		if (lr->eof)
+			return 0;
+		if (avail > LOGREAD_MAX_LINE) {
+			lr->lineno++;
+			if (skip_line(lr) != 0)
+				return -ERR_IO;
+			goto long_line;
+		}
+		compact(lr);
+		if (fill(lr) != 0)
+			return -ERR_IO;
+	}
+long_line:
+	if (lr->n_long++ == 0)
+		lr->first_long = lr->lineno;
+	*too_long = 1;
+	cur_init(line, NULL, 0);
+	return 1;
+}
+
+size_t
+logread_head(const uint8_t *raw, size_t n, uint8_t *out, size_t outsz)
+{
+	uint8_t tmp[8192];
+	const uint8_t *p = raw;
+	struct cursor c;
+	size_t len = n, o = 0;
+	z_stream zs;
+
+	if (n >= 2 && raw[0] == 0x1f && raw[1] == 0x8b) {
+		memset(&zs, 0, sizeof(zs));
+		if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+			return 0;
+		zs.next_in = (Bytef *)(uintptr_t)raw;
+		zs.avail_in = (uInt)n;
+		zs.next_out = tmp;
+		zs.avail_out = sizeof(tmp);
+		(void)inflate(&zs, Z_SYNC_FLUSH);
+		len = sizeof(tmp) - zs.avail_out;
+		inflateEnd(&zs);
+		p = tmp;
+	}
+	cur_init(&c, p, len);
+	if (len >= 2 && ((p[0] == 0xff && p[1] == 0xfe) ||
+	    (p[0] == 0xfe && p[1] == 0xff))) {
+		enum logread_enc enc = p[0] == 0xff ? LOGREAD_UTF16LE :
+		    LOGREAD_UTF16BE;
+
+		cur_skip(&c, 2);
+		while (cur_left(&c) >= 2 && o + 3 < outsz) {
+			unsigned cp = enc == LOGREAD_UTF16LE ? cur_le16(&c) :
+			    cur_be16(&c);
+
+			o += put_utf8(out + o, cp);
+		}
+		return o;
+	}
+	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		cur_skip(&c, 3);
+	o = cur_left(&c) < outsz ? cur_left(&c) : outsz;
+	if (o > 0)
+		memcpy(out, cur_bytes(&c, o), o);
+	return o;
+}

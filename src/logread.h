@@ -1,0 +1,54 @@
+/*
+ * logread.h - read a text log line by line with bounded memory: plain or
+ * gzip'd, UTF-8/ASCII or UTF-16 with a byte-order mark (decoded to UTF-8),
+ * LF or CRLF.  Lines longer than the bound are skipped and counted, never
+ * held.  The only file that calls zlib.
+ */
+#ifndef CCMDIAG_LOGREAD_H
+#define CCMDIAG_LOGREAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cursor.h"
+
+#define LOGREAD_MAX_LINE	(64 * 1024)
+
+enum logread_enc { LOGREAD_BYTES, LOGREAD_UTF16LE, LOGREAD_UTF16BE };
+
+struct logread {
+	void *gz;		/* gzFile */
+	enum logread_enc enc;
+	int gzipped;
+	uint8_t *buf;		/* decoded text */
+	size_t cap, len, pos;
+	uint8_t carry[2];	/* odd UTF-16 byte left from the last read */
+	size_t n_carry;
+	int eof;
+	unsigned long lineno;	/* of the line last returned */
+	unsigned long n_long;	/* lines over the bound, skipped */
+	unsigned long first_long;	/* line number of the first one */
+};
+
+/* Open path; 0, or an ERR_ code with a reason in errbuf.  Who frees: the
+ * caller, with logread_close (which accepts a closed or zeroed reader). */
+int logread_open(struct logread *lr, const char *path, char *errbuf,
+    size_t errlen);
+/*
+ * Next line (without its LF or CRLF) as a cursor into the reader's buffer,
+ * valid until the next call.  Returns 1 for a line, 0 at the end, or
+ * -ERR_IO.  A line over LOGREAD_MAX_LINE comes back empty with *too_long set.
+ */
+int logread_next(struct logread *lr, struct cursor *line, int *too_long);
+void logread_close(struct logread *lr);
+const char *logread_enc_name(enum logread_enc enc);
+/* zlib's or the system's word for the last read error. */
+const char *logread_error(struct logread *lr);
+
+/*
+ * For sniffers: the first bytes of a file as text, gunzipped and decoded
+ * from UTF-16 when it has a BOM.  Returns the number of bytes in out.
+ */
+size_t logread_head(const uint8_t *raw, size_t n, uint8_t *out, size_t outsz);
+
+#endif
