@@ -125,7 +125,7 @@ start_daemon() {
 	local ns=$1 log=$2
 	shift 2
 	(
-		for fd in /proc/$BASHPID/fd/*; do
+		for fd in "/proc/$BASHPID/fd"/*; do
 			fd=${fd##*/}
 			if [ "$fd" -gt 2 ] 2>/dev/null; then
 				eval "exec $fd>&-" 2>/dev/null || :
@@ -165,12 +165,14 @@ kill_ns() {
 	pids=$(ip netns pids "$ns" 2>/dev/null) || return 0
 	[ -n "$pids" ] || return 0
 	KILLED_PIDS="${KILLED_PIDS:-} $pids"
+	# shellcheck disable=SC2086 # $pids is a list
 	kill -TERM $pids 2>/dev/null || :
 	for i in $(seq 1 50); do
 		pids=$(ip netns pids "$ns" 2>/dev/null) || return 0
 		[ -n "$pids" ] || return 0
 		sleep 0.02
 	done
+	# shellcheck disable=SC2086
 	kill -KILL $pids 2>/dev/null || :
 	for i in $(seq 1 50); do
 		pids=$(ip netns pids "$ns" 2>/dev/null) || return 0
@@ -551,8 +553,9 @@ do_scenario() {
 	is_scenario "$name" || die "unknown scenario: $name (see: lab.sh list)"
 	resolve_statedir
 	set_paths
-	ns_exists "$NS_CLI" && [ -f "$STATEDIR/$MARKER" ] ||
+	if ! ns_exists "$NS_CLI" || [ ! -f "$STATEDIR/$MARKER" ]; then
 		die "no lab is up (run: lab.sh up)"
+	fi
 	prev=$(cat "$SCEN_FILE" 2>/dev/null || echo unknown)
 	echo "switching" >"$SCEN_FILE"
 	restore_from "$prev"
@@ -598,6 +601,7 @@ do_up() {
 	set_paths
 	# On failure tear down what was built (CCMDIAG_LAB_KEEP=1 keeps it for
 	# a post-mortem; "lab.sh down" removes it later).
+	# shellcheck disable=SC2154 # rc is set inside the trap
 	trap 'rc=$?; if [ $rc -ne 0 ] && [ -z "${CCMDIAG_LAB_KEEP:-}" ]; then
 		do_down >/dev/null 2>&1; fi; exit $rc' EXIT
 	trap 'exit 130' INT TERM HUP
@@ -637,7 +641,7 @@ do_up() {
 
 # --- env / run ------------------------------------------------------------------
 print_env() {
-	local scen target finding kconf keytab princ realm fake=""
+	local scen target finding kconf keytab princ realm skew=""
 	resolve_statedir
 	set_paths
 	[ -f "$STATEDIR/$MARKER" ] || die "no lab is up (run: lab.sh up)"
@@ -653,7 +657,7 @@ print_env() {
 		kconf=$CLID/krb5-untrusted.conf keytab=$CLID/ws99.keytab
 		princ=$UNTRUSTED_PRINCIPAL realm=$UNTRUSTED_REALM
 		;;
-	client-skew) finding=clock-skew fake=$CLIENT_SKEW ;;
+	client-skew) finding=clock-skew skew=$CLIENT_SKEW ;;
 	mp-skew) finding=clock-skew-mp ;;
 	dns-unresolvable) finding=dns-no-address target=$NOSUCH_FQDN ;;
 	mp-gone) finding=dns-no-address ;;
@@ -661,9 +665,9 @@ print_env() {
 	wrong-ptr) finding=dns-ptr-mismatch ;;
 	no-kdc-srv) finding=dns-no-kdc-srv ;;
 	kdc-down | kdc-stopped) finding=kdc-unreachable ;;
-	mp-anonymous) finding=mp-anonymous-accepted ;;
-	mp-hang | mp-closed) finding=mp-unreachable ;;
-	mp-garbage | mp-bigheader) finding=mp-protocol-error ;;
+	mp-anonymous) finding="mp-anonymous-accepted" ;;
+	mp-hang | mp-closed) finding="mp-unreachable" ;;
+	mp-garbage | mp-bigheader) finding="mp-protocol-error" ;;
 	*) finding="" ;;
 	esac
 	local v
@@ -679,9 +683,15 @@ print_env() {
 		"CLIENT_KEYTAB=$keytab" \
 		"CLIENT_PRINCIPAL=$princ" \
 		"CLIENT_REALM=$realm" \
-		"CLIENT_FAKETIME=$fake" \
+		"CLIENT_FAKETIME=$skew" \
 		"KRB5_CONFIG_NO_TIMESYNC=$CLID/krb5-notimesync.conf" \
 		"KRB5_CONFIG_MIT_DEFAULTS=$CLID/krb5-mitdefaults.conf" \
+		"TRUSTED_KRB5_CONFIG=$CLID/krb5.conf" \
+		"TRUSTED_KEYTAB=$CLID/ws01.keytab" \
+		"TRUSTED_PRINCIPAL=$CLIENT_PRINCIPAL" \
+		"UNTRUSTED_KRB5_CONFIG=$CLID/krb5-untrusted.conf" \
+		"UNTRUSTED_KEYTAB=$CLID/ws99.keytab" \
+		"UNTRUSTED_PRINCIPAL=$UNTRUSTED_PRINCIPAL" \
 		"CLIENT_USER=$CLIENT_USER" \
 		"CLIENT_USER_PASSWORD=$CLIENT_USER_PASSWORD" \
 		"MP_NS=$NS_MP" \

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016 # the client environment is expanded by "lab.sh run"
 # smoke.sh - bring the lab up, check two scenarios end to end, tear it down.
 #   healthy:     kinit with the machine keytab, CCM_POST with Negotiate -> 200
 #   spn-missing: kvno for HTTP/<MP> fails with "Server ... not found"
