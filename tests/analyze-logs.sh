@@ -36,6 +36,13 @@ check reordered "$v"'v("10.1.0.11") == "kerberos" and v("10.1.0.12") == "rejecte
 check long-line "$v"'v("10.2.0.1") == "kerberos" and .verdict.approved == true
     and ([.timeline[] | select(.text | test("longline.log.gz:4"))] | length) == 1' \
     "$logs/longline.log.gz"
+f='[.findings[].id]'
+check cmlog "$f"' | index("duplicate-guid") != null and index("registration-rejected") != null' \
+    "$logs/MP_RegistrationManager.log"
+check cmlog-pending "$f"' | index("registration-pending") != null' \
+    "$logs/ClientIDManagerStartup.log"
+check iis+cmlog "$v"'v("192.0.2.51") == "kerberos" and ([.findings[].id] | index("duplicate-guid") != null)' \
+    "$logs/u_ex090520.log" "$logs/MP_RegistrationManager.log"
 if "$ccmdiag" analyze "$logs/garbage.bin" >/dev/null 2>&1; then
 	echo "not ok - garbage accepted"; fail=$((fail + 1))
 else
