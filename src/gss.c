@@ -536,7 +536,11 @@ krbs_token(struct krb_session *s, const char *service, const char *host,
 {
 	OM_uint32 maj, min, flags = 0;
 	gss_buffer_desc name = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER;
-	char hbs[512];
+	gss_OID_set_desc spnego_set = { 1, &spnego_oid };
+	gss_OID_set_desc krb5_set = { 1, &krb5_oid };
+	gss_key_value_element_desc el;
+	gss_key_value_set_desc store = { 1, &el };
+	char hbs[512], ccname[160];
 	int r = ERR_LIBRARY;
 
 	*tok = NULL;
@@ -546,11 +550,21 @@ krbs_token(struct krb_session *s, const char *service, const char *host,
 	if (s->gname != GSS_C_NO_NAME)
 		gss_release_name(&min, &s->gname);
 	if (s->gcred == GSS_C_NO_CREDENTIAL) {
-		maj = gss_krb5_import_cred(&min, s->mcc, NULL, NULL, &s->gcred);
+		/* a SPNEGO credential over our private cache only: never the
+		 * default ccache, and Kerberos as the only mechanism */
+		snprintf(ccname, sizeof(ccname), "MEMORY:%s",
+		    krb5_cc_get_name(s->ctx, s->mcc));
+		el.key = "ccache";
+		el.value = ccname;
+		maj = gss_acquire_cred_from(&min, GSS_C_NO_NAME,
+		    GSS_C_INDEFINITE, &spnego_set, GSS_C_INITIATE, &store,
+		    &s->gcred, NULL, NULL);
 		if (GSS_ERROR(maj)) {
-			gss_status_event(status, "import credentials", maj, min);
+			gss_status_event(status, "acquire credentials", maj,
+			    min);
 			return r;
 		}
+		gss_set_neg_mechs(&min, s->gcred, &krb5_set);
 	}
 	snprintf(hbs, sizeof(hbs), "%s@%s", service, host);
 	name.value = hbs;

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HTTP_MAX_HEADER_BYTES (256 * 1024)
+#define HTTP_MAX_HEADER_BYTES (64 * 1024)	/* below curl's own limit */
 
 struct http_request {
 	const char *host;	/* validated host name, goes into URL and Host */
