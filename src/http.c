@@ -243,6 +243,11 @@ http_exchange(const struct http_request *req, struct http_reply *rep)
 		    "reply exceeds %s limit (%zu header bytes, %zu body bytes)",
 		    rep->header_bytes > HTTP_MAX_HEADER_BYTES ? "the header" :
 		    "the body", rep->header_bytes, rep->body_bytes);
+	} else if (rc == CURLE_OUT_OF_MEMORY && rep->peer[0]) {
+		/* curl refuses a header line past its own bound this way */
+		rep->fail = CONN_PROTOCOL;
+		snprintf(rep->errtext, sizeof(rep->errtext), "a reply header "
+		    "line is larger than an HTTP client accepts (curl 27)");
 	} else {
 		rep->fail = classify(rc);
 		if (rep->fail == CONN_REFUSED && rep->t_recv - rep->t_sent >=
