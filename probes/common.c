@@ -90,6 +90,7 @@ probe_run_all(const struct probe_opts *opts, struct report *r)
 		r->steps[ctx.step].elapsed = now_real() -
 		    r->steps[ctx.step].start;
 	}
+	strlcpy0(r->client, ctx.client_principal, sizeof(r->client));
 	strlcpy0(r->client_realm, ctx.client_realm, sizeof(r->client_realm));
 	strlcpy0(r->mp_realm, ctx.ticket_realm[0] ? ctx.ticket_realm :
 	    ctx.mp_realm_guess, sizeof(r->mp_realm));

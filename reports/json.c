@@ -76,6 +76,12 @@ write_json(const struct report *r, FILE *out)
 	set_str(root, "schema", "ccmdiag/1");
 	set_str(root, "command", r->command);
 	set_str(root, "target", r->target);
+	if (r->client[0])
+		set_str(root, "client", r->client);
+	if (r->client_realm[0])
+		set_str(root, "client_realm", r->client_realm);
+	if (r->mp_realm[0])
+		set_str(root, "mp_realm", r->mp_realm);
 	if (r->scenario[0])
 		set_str(root, "scenario", r->scenario);
 	v = json_object_new_object();

@@ -38,8 +38,9 @@ text_verdict(const struct report *r, FILE *out)
 	const struct finding *root = r->n_findings ? &r->findings[0] : NULL;
 
 	if (r->approved) {
-		fprintf(out, "VERDICT: APPROVED - %s would authenticate with "
-		    "Kerberos and be approved automatically", r->target);
+		fprintf(out, "VERDICT: APPROVED - %s authenticates to %s with "
+		    "Kerberos and would be approved automatically",
+		    r->client[0] ? r->client : "the client", r->target);
 		if (root && finding_severity(root->id) == SEV_WARNING)
 			fprintf(out, " (with warnings)");
 		fputc('\n', out);
@@ -60,12 +61,14 @@ write_text(const struct report *r, FILE *out)
 	if (r->scenario[0])
 		fprintf(out, "== lab scenario: %s ==\n", r->scenario);
 	text_verdict(r, out);
-	fprintf(out, "target: %s", r->target);
+	fprintf(out, "management point: %s", r->target);
 	if (r->mp_name[0] && strcmp(r->mp_name, r->target) != 0)
 		fprintf(out, " (canonical name %s)", r->mp_name);
-	if (r->client_realm[0])
-		fprintf(out, "; client realm %s", r->client_realm);
+	if (r->mp_realm[0])
+		fprintf(out, ", realm %s", r->mp_realm);
 	fputc('\n', out);
+	if (r->client[0])
+		fprintf(out, "client: %s\n", r->client);
 
 	if (r->n_findings)
 		fprintf(out, "\nFindings, most likely root cause first:\n");

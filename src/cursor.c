@@ -375,12 +375,15 @@ der_time(struct cursor *body)
 	int f[6], i;
 	static const int w[6] = { 4, 2, 2, 2, 2, 2 };
 	const char *p = s;
+	const uint8_t *b;
 
 	if (cur_left(body) != 15) {
 		cur_fail(body, ERR_MALFORMED);
 		return -1;
 	}
-	memcpy(s, cur_bytes(body, 15), 15);
+	if ((b = cur_bytes(body, 15)) == NULL)
+		return -1;
+	memcpy(s, b, 15);
 	if (s[14] != 'Z')
 		return -1;
 	for (i = 0; i < 6; i++) {

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -20,6 +21,7 @@ extern char **environ;
 /* target: a lab.sh env variable name, or a literal host name */
 static const struct scenario {
 	const char *name, *target, *wrap, *story;
+	const char *args;
 } scenarios[] = {
 	{ "healthy", "$MP_FQDN", "",
 	  "everything right: referral child -> parent, HTTP ticket accepted" },
@@ -47,8 +49,25 @@ static const struct scenario {
 	  "the client's domain lost its _kerberos SRV records" },
 	{ "kdc-down", "$MP_FQDN", "",
 	  "the client's domain controller does not answer" },
+	{ "kdc-stopped", "$MP_FQDN", "",
+	  "the KDC host is up but its Kerberos service is stopped" },
 	{ "mp-no-negotiate", "$MP_FQDN", "",
 	  "the MP offers NTLM only" },
+	{ "mp-anonymous", "$MP_FQDN", "",
+	  "anonymous access is enabled on ccm_system_windowsauth" },
+	{ "mp-not-mp", "$MP_FQDN", "",
+	  "the server has no windowsauth application (not an MP)" },
+	{ "mp-gone", "$MP_FQDN", "",
+	  "the MP's A record was deleted; the alias dangles" },
+	{ "mp-closed", "$MP_FQDN", "",
+	  "nothing listens on the MP's HTTP port" },
+	{ "mp-hang", "$MP_FQDN", "",
+	  "the MP accepts the connection and never answers (--timeout 3)",
+	  "--timeout 3" },
+	{ "mp-garbage", "$MP_FQDN", "",
+	  "the MP's WWW-Authenticate: Negotiate value is garbage" },
+	{ "mp-bigheader", "$MP_FQDN", "",
+	  "the MP sends a 1 MiB response header" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -62,7 +81,7 @@ run(char *const argv[], int quiet)
 	posix_spawn_file_actions_init(&fa);
 	if (quiet)
 		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO,
-		    "/dev/null", 0, 0);
+		    "/dev/null", O_WRONLY, 0);
 	r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r != 0) {
@@ -123,8 +142,8 @@ probe_in_lab(const char *labsh, const struct scenario *s, const char *format)
 	strappendf(script, sizeof(script),
 	    "eval \"$('%s' env)\" && exec '%s' run %s '%s' probe "
 	    "--keytab \"$CLIENT_KEYTAB\" --principal \"$CLIENT_PRINCIPAL\" "
-	    "--format %s \"%s\"", labsh, labsh, s->wrap, self, format,
-	    s->target);
+	    "--format %s %s \"%s\"", labsh, labsh, s->wrap, self, format,
+	    s->args ? s->args : "", s->target);
 	return run(argv, 0);
 }
 

@@ -58,6 +58,16 @@ static const char *const keywords[] = {
 	"error", "0x8",
 };
 
+/* The whole of c as text; an empty or failed cursor gives "". */
+static void
+text_of(struct cursor *c, char *buf, size_t n)
+{
+	if (n > 0)
+		buf[0] = '\0';
+	if (cur_left(c) > 0)
+		cur_str(c, cur_left(c), buf, n);
+}
+
 /* Find needle in the record text, any case; offset after it or NULL. */
 static const char *
 after(const char *text, const char *needle)
@@ -137,7 +147,7 @@ attr(struct cursor c, const char *name, char *out, size_t n)
 			if (strcmp(probe, key) == 0) {
 				struct cursor v = cur_until(&t, '"', &found);
 
-				cur_str(&v, v.len, out, n);
+				text_of(&v, out, n);
 				return;
 			}
 		}
@@ -298,7 +308,7 @@ cmtrace(struct cmlog *s, struct cursor c, unsigned long lineno)
 		}
 	}
 	if (found != 2) {	/* the record's text continues */
-		cur_str(&text, text.len, frag, sizeof(frag));
+		text_of(&text, frag, sizeof(frag));
 		strappendf(s->pending, sizeof(s->pending), "%s%s",
 		    s->pending[0] ? " " : "", frag);
 		return;
@@ -309,7 +319,7 @@ cmtrace(struct cmlog *s, struct cursor c, unsigned long lineno)
 		size_t tlen = text.len - cur_left(&c) - 1;
 		struct cursor tt = cur_sub(&text, tlen);
 
-		cur_str(&tt, tt.len, frag, sizeof(frag));
+		text_of(&tt, frag, sizeof(frag));
 	}
 	strlcpy0(rec.text, s->pending, sizeof(rec.text));
 	strappendf(rec.text, sizeof(rec.text), "%s%s",
@@ -351,7 +361,7 @@ plain(struct cmlog *s, struct cursor c, unsigned long lineno)
 				size_t tlen = text.len - cur_left(&c) - 1;
 				struct cursor tt = cur_sub(&text, tlen);
 
-				cur_str(&tt, tt.len, rec.text,
+				text_of(&tt, rec.text,
 				    sizeof(rec.text));
 				c = t;
 				break;
@@ -360,10 +370,10 @@ plain(struct cmlog *s, struct cursor c, unsigned long lineno)
 	}
 	cur_skip(&c, 1);		/* '<' */
 	f = cur_until(&c, '>', &found);
-	cur_str(&f, f.len, rec.component, sizeof(rec.component));
+	text_of(&f, rec.component, sizeof(rec.component));
 	cur_skip(&c, 1);		/* '<' */
 	f = cur_until(&c, '>', &found);
-	cur_str(&f, f.len, stamp, sizeof(stamp));
+	text_of(&f, stamp, sizeof(stamp));
 	if (sscanf(stamp, "%31s %31s", date, clock) == 2) {
 		split_bias(clock, &rec);
 		snprintf(rec.stamp, sizeof(rec.stamp), "%s %s", date, clock);

@@ -77,6 +77,16 @@ struct iis {
 	char first_when[24];
 };
 
+/* The whole of c as text; an empty or failed cursor gives "". */
+static void
+text_of(struct cursor *c, char *buf, size_t n)
+{
+	if (n > 0)
+		buf[0] = '\0';
+	if (cur_left(c) > 0)
+		cur_str(c, cur_left(c), buf, n);
+}
+
 static uint32_t
 hash_str(uint32_t h, const char *s)
 {
@@ -266,7 +276,7 @@ directive_fields(struct iis *s, struct cursor *c)
 
 		if (tok.len == 0)
 			continue;
-		cur_str(&tok, tok.len, name, sizeof(name));
+		text_of(&tok, name, sizeof(name));
 		for (i = 0; i < F__N; i++)
 			if (strcasecmp(name, field_names[i]) == 0)
 				s->col[i] = col;
@@ -396,7 +406,7 @@ line(struct iis *s, unsigned long lineno, struct cursor *c)
 
 		for (i = 0; i < F__N; i++)
 			if (s->col[i] == col)
-				cur_str(&t, t.len, tok[i], sizeof(tok[i]));
+				text_of(&t, tok[i], sizeof(tok[i]));
 		col++;
 	}
 	if (col < s->n_cols) {

@@ -265,7 +265,7 @@ tcp_segment(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		d->next = seq;
 		off = 0;
 	}
-	if ((size_t)-off < n) {
+	if (n > 0 && (size_t)-off < n) {
 		dir_append(s, d, data + (size_t)-off, n - (size_t)-off);
 		proto_tcp(s, p, f, side);
 	}
@@ -292,13 +292,39 @@ tcp_segment(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	} while (progress);
 }
 
+/*
+ * The peer acknowledged bytes of d we never saw: the hole before the
+ * segments held back will not fill, so drop it and go on after it.
+ */
+static void
+skip_lost(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
+    int side, uint32_t ack)
+{
+	struct tcp_dir *d = &f->dir[side];
+	uint32_t lo;
+	int i;
+
+	if (!d->have_next || d->n_pend == 0 || seq_diff(ack, d->next) <= 0)
+		return;
+	lo = d->pend[0].seq;
+	for (i = 1; i < d->n_pend; i++)
+		if (seq_diff(d->pend[i].seq, lo) < 0)
+			lo = d->pend[i].seq;
+	count(s, UND_STREAM);
+	s->buffered -= d->len;
+	d->len = 0;
+	d->resync = 1;
+	d->next = lo;
+	tcp_segment(s, p, f, side, lo, NULL, 0);
+}
+
 static void
 tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af, const uint8_t src[16],
     const uint8_t dst[16], struct cursor *c, int truncated)
 {
 	struct flow *f;
 	struct tcp_dir *d;
-	uint32_t seq;
+	uint32_t seq, ack;
 	uint8_t off, flags;
 	size_t n;
 	int side;
@@ -306,7 +332,7 @@ tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af, const uint8_t src[16],
 	p->sport = cur_be16(c);
 	p->dport = cur_be16(c);
 	seq = cur_be32(c);
-	cur_skip(c, 4);
+	ack = cur_be32(c);
 	off = cur_u8(c);
 	flags = cur_u8(c);
 	cur_skip(c, 6);
@@ -342,6 +368,8 @@ tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af, const uint8_t src[16],
 		if (side == 0)
 			f->q_n = 0;
 	}
+	if (flags & 0x10)
+		skip_lost(s, p, f, !side, ack);
 	if (n > 0) {
 		if (truncated) {
 			/* bytes missing from the stream: a hole */
@@ -522,6 +550,17 @@ run(struct report *r, int (*open)(void *, struct pcap_ingest *, int *,
 		return ERR_NOMEM;
 	}
 	rc = open(src, &s, &cut, errbuf, errlen);
+	for (i = 0; i < s.n_buckets; i++) {
+		struct flow *f;
+
+		/* a message still waiting for bytes that never came */
+		for (f = s.buckets[i]; f; f = f->next) {
+			if (f->dir[0].len && f->dir[0].kind != APP_NONE)
+				count(&s, UND_TRUNCATED);
+			if (f->dir[1].len && f->dir[1].kind != APP_NONE)
+				count(&s, UND_TRUNCATED);
+		}
+	}
 	if (rc == 0) {
 		if (cut) {
 			count(&s, UND_TRUNCATED);

@@ -313,7 +313,6 @@ header(struct http_head *h, const char *name, const char *v)
 		h->chunked = strcasestr(v, "chunked") != NULL;
 	} else if (strcasecmp(name, "Host") == 0) {
 		strlcpy0(h->host, v, sizeof(h->host));
-		h->host[strcspn(h->host, ":")] = '\0';
 	} else if (strcasecmp(name, "Authorization") == 0 && !h->response) {
 		size_t n = strcspn(v, " \t");
 
@@ -458,8 +457,10 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	}
 	if (h->negotiate || strcmp(h->method, "CCM_POST") == 0) {
 		sname_host(ev.value, host, sizeof(host));
-		if (h->host[0])
+		if (h->host[0]) {
 			strlcpy0(s->r->mp_name, h->host, sizeof(s->r->mp_name));
+			s->r->mp_name[strcspn(s->r->mp_name, ":")] = '\0';
+		}
 		else if (host[0])
 			strlcpy0(s->r->mp_name, host, sizeof(s->r->mp_name));
 	}

@@ -44,6 +44,7 @@ struct report {
 	size_t n_findings, cap_findings;
 	struct client_verdict *clients;	/* per-client outcomes (analyze) */
 	size_t n_clients, cap_clients;
+	char client[256];		/* principal the client acted as */
 	char client_realm[128];		/* hints for the engine, may be empty */
 	char mp_realm[128];
 	char mp_name[256];		/* canonical MP name */
