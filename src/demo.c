@@ -63,7 +63,7 @@ static const struct scenario {
 	  "nothing listens on the MP's HTTP port", NULL },
 	{ "mp-hang", "$MP_FQDN", "",
 	  "the MP accepts the connection and never answers (--timeout 3)",
-	  "--timeout 3", NULL },
+	  "--timeout 3" },
 	{ "mp-garbage", "$MP_FQDN", "",
 	  "the MP's WWW-Authenticate: Negotiate value is garbage", NULL },
 	{ "mp-bigheader", "$MP_FQDN", "",
