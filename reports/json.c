@@ -1,6 +1,7 @@
 /* json.c - the ccmdiag/1 JSON report (docs/json-schema.md). */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
@@ -88,7 +89,9 @@ write_json(const struct report *r, FILE *out)
 	json_object_object_add(v, "approved",
 	    json_object_new_boolean(r->approved));
 	if (r->approved)
-		snprintf(summary, sizeof(summary), "the client would "
+		snprintf(summary, sizeof(summary), strcmp(r->command,
+		    "probe") ? "the evidence shows nothing that keeps a client "
+		    "unapproved" : "the client would "
 		    "authenticate with Kerberos and be approved");
 	else
 		snprintf(summary, sizeof(summary), "%s: %s",

@@ -37,6 +37,13 @@ text_verdict(const struct report *r, FILE *out)
 {
 	const struct finding *root = r->n_findings ? &r->findings[0] : NULL;
 
+	if (r->approved && strcmp(r->command, "probe") != 0) {
+		fprintf(out, "VERDICT: NO FAILURE FOUND - the evidence shows "
+		    "nothing that keeps a client unapproved%s\n",
+		    root && finding_severity(root->id) == SEV_WARNING ?
+		    " (with warnings)" : "");
+		return;
+	}
 	if (r->approved) {
 		fprintf(out, "VERDICT: APPROVED - %s authenticates to %s with "
 		    "Kerberos and would be approved automatically",
@@ -46,7 +53,8 @@ text_verdict(const struct report *r, FILE *out)
 		fputc('\n', out);
 		return;
 	}
-	fprintf(out, "VERDICT: NOT APPROVED - %s: %s\n",
+	fprintf(out, "VERDICT: %s - %s: %s\n", strcmp(r->command, "probe") ?
+	    "FAILURE FOUND" : "NOT APPROVED",
 	    root ? finding_key(root->id) : "unknown",
 	    root ? finding_title(root->id) : "no evidence");
 }
