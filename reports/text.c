@@ -69,9 +69,15 @@ write_text(const struct report *r, FILE *out)
 	if (r->scenario[0])
 		fprintf(out, "== lab scenario: %s ==\n", r->scenario);
 	text_verdict(r, out);
-	fprintf(out, "management point: %s", r->target);
-	if (r->mp_name[0] && strcmp(r->mp_name, r->target) != 0)
-		fprintf(out, " (canonical name %s)", r->mp_name);
+	if (strcmp(r->command, "probe") != 0) {
+		fprintf(out, "input: %s\n", r->target);
+		fprintf(out, "management point: %s", r->mp_name[0] ?
+		    r->mp_name : "not seen");
+	} else {
+		fprintf(out, "management point: %s", r->target);
+		if (r->mp_name[0] && strcmp(r->mp_name, r->target) != 0)
+			fprintf(out, " (canonical name %s)", r->mp_name);
+	}
 	if (r->mp_realm[0])
 		fprintf(out, ", realm %s", r->mp_realm);
 	fputc('\n', out);
