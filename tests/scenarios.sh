@@ -100,5 +100,30 @@ check mp-hang          '$MP_FQDN'  1 mp-unreachable       -
 check mp-garbage       '$MP_FQDN'  1 mp-protocol-error    -
 check mp-bigheader     '$MP_FQDN'  1 mp-protocol-error    -
 
+# The user's credential cache: used (read) when no keytab is given, and
+# left exactly as it was.
+check_ccache() {
+	local before after rc
+	"$lab" scenario healthy >/dev/null 2>&1
+	eval "$("$lab" env)"
+	echo "$CLIENT_USER_PASSWORD" | "$lab" run kinit "$CLIENT_USER" \
+	    >/dev/null 2>&1
+	before=$(md5sum "${KRB5CCNAME#FILE:}" | cut -d' ' -f1)
+	"$lab" run "$ccmdiag" probe --format json "$MP_FQDN" \
+	    >"$out/ccache.json" 2>&1
+	rc=$?
+	after=$(md5sum "${KRB5CCNAME#FILE:}" | cut -d' ' -f1)
+	if [ "$rc" = 0 ] && [ "$before" = "$after" ] &&
+	    jq -e '.client | startswith("alice@")' "$out/ccache.json" \
+	    >/dev/null; then
+		echo "ok - user ccache       exit 0, cache unchanged"
+		pass=$((pass + 1))
+	else
+		echo "not ok - user ccache: exit $rc, cache $before -> $after"
+		fail=$((fail + 1))
+	fi
+}
+check_ccache
+
 echo "scenarios: $pass passed, $fail failed"
 [ "$fail" = 0 ]
