@@ -61,6 +61,7 @@ struct probe_ctx {
 	uint8_t *token;			/* SPNEGO init token; wiped on free */
 	size_t token_len;
 	int kdc_down;
+	int mp_krb_error;		/* KRB-ERROR in the MP's last reply, -1 */
 };
 
 struct probe {
