@@ -1,0 +1,172 @@
+#!/bin/sh
+# pcap-oracle.sh - ccmdiag's reading of every shared capture must agree with
+# tshark's, message by message.  Compared per Kerberos AS/TGS request,
+# reply and KDC error: frame, msg_type, error code, realm, sname, and for
+# replies the ticket's etype and kvno; per HTTP request: frame, method,
+# full URI, Authorization scheme; per HTTP response: frame and status.
+# Frames tshark itself marks malformed or unreassembled are left out.
+# PCAP_ORACLE_PROTOS picks what is compared: "krb" (default, what make
+# check runs) or "krb http" (HTTP still differs on some captures: ERSPAN,
+# lost segments, range responses).
+CCMDIAG=${CCMDIAG:-./ccmdiag}
+SRCDIR=${CCMDIAG_SRCDIR:-.}
+DIR=${PCAP_DIR:-$SRCDIR/../shared/data/pcaps}
+PROTOS=${PCAP_ORACLE_PROTOS:-krb}
+
+[ -d "$DIR" ] || { echo "pcap-oracle: no captures in $DIR"; exit 77; }
+command -v tshark >/dev/null 2>&1 || { echo "pcap-oracle: no tshark"; exit 77; }
+command -v python3 >/dev/null 2>&1 || { echo "pcap-oracle: no python3"; exit 77; }
+
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+cat >"$tmp/norm.py" <<'PY'
+import json, re, sys
+
+URI = 200	# ccmdiag's event text holds the start of a long URI
+
+def first(v):
+    return v[0] if isinstance(v, list) else v
+
+def sname(el):
+    s = el.get("kerberos.sname_element") if el else None
+    if not s:
+        return ""
+    s = first(s)
+    tree = s.get("kerberos.sname_string_tree", {})
+    parts = tree.get("kerberos.SNameString", [])
+    if isinstance(parts, str):
+        parts = [parts]
+    return "/".join(parts)
+
+MSG = {"kerberos.as_req_element": 10, "kerberos.as_rep_element": 11,
+       "kerberos.tgs_req_element": 12, "kerberos.tgs_rep_element": 13,
+       "kerberos.krb_error_element": 30}
+
+def krb_tuples(frame, layer, out):
+    for key, mt in MSG.items():
+        for el in (layer.get(key) if isinstance(layer.get(key), list)
+                   else [layer.get(key)]):
+            if not el:
+                continue
+            realm = name = etype = kvno = code = ""
+            if mt in (10, 12):
+                body = first(el.get("kerberos.req_body_element", {}))
+                realm = body.get("kerberos.realm", "")
+                name = sname(body)
+            elif mt in (11, 13):
+                t = first(el.get("kerberos.ticket_element", {}))
+                realm = t.get("kerberos.realm", "")
+                name = sname(t)
+                enc = first(t.get("kerberos.enc_part_element", {}))
+                etype = enc.get("kerberos.etype", "")
+                kvno = enc.get("kerberos.kvno", "")
+            else:
+                realm = el.get("kerberos.realm", "")
+                name = sname(el)
+                code = el.get("kerberos.error_code", "")
+            out.append((int(frame), "krb", str(mt), str(code), realm, name,
+                        str(etype), str(kvno)))
+
+skipped = set()	# frames tshark itself calls malformed
+
+def tshark(path):
+    out = []
+    for pkt in json.load(open(path)):
+        layers = pkt["_source"]["layers"]
+        frame = first(layers["frame"])["frame.number"]
+        if "_ws.malformed" in layers or "_ws.unreassembled" in layers:
+            skipped.add(int(frame))
+            continue
+        for k in ("kerberos",):
+            v = layers.get(k)
+            for layer in (v if isinstance(v, list) else [v]):
+                if layer:
+                    krb_tuples(frame, layer, out)
+        v = layers.get("http")
+        for h in (v if isinstance(v, list) else [v]):
+            if not h:
+                continue
+            for key, val in h.items():
+                if not isinstance(val, dict):
+                    continue
+                if "http.request.method" in val:
+                    auth = h.get("http.authorization", "")
+                    auth = first(auth).split(" ")[0] if auth else ""
+                    uri = first(h.get("http.request.full_uri", ""))
+                    out.append((int(frame), "http-req",
+                                val["http.request.method"], uri[:URI], auth))
+                elif "http.response.code" in val:
+                    out.append((int(frame), "http-resp",
+                                val["http.response.code"]))
+    return out
+
+MSGNAME = {"AS-REQ": 10, "AS-REP": 11, "TGS-REQ": 12, "TGS-REP": 13}
+
+def ccmdiag(path):
+    out = []
+    for e in json.load(open(path)).get("timeline", []):
+        if "frame" not in e:
+            continue
+        t, f = e["type"], e["frame"]
+        if t in ("krb-request", "krb-reply"):
+            mt = MSGNAME.get(e["text"].split(" ")[0], "?")
+            rep = t == "krb-reply"
+            out.append((f, "krb", str(mt), "", e.get("realm", ""),
+                        e.get("name", ""),
+                        str(e.get("etype", "")) if rep else "",
+                        str(e.get("kvno", "")) if rep else ""))
+        elif t == "krb-error" and "from the MP" not in e["text"]:
+            out.append((f, "krb", "30", str(e.get("krb_error", "")),
+                        e.get("realm", ""), e.get("name", ""), "", ""))
+        elif t == "http-request":
+            m = re.match(r"request (\S+) (\S+)(?: with Authorization: (\S+))?",
+                         e["text"])
+            if m:
+                out.append((f, "http-req", m.group(1), m.group(2)[:URI],
+                            m.group(3) or ""))
+        elif t == "http-response":
+            out.append((f, "http-resp", str(e.get("status", ""))))
+    return out
+
+want = sys.argv[3].split()
+keep = lambda x: x[1] == "krb" if "http" not in want else True
+a = sorted(x for x in tshark(sys.argv[1]) if keep(x))
+b = sorted(x for x in ccmdiag(sys.argv[2]) if x[0] not in skipped and keep(x))
+if a == b:
+    print("%d messages agree" % len(a))
+    sys.exit(0)
+sa, sb = set(a), set(b)
+for x in sorted(sa - sb)[:8]:
+    print("  tshark only:  %s" % (x,))
+for x in sorted(sb - sa)[:8]:
+    print("  ccmdiag only: %s" % (x,))
+print("%d tshark, %d ccmdiag, %d only in tshark, %d only in ccmdiag" %
+      (len(a), len(b), len(sa - sb), len(sb - sa)))
+sys.exit(1)
+PY
+
+pass=0 fail=0
+for f in "$DIR"/*.pcap "$DIR"/*.pcapng "$DIR"/*.cap; do
+	[ -f "$f" ] || continue
+	name=$(basename "$f")
+	tshark -r "$f" -T json --no-duplicate-keys -J "frame kerberos http _ws.malformed _ws.unreassembled" \
+	    -Y "kerberos or http" >"$tmp/t.json" 2>/dev/null
+	"$CCMDIAG" analyze --format json -v "$f" >"$tmp/c.json" 2>"$tmp/err"
+	rc=$?
+	if [ $rc -gt 1 ]; then
+		echo "FAIL $name: ccmdiag exit $rc: $(cat "$tmp/err")"
+		fail=$((fail + 1))
+		continue
+	fi
+	if out=$(python3 "$tmp/norm.py" "$tmp/t.json" "$tmp/c.json" "$PROTOS"); then
+		echo "ok   $name: $out"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $name:"
+		echo "$out"
+		fail=$((fail + 1))
+	fi
+done
+echo "pcap-oracle: $pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -1,0 +1,187 @@
+/* test_ingest_pcap.c - the capture reader over real shared captures. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ingest.h"
+#include "report.h"
+
+extern const struct ingest_reader ingest_pcap;
+
+#ifndef PCAP_DIR
+#define PCAP_DIR "../shared/data/pcaps"
+#endif
+
+static int
+load(struct report *r, const char *name)
+{
+	char path[1024], err[512];
+	const char *dir = getenv("PCAP_DIR") ? getenv("PCAP_DIR") : PCAP_DIR;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (access(path, R_OK) != 0)
+		return -1;
+	report_init(r, "analyze", path);
+	assert_int_equal(ingest_pcap.read(path, r, err, sizeof(err)), 0);
+	return 0;
+}
+
+static const struct event *
+find(const struct report *r, enum ev_type type, int frame)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_events; i++)
+		if (r->events[i].type == type && r->events[i].frame == frame)
+			return &r->events[i];
+	return NULL;
+}
+
+static void
+test_referrals_and_negotiate(void **state)
+{
+	const struct event *ev;
+	struct report r;
+
+	(void)state;
+	if (load(&r, "wswiki__rbcd_win_trasitive_trust.pcapng") != 0)
+		skip();
+	/* child -> parent -> root -> other forest, all by referral */
+	ev = find(&r, EV_KRB_REFERRAL, 11);
+	assert_non_null(ev);
+	assert_string_equal(ev->realm, "HACKERS.DEVEL.ALPHA.LOCAL");
+	assert_string_equal(ev->value, "DEVEL.ALPHA.LOCAL");
+	ev = find(&r, EV_KRB_REFERRAL, 16);
+	assert_non_null(ev);
+	assert_string_equal(ev->realm, "ALPHA.LOCAL");
+	assert_string_equal(ev->value, "BETA.LOCAL");
+	ev = find(&r, EV_KRB_REPLY, 19);
+	assert_non_null(ev);
+	assert_string_equal(ev->name, "HTTP/iis-user.beta.local");
+	assert_string_equal(ev->realm, "BETA.LOCAL");
+	assert_int_equal(ev->etype, 23);
+	assert_int_equal(ev->kvno, 3);
+	/* 401 Negotiate, then Authorization: Negotiate, then 200 */
+	ev = find(&r, EV_HTTP_RESPONSE, 3);
+	assert_non_null(ev);
+	assert_int_equal(ev->status, 401);
+	assert_string_equal(ev->name, "");
+	assert_string_equal(ev->text, "Negotiate, NTLM, Basic");
+	ev = find(&r, EV_HTTP_REQUEST, 20);
+	assert_non_null(ev);
+	assert_string_equal(ev->name, "Negotiate");
+	ev = find(&r, EV_TICKET, 20);
+	assert_non_null(ev);
+	assert_string_equal(ev->name, "HTTP/iis-user.beta.local");
+	assert_string_equal(ev->realm, "BETA.LOCAL");
+	assert_int_equal(ev->kvno, 3);
+	ev = find(&r, EV_HTTP_RESPONSE, 21);
+	assert_non_null(ev);
+	assert_int_equal(ev->status, 200);
+	assert_string_equal(ev->name, "Negotiate");
+	assert_string_equal(ev->value, "HTTP/iis-user.beta.local");
+	assert_int_equal(ev->has_token, 1);
+	assert_non_null(find(&r, EV_SPNEGO_REPLY, 21));
+	assert_string_equal(r.client_realm, "HACKERS.DEVEL.ALPHA.LOCAL");
+	assert_string_equal(r.mp_realm, "BETA.LOCAL");
+	assert_string_equal(r.mp_name, "iis-user.beta.local");
+	assert_string_equal(find(&r, EV_KRB_REQUEST, 4)->source, "frame 4");
+	report_release(&r);
+}
+
+static void
+test_krb_error_7(void **state)
+{
+	struct report r;
+	size_t i;
+	int n7 = 0;
+
+	(void)state;
+	if (load(&r, "suricata-verify__bug-8278-krb5-03_baseline.2.flows.pcap")
+	    != 0)
+		skip();
+	for (i = 0; i < r.n_events; i++) {
+		const struct event *ev = &r.events[i];
+
+		if (ev->type == EV_KRB_ERROR && ev->code == 7) {
+			assert_int_equal(ev->from, ROLE_KDC);
+			assert_true(ev->frame > 0);
+			n7++;
+		}
+	}
+	assert_true(n7 >= 1);
+	report_release(&r);
+}
+
+static void
+test_split_record(void **state)
+{
+	struct report r;
+	size_t i;
+	int n = 0;
+
+	(void)state;
+	if (load(&r,
+	    "suricata-verify__bug-8278-krb5-02_evasion.1.flow.2.segments.pcap")
+	    != 0)
+		skip();
+	/* the record marker and the message arrive in two segments */
+	for (i = 0; i < r.n_events; i++)
+		if (r.events[i].type == EV_KRB_REQUEST ||
+		    r.events[i].type == EV_KRB_REPLY ||
+		    r.events[i].type == EV_KRB_ERROR)
+			n++;
+	assert_true(n >= 1);
+	report_release(&r);
+}
+
+static void
+test_sniff(void **state)
+{
+	static const uint8_t pcap[] = { 0xd4, 0xc3, 0xb2, 0xa1 };
+	static const uint8_t ng[] = { 0x0a, 0x0d, 0x0d, 0x0a };
+	static const uint8_t text[] = "#Software: Microsoft IIS";
+
+	(void)state;
+	assert_true(ingest_pcap.sniff(pcap, sizeof(pcap)));
+	assert_true(ingest_pcap.sniff(ng, sizeof(ng)));
+	assert_false(ingest_pcap.sniff(text, sizeof(text)));
+	assert_false(ingest_pcap.sniff(pcap, 2));
+}
+
+static void
+test_unreadable(void **state)
+{
+	char err[512];
+	struct report r;
+
+	(void)state;
+	report_init(&r, "analyze", "x");
+	assert_int_not_equal(ingest_pcap.read("/nonexistent/x.pcap", &r, err,
+	    sizeof(err)), 0);
+	assert_non_null(strstr(err, "cannot read capture"));
+	assert_null(strchr(err, '\n'));
+	report_release(&r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_referrals_and_negotiate),
+		cmocka_unit_test(test_krb_error_7),
+		cmocka_unit_test(test_split_record),
+		cmocka_unit_test(test_sniff),
+		cmocka_unit_test(test_unreadable),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
