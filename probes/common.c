@@ -4,10 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "crypto.h"
+#include "error.h"
 #include "gss.h"
 #include "probe.h"
+#include "privs.h"
 #include "util.h"
+#include <unistd.h>
 
 double
 probe_remaining(const struct probe_ctx *ctx)
@@ -57,6 +61,167 @@ probe_ctx_release(struct probe_ctx *ctx)
 	ctx->token_len = 0;
 }
 
+static void
+capture_note(struct probe_ctx *ctx, enum ev_type type, const char *text)
+{
+	struct event ev;
+
+	event_init(&ev, type);
+	strlcpy0(ev.text, text, sizeof(ev.text));
+	strlcpy0(ev.source, "capture", sizeof(ev.source));
+	report_add_event(ctx->report, &ev);
+}
+
+/* Open the capture while privileged, then give the privileges up. */
+static void
+capture_begin(struct probe_ctx *ctx)
+{
+	const struct probe_opts *o = ctx->opts;
+	char filter[128], err[512];
+	int fd, port = o->port ? o->port : (o->https ? 443 : 80);
+
+	if (!o->capture)
+		return;
+	if (o->evidence_dir) {
+		snprintf(ctx->cap_path, sizeof(ctx->cap_path),
+		    "%s/capture.pcap", o->evidence_dir);
+	} else {
+		strlcpy0(ctx->cap_path, "/tmp/ccmdiag-capture-XXXXXX",
+		    sizeof(ctx->cap_path));
+		if ((fd = mkstemp(ctx->cap_path)) < 0) {
+			ctx->cap_path[0] = '\0';
+			capture_note(ctx, EV_CAPTURE, "no capture: cannot "
+			    "create a temporary file");
+			return;
+		}
+		close(fd);
+	}
+	snprintf(filter, sizeof(filter), "port 53 or port 88 or tcp port %d",
+	    port);
+	if (capture_live_open(&ctx->cap, o->capture_iface, filter,
+	    ctx->cap_path, err, sizeof(err)) != 0) {
+		capture_note(ctx, EV_CAPTURE, err);
+		if (!o->evidence_dir)
+			unlink(ctx->cap_path);
+		ctx->cap_path[0] = '\0';
+		return;
+	}
+	if (privs_drop() != 0)
+		capture_note(ctx, EV_NOTE, "could not drop privileges after "
+		    "opening the capture");
+	if (capture_live_start(ctx->cap, err, sizeof(err)) != 0) {
+		capture_note(ctx, EV_CAPTURE, err);
+		capture_live_stop(ctx->cap);
+		ctx->cap = NULL;
+	}
+}
+
+/* Once the MP's addresses are known, keep only its traffic, DNS and KDCs. */
+static void
+capture_narrow(struct probe_ctx *ctx)
+{
+	const struct probe_opts *o = ctx->opts;
+	char filter[1024], err[256];
+	int i, port = o->port ? o->port : (o->https ? 443 : 80);
+
+	if (ctx->cap == NULL || ctx->n_addrs == 0)
+		return;
+	snprintf(filter, sizeof(filter), "port 53 or port 88 or (tcp port %d "
+	    "and (", port);
+	for (i = 0; i < ctx->n_addrs; i++)
+		strappendf(filter, sizeof(filter), "%shost %s", i ? " or " : "",
+		    ctx->addrs[i]);
+	strappendf(filter, sizeof(filter), "))");
+	capture_live_filter(ctx->cap, filter, err, sizeof(err));
+}
+
+struct frame_times {
+	double *t;
+	size_t n, cap;
+};
+
+static void
+on_frame(void *arg, const struct capture_pkt *pkt)
+{
+	struct frame_times *ft = arg;
+	double *p;
+
+	if (ft->n == ft->cap) {
+		if (ft->cap >= 1000000)
+			return;
+		ft->cap = ft->cap ? ft->cap * 2 : 256;
+		if ((p = realloc(ft->t, ft->cap * sizeof(*p))) == NULL) {
+			ft->cap = ft->n;
+			return;
+		}
+		ft->t = p;
+	}
+	ft->t[ft->n++] = pkt->t;
+}
+
+/* Name each step's frames by time: "frames 4-10". */
+static void
+link_frames(struct probe_ctx *ctx)
+{
+	struct frame_times ft = { NULL, 0, 0 };
+	char err[256];
+	size_t s, k;
+	int cut;
+
+	if (capture_read_file(ctx->cap_path, on_frame, &ft, &cut, err,
+	    sizeof(err)) != 0)
+		return;
+	/* a frame belongs to the last step that had started when it was
+	 * seen (the kernel stamps a packet as it passes, a few us late) */
+	for (s = 0; s < ctx->report->n_steps; s++) {
+		struct step *st = &ctx->report->steps[s];
+		double from = st->start - 0.00005, to;
+		long first = -1, last = -1;
+
+		to = s + 1 < ctx->report->n_steps ?
+		    ctx->report->steps[s + 1].start - 0.00005 : 1e300;
+		for (k = 0; k < ft.n; k++) {
+			if (ft.t[k] < from || ft.t[k] >= to)
+				continue;
+			if (first < 0)
+				first = (long)k + 1;
+			last = (long)k + 1;
+		}
+		if (first > 0 && first == last)
+			snprintf(st->frames, sizeof(st->frames), "frame %ld",
+			    first);
+		else if (first > 0)
+			snprintf(st->frames, sizeof(st->frames),
+			    "frames %ld-%ld", first, last);
+	}
+	free(ft.t);
+}
+
+static void
+capture_end(struct probe_ctx *ctx)
+{
+	char text[600];
+	unsigned long n;
+
+	if (ctx->cap == NULL)
+		return;
+	n = capture_live_stop(ctx->cap);
+	ctx->cap = NULL;
+	link_frames(ctx);
+	if (ctx->opts->evidence_dir)
+		snprintf(text, sizeof(text), "%lu packets captured on %s, "
+		    "saved to %s", n, ctx->opts->capture_iface ?
+		    ctx->opts->capture_iface : "all interfaces", ctx->cap_path);
+	else
+		snprintf(text, sizeof(text), "%lu packets captured on %s "
+		    "(--evidence DIR keeps them)", n,
+		    ctx->opts->capture_iface ? ctx->opts->capture_iface :
+		    "all interfaces");
+	capture_note(ctx, EV_NOTE, text);
+	if (!ctx->opts->evidence_dir)
+		unlink(ctx->cap_path);
+}
+
 int
 probe_run_all(const struct probe_opts *opts, struct report *r)
 {
@@ -74,6 +239,7 @@ probe_run_all(const struct probe_opts *opts, struct report *r)
 		    "configuration in /tmp)\n");
 		return 3;
 	}
+	capture_begin(&ctx);
 	if (krbs_peek_client(ctx.krb, opts->principal, ctx.client_principal,
 	    sizeof(ctx.client_principal), ctx.client_realm,
 	    sizeof(ctx.client_realm)) == 0)
@@ -89,7 +255,10 @@ probe_run_all(const struct probe_opts *opts, struct report *r)
 		}
 		r->steps[ctx.step].elapsed = now_real() -
 		    r->steps[ctx.step].start;
+		if (i == 0)
+			capture_narrow(&ctx);
 	}
+	capture_end(&ctx);
 	strlcpy0(r->client, ctx.client_principal, sizeof(r->client));
 	strlcpy0(r->client_realm, ctx.client_realm, sizeof(r->client_realm));
 	strlcpy0(r->mp_realm, ctx.ticket_realm[0] ? ctx.ticket_realm :

@@ -26,10 +26,14 @@ struct probe_opts {
 	double timeout;			/* whole run, seconds */
 	const char *keytab, *principal;	/* act as a machine account */
 	const char *cafile;		/* HTTPS trust anchors */
+	int capture;			/* record the exchange with libpcap */
+	const char *capture_iface;	/* NULL: all interfaces */
+	const char *evidence_dir;	/* keep the capture there */
 	int verbose;
 };
 
 struct krb_session;
+struct capture_live;
 
 struct probe_ctx {
 	const struct probe_opts *opts;
@@ -61,6 +65,8 @@ struct probe_ctx {
 	uint8_t *token;			/* SPNEGO init token; wiped on free */
 	size_t token_len;
 	int kdc_down;
+	struct capture_live *cap;
+	char cap_path[512];
 	int mp_krb_error;		/* KRB-ERROR in the MP's last reply, -1 */
 };
 

@@ -130,6 +130,8 @@ write_json(const struct report *r, FILE *out)
 		json_object_object_add(o, "elapsed_ms",
 		    json_object_new_double(round(s->elapsed * 1e4) / 10));
 		set_str(o, "summary", s->summary);
+		if (s->frames[0])
+			set_str(o, "frames", s->frames);
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(root, "steps", arr);

@@ -117,8 +117,10 @@ write_text(const struct report *r, FILE *out)
 	for (i = 0; i < r->n_steps; i++) {
 		const struct step *s = &r->steps[i];
 
-		fprintf(out, "  %-12s %-8s %6.0f ms  %s\n", s->name,
-		    step_status_name(s->status), s->elapsed * 1000, s->summary);
+		fprintf(out, "  %-12s %-8s %6.0f ms  %s%s%s%s\n", s->name,
+		    step_status_name(s->status), s->elapsed * 1000, s->summary,
+		    s->frames[0] ? " [" : "", s->frames, s->frames[0] ? "]" :
+		    "");
 	}
 	if (r->n_events && !r->verbose)
 		fprintf(out, "\n(%zu events in the timeline: -v shows them)\n",

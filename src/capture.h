@@ -30,4 +30,20 @@ int capture_read_file(const char *path, capture_fn *fn, void *arg,
 int capture_read_stream(FILE *f, capture_fn *fn, void *arg, int *cut,
     char *errbuf, size_t errlen);
 
+/*
+ * Live capture while the probes run.  Open it first (needs CAP_NET_RAW),
+ * drop privileges, then start: a thread writes every matching packet to
+ * dump_path (pcap format) until capture_live_stop.
+ */
+struct capture_live;
+
+int capture_live_open(struct capture_live **out, const char *iface,
+    const char *filter, const char *dump_path, char *errbuf, size_t errlen);
+int capture_live_start(struct capture_live *c, char *errbuf, size_t errlen);
+/* Narrow the filter once addresses are known; 0 or ERR_. */
+int capture_live_filter(struct capture_live *c, const char *filter,
+    char *errbuf, size_t errlen);
+/* Stop, flush and close; the number of packets written. */
+unsigned long capture_live_stop(struct capture_live *c);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -101,6 +102,10 @@ probe_usage(FILE *out)
 	    "trust anchors)\n"
 	    "  --format text|json  report format (default text)\n"
 	    "  -o FILE             write the report to FILE\n"
+	    "  --capture[=IFACE]   record the exchange with libpcap (default "
+	    "when root)\n"
+	    "  --no-capture        do not\n"
+	    "  --evidence DIR      keep the capture as DIR/capture.pcap\n"
 	    "  -v                  more detail\n");
 }
 
@@ -118,6 +123,9 @@ cmd_probe(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "capture", optional_argument, NULL, 'c' },
+		{ "no-capture", no_argument, NULL, 'N' },
+		{ "evidence", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct probe_opts o;
@@ -127,6 +135,7 @@ cmd_probe(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.timeout = 10;
+	o.capture = geteuid() == 0 ? 1 : -1;	/* -1: off unless asked */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -163,6 +172,21 @@ cmd_probe(int argc, char **argv)
 		case 'v':
 			o.verbose++;
 			break;
+		case 'c':
+			o.capture = 2;
+			if (optarg && !valid_hostname(optarg)) {
+				fprintf(stderr, "ccmdiag: bad interface name "
+				    "'%s'\n", optarg);
+				return 2;
+			}
+			o.capture_iface = optarg;
+			break;
+		case 'N':
+			o.capture = 0;
+			break;
+		case 'E':
+			o.evidence_dir = optarg;
+			break;
 		case 'h':
 			probe_usage(stdout);
 			return 0;
@@ -190,6 +214,23 @@ cmd_probe(int argc, char **argv)
 		    o.keytab, strerror(errno));
 		return 3;
 	}
+	if (o.evidence_dir && mkdir(o.evidence_dir, 0700) != 0 &&
+	    errno != EEXIST) {
+		fprintf(stderr, "ccmdiag: cannot create %s: %s\n",
+		    o.evidence_dir, strerror(errno));
+		return 3;
+	}
+	if (o.capture == 2 && geteuid() != 0) {
+		fprintf(stderr, "ccmdiag: --capture needs root (or CAP_NET_RAW)"
+		    "\n");
+		return 3;
+	}
+	if (o.capture == -1 && o.evidence_dir) {
+		fprintf(stderr, "ccmdiag: --evidence keeps a capture, which "
+		    "needs root\n");
+		return 3;
+	}
+	o.capture = o.capture > 0;
 	if (format && report_writer_find(format) == NULL) {
 		fprintf(stderr, "ccmdiag: unknown format '%s' (text, json)\n",
 		    format);

@@ -18,6 +18,7 @@ struct step {
 	enum step_status status;
 	double start, elapsed;		/* seconds */
 	char summary[256];
+	char frames[48];		/* "frames 4-10" of the live capture */
 };
 
 /* One client's outcome on ccm_system_windowsauth, from a server log. */
