@@ -11,10 +11,11 @@
 #include "ingest.h"
 #include "util.h"
 
-extern const struct ingest_reader ingest_iis, ingest_cmlog;
+extern const struct ingest_reader ingest_iis, ingest_cmlog, ingest_sql;
 extern const struct ingest_reader ingest_pcap;
 
 static const struct ingest_reader *const readers[] = {
+	&ingest_sql,
 	&ingest_iis,
 	&ingest_cmlog,
 	&ingest_pcap,

@@ -13,4 +13,44 @@ int crypto_b64decode(const char *s, size_t n, uint8_t **out, size_t *outlen);
 /* Wipe and free. */
 void crypto_freezero(void *p, size_t n);
 
+/* What ccmdiag shows of an X.509 certificate (crypto_cert_decode). */
+struct crypto_cert {
+	char subject[256], issuer[256];
+	double not_before, not_after;	/* epoch seconds; -1 unknown */
+	char serial_hex[96];	/* the DER INTEGER's bytes, as encoded */
+	int serial_negative;	/* its top bit is set: negative in DER */
+	char sig_alg[64];
+	char key_type[16];
+	int key_bits;
+	uint8_t *modulus;	/* RSA modulus, big-endian; owned */
+	size_t modulus_len;
+	unsigned long exponent;
+	char eku[256];		/* dotted OIDs, comma-separated; "" none */
+	int self_signed;	/* issuer == subject and its own key verifies */
+	uint8_t sha1[20];	/* thumbprint over the bytes as given */
+};
+
+/* Decode DER bytes; 0 or ERR_MALFORMED.  Release with crypto_cert_release. */
+int crypto_cert_decode(const uint8_t *der, size_t n, struct crypto_cert *out);
+void crypto_cert_release(struct crypto_cert *c);
+
+/*
+ * A client identity for registration: an RSA key and its self-signed
+ * certificate.  crypto_ident_new makes one like the Configuration Manager
+ * tools do (RSA 2048, SHA-256, EKUs 1.3.6.1.4.1.311.101 and .101.2);
+ * crypto_ident_load reads PEM files.  Freed (key wiped) by crypto_ident_free.
+ */
+struct crypto_ident;
+int crypto_ident_new(const char *cn, struct crypto_ident **out);
+int crypto_ident_load(const char *cert_pem, const char *key_pem,
+    struct crypto_ident **out, char *errbuf, size_t errlen);
+void crypto_ident_free(struct crypto_ident *id);
+/* The certificate's DER; a new buffer the caller frees. */
+int crypto_ident_cert(const struct crypto_ident *id, uint8_t **der,
+    size_t *len);
+/* RSA PKCS#1 v1.5 SHA-256 signature of data, byte order reversed as
+ * CryptoAPI writes it; a new buffer the caller frees. */
+int crypto_ident_sign(const struct crypto_ident *id, const uint8_t *data,
+    size_t n, uint8_t **sig, size_t *siglen);
+
 #endif
