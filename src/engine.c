@@ -88,6 +88,15 @@ rule_dns(struct report *r, size_t i)
 	}
 }
 
+/* A DNS question about the MP's name: so marked by the probe, or (offline)
+ * asking for the name the capture shows the client wanted. */
+static int
+about_mp(const struct report *r, const struct event *ev)
+{
+	return ev->to == ROLE_MP || (r->mp_name[0] &&
+	    strcasecmp(ev->name, r->mp_name) == 0);
+}
+
 /* Both A and AAAA empty for the MP name: the name does not resolve. */
 static void
 rule_no_address(struct report *r)
@@ -99,7 +108,7 @@ rule_no_address(struct report *r)
 		const struct event *ev = &r->events[i];
 
 		if (ev->type != EV_DNS || (ev->qtype != 1 && ev->qtype != 28) ||
-		    ev->to != ROLE_MP)
+		    !about_mp(r, ev))
 			continue;
 		seen++;
 		if (ev->rcode == 0 && ev->status > 0 && ev->text[0])
@@ -110,7 +119,7 @@ rule_no_address(struct report *r)
 	for (i = 0; i < r->n_events; i++) {
 		const struct event *ev = &r->events[i];
 
-		if (ev->type == EV_DNS && ev->to == ROLE_MP &&
+		if (ev->type == EV_DNS && about_mp(r, ev) &&
 		    (ev->qtype == 1 || ev->qtype == 28))
 			add(r, FID_DNS_NO_ADDRESS, (int)i);
 	}
@@ -239,6 +248,49 @@ rule_mp_reply(struct report *r, size_t i)
 		add(r, FID_CLOCK_SKEW_MP, (int)i);
 	else if (ev->code == 14)
 		add(r, FID_ENCTYPE_UNSUPPORTED, (int)i);
+}
+
+/*
+ * Every _kerberos SRV question for a realm came back empty and no Kerberos
+ * message ever went to that realm: its KDCs cannot be located.  (Live, MIT
+ * also says so; offline this is the only sign.)
+ */
+static void
+rule_kdc_srv(struct report *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->n_events; i++) {
+		const struct event *ev = &r->events[i];
+		const char *realm;
+		int found = 0, used = 0;
+
+		if (ev->type != EV_DNS || ev->qtype != 33 ||
+		    strncasecmp(ev->name, "_kerberos._", 11) != 0 ||
+		    (realm = strchr(ev->name + 11, '.')) == NULL)
+			continue;
+		realm++;
+		for (j = 0; j < r->n_events; j++) {
+			const struct event *o = &r->events[j];
+
+			if (o->type == EV_DNS && o->qtype == 33 &&
+			    strncasecmp(o->name, "_kerberos._", 11) == 0 &&
+			    strchr(o->name + 11, '.') &&
+			    strcasecmp(strchr(o->name + 11, '.') + 1,
+			    realm) == 0 && o->rcode == 0 && o->status > 0)
+				found = 1;
+			if ((o->type == EV_KRB_REQUEST || o->type ==
+			    EV_KRB_REPLY || o->type == EV_KRB_ERROR) &&
+			    o->from != ROLE_MP && strcasecmp(o->realm,
+			    realm) == 0)
+				used = 1;
+		}
+		/* only the client's own realm decides: without it nothing
+		 * starts; a missing record elsewhere may be harmless */
+		if (!found && !used && (strcasecmp(realm, r->client_realm) ==
+		    0 || !r->client_realm[0]))
+			add(r, FID_DNS_NO_KDC_SRV, (int)i);
+	}
 }
 
 /*
@@ -390,6 +442,7 @@ engine_run(struct report *r)
 		}
 	}
 	rule_no_address(r);
+	rule_kdc_srv(r);
 	rule_clocks(r);
 	for (i = 0; i < r->n_events; i++) {
 		const struct event *ev = &r->events[i];

@@ -253,6 +253,62 @@ test_root_cause_order(void **state)
 	assert_true(has("spn-missing"));
 }
 
+static void
+srv(const char *name, int rcode, int answers)
+{
+	struct event ev;
+
+	event_init(&ev, EV_DNS);
+	ev.qtype = 33;
+	ev.rcode = rcode;
+	ev.status = answers;
+	strlcpy0(ev.name, name, sizeof(ev.name));
+	report_add_event(&r, &ev);
+}
+
+static void
+test_kdc_srv_offline(void **state)
+{
+	/* the client realm's SRV records are gone and nothing was sent */
+	srv("_kerberos._udp.CHILD.PARENT.LAB", 3, 0);
+	srv("_kerberos._tcp.CHILD.PARENT.LAB", 3, 0);
+	srv("_kerberos._udp.PARENT.LAB", 0, 1);
+	engine_run(&r);
+	assert_string_equal(root(), "dns-no-kdc-srv");
+	report_release(&r);
+	setup(state);
+	/* empty SRV but the KDC was reached anyway (krb5.conf kdc=) */
+	srv("_kerberos._udp.CHILD.PARENT.LAB", 3, 0);
+	healthy_path();
+	{
+		struct event ev;
+
+		event_init(&ev, EV_KRB_REQUEST);
+		strlcpy0(ev.realm, "CHILD.PARENT.LAB", sizeof(ev.realm));
+		report_add_event(&r, &ev);
+	}
+	http(200, "Negotiate", "HTTP/mp.parent.lab", "Negotiate");
+	engine_run(&r);
+	assert_false(has("dns-no-kdc-srv"));
+	assert_true(r.approved);
+}
+
+static void
+test_no_address_by_mp_name(void **state)
+{
+	struct event ev;
+
+	/* offline: the question is not marked, the name tells */
+	event_init(&ev, EV_DNS);
+	ev.qtype = 1;
+	ev.rcode = 3;
+	ev.status = 0;
+	strlcpy0(ev.name, "MP.parent.lab", sizeof(ev.name));
+	report_add_event(&r, &ev);
+	engine_run(&r);
+	assert_string_equal(root(), "dns-no-address");
+}
+
 int
 main(void)
 {
@@ -275,6 +331,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_root_cause_order, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_kdc_srv_offline, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_address_by_mp_name,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
