@@ -17,6 +17,8 @@
 
 struct collect {
 	struct http_reply *rep;
+	struct http_content *keep;	/* NULL: count the body only */
+	size_t cap;
 	int aborted;
 };
 
@@ -101,6 +103,11 @@ on_header(char *data, size_t size, size_t n, void *arg)
 	cur_str(&name, cur_left(&name), hname, sizeof(hname));
 	if (strcasecmp(hname, "WWW-Authenticate") == 0) {
 		add_scheme(rep, &line);
+	} else if (strcasecmp(hname, "Content-Type") == 0 && c->keep) {
+		while (cur_left(&line) && *line.ptr == ' ')
+			cur_skip(&line, 1);
+		cur_str(&line, cur_left(&line), c->keep->content_type,
+		    sizeof(c->keep->content_type));
 	} else if (strcasecmp(hname, "Date") == 0) {
 		time_t t;
 
@@ -121,6 +128,25 @@ on_body(char *data, size_t size, size_t n, void *arg)
 	if (c->rep->body_bytes > MAX_BODY) {
 		c->aborted = 1;
 		return 0;
+	}
+	if (c->keep && size * n > 0) {
+		struct http_content *k = c->keep;
+
+		if (k->len + size * n > c->cap) {
+			size_t ncap = c->cap ? c->cap : 4096;
+			uint8_t *p;
+
+			while (ncap < k->len + size * n)
+				ncap *= 2;
+			if ((p = realloc(k->data, ncap)) == NULL) {
+				c->aborted = 1;
+				return 0;
+			}
+			k->data = p;
+			c->cap = ncap;
+		}
+		memcpy(k->data + k->len, data, size * n);
+		k->len += size * n;
 	}
 	return size * n;
 }
@@ -154,8 +180,32 @@ classify(CURLcode rc)
 	}
 }
 
+/* A header value of ours: printable ASCII, no CR/LF. */
+static int
+safe_header_value(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return 0;
+	return 1;
+}
+
 int
 http_exchange(const struct http_request *req, struct http_reply *rep)
+{
+	return http_send(req, NULL, rep, NULL);
+}
+
+void
+http_content_release(struct http_content *c)
+{
+	free(c->data);
+	memset(c, 0, sizeof(*c));
+}
+
+int
+http_send(const struct http_request *req, const struct http_body *body,
+    struct http_reply *rep, struct http_content *out)
 {
 	CURL *h = NULL;
 	struct curl_slist *hdrs = NULL, *resolve = NULL, *tmp;
@@ -170,7 +220,15 @@ http_exchange(const struct http_request *req, struct http_reply *rep)
 	rep->date = -1;
 	memset(&c, 0, sizeof(c));
 	c.rep = rep;
+	if (out) {
+		memset(out, 0, sizeof(*out));
+		c.keep = out;
+	}
 	errbuf[0] = '\0';
+	if (body && (body->content_type == NULL ||
+	    !safe_header_value(body->content_type) ||
+	    strlen(body->content_type) > 200 || body->len > MAX_BODY))
+		return ERR_USAGE;
 	if (ms < 1)
 		ms = 1;
 	if (!valid_hostname(req->host))
@@ -208,12 +266,28 @@ http_exchange(const struct http_request *req, struct http_reply *rep)
 		}
 		hdrs = tmp;
 	}
+	if (body) {
+		char ct[256];
+
+		snprintf(ct, sizeof(ct), "Content-Type: %s", body->content_type);
+		if ((tmp = curl_slist_append(hdrs, ct)) == NULL) {
+			r = ERR_NOMEM;
+			goto out;
+		}
+		hdrs = tmp;
+	}
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
-	curl_easy_setopt(h, CURLOPT_POST, 1L);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+	if (strcmp(req->method, "GET") == 0) {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body && body->len ?
+		    (const char *)body->data : "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, body ?
+		    (long)body->len : 0L);
+	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "ccmhttp ccmdiag/" VERSION);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms);

@@ -35,7 +35,25 @@ struct http_reply {
 	char peer[64];		/* address actually used */
 };
 
+/* A request body and what to keep of the reply's (http_send). */
+struct http_body {
+	const char *content_type;	/* a constant of the caller's; checked */
+	const uint8_t *data;
+	size_t len;
+};
+
+struct http_content {
+	uint8_t *data;			/* the reply body; owned, may be NULL */
+	size_t len;
+	char content_type[160];		/* printable, truncated */
+};
+
 int http_global_init(void);
+/* As http_exchange, with a request body (NULL: none), keeping the reply's
+ * body in *out (up to 1 MiB); free it with http_content_release. */
+int http_send(const struct http_request *req, const struct http_body *body,
+    struct http_reply *rep, struct http_content *out);
+void http_content_release(struct http_content *c);
 /* Perform one request; transport failures are reported in *rep, not as a
  * return value.  Returns 0, or ERR_NOMEM/ERR_LIBRARY. */
 int http_exchange(const struct http_request *req, struct http_reply *rep);

@@ -20,6 +20,8 @@ static const struct command {
 } commands[] = {
 	{ "probe", cmd_probe, "probe [options] MP_FQDN" },
 	{ "analyze", cmd_analyze, "analyze [options] FILE..." },
+	{ "register", cmd_register, "register --create-record [options] "
+	    "MP_FQDN" },
 	{ "demo", cmd_demo, "demo [--format text|json] [SCENARIO...]" },
 	{ "findings", cmd_findings, "findings [--markdown]" },
 	{ NULL, NULL, NULL },

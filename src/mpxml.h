@@ -1,0 +1,28 @@
+/*
+ * mpxml.h - the libxml2 wrapper: the only file that calls libxml2.  Reads
+ * the XML a management point answers (registration replies, .sms_aut).
+ */
+#ifndef CCMDIAG_MPXML_H
+#define CCMDIAG_MPXML_H
+
+#include <stddef.h>
+
+struct ccm_reg_reply {
+	char response_type[32];		/* Registration | Confirmation */
+	int status;			/* 0..4, -1 absent */
+	int approval;			/* ApprovalStatus, -2 absent */
+	char smsid[64];			/* "GUID:...", printable */
+};
+
+/* Parse a ClientRegistrationResponse; 0 or ERR_MALFORMED with why. */
+int mpxml_reg_reply(const char *xml, size_t len, struct ccm_reg_reply *out,
+    char *why, size_t whylen);
+
+/*
+ * A summary of any MP XML document for mp-info: the root element and, for
+ * each element with text or attributes, "path: text [attr=value ...]"
+ * lines (printable, bounded) appended to out.  0 or ERR_MALFORMED.
+ */
+int mpxml_summary(const char *xml, size_t len, char *out, size_t outlen);
+
+#endif

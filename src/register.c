@@ -1,0 +1,600 @@
+/*
+ * register.c - `ccmdiag register MP_FQDN --create-record`: send a signed
+ * ClientRegistrationRequest (Kerberos on ccm_system_windowsauth, or
+ * anonymous on ccm_system), confirm while the MP says Pending, and report
+ * the MP's answer: registered, approved or not, rejected, reset.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ccmmsg.h"
+#include "cli.h"
+#include "crypto.h"
+#include "engine.h"
+#include "gss.h"
+#include "http.h"
+#include "mpxml.h"
+#include "util.h"
+
+#define PATH_WINDOWSAUTH "/ccm_system_windowsauth/request"
+#define PATH_ANONYMOUS "/ccm_system/request"
+
+struct reg {
+	const char *target, *netbios, *fqdn, *keytab, *principal;
+	int anonymous, port;
+	double deadline, wait;
+	struct report *r;
+	struct krb_session *krb;
+	struct crypto_ident *id;
+	uint8_t *cert;
+	size_t cert_len;
+	int step;
+};
+
+static const char *const status_names[] = {
+	"Registered", "Pending", "Reset", "Error", "CertificateReset",
+};
+
+static double
+remaining(const struct reg *g)
+{
+	double left = g->deadline - now_mono();
+
+	return left > 0 ? left : 0;
+}
+
+static int
+note(struct reg *g, enum ev_type type, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+note(struct reg *g, enum ev_type type, const char *fmt, ...)
+{
+	struct event ev;
+	va_list ap;
+
+	event_init(&ev, type);
+	ev.step = g->step;
+	snprintf(ev.source, sizeof(ev.source), "register %s",
+	    g->r->steps[g->step].name);
+	va_start(ap, fmt);
+	vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
+	va_end(ap);
+	return report_add_event(g->r, &ev);
+}
+
+static void
+find(struct reg *g, enum finding_id id, int ev)
+{
+	int i = report_add_finding(g->r, id);
+
+	if (i >= 0)
+		finding_add_evidence(&g->r->findings[i], ev);
+}
+
+static void
+on_krb_event(void *arg, struct event *ev)
+{
+	struct reg *g = arg;
+
+	ev->step = g->step;
+	snprintf(ev->source, sizeof(ev->source), "register kerberos");
+	report_add_event(g->r, ev);
+}
+
+static void
+step_done(struct reg *g, enum step_status st, const char *summary)
+{
+	struct step *s = &g->r->steps[g->step];
+
+	s->status = st;
+	s->elapsed = now_real() - s->start;
+	strlcpy0(s->summary, summary, sizeof(s->summary));
+}
+
+/* One message to the MP and its reply's payload; -1 when there is none
+ * (the events and findings say why). */
+static int
+exchange(struct reg *g, int confirmation, const char *smsid,
+    struct ccm_reg_reply *reply)
+{
+	struct ccm_reg_request rq;
+	struct http_request req;
+	struct http_reply rep;
+	struct http_content body;
+	struct http_body hb;
+	struct event ev;
+	uint8_t *sig = NULL, *msg = NULL, *data16 = NULL, *tok = NULL;
+	size_t siglen, msglen, data16len, toklen = 0, textlen;
+	char *data = NULL, *b64 = NULL, *text = NULL, why[256];
+	enum ccm_reply_problem pb;
+	int r = -1, i;
+
+	memset(&rq, 0, sizeof(rq));
+	memset(&body, 0, sizeof(body));
+	memset(&rep, 0, sizeof(rep));
+	rq.confirmation = confirmation;
+	rq.smsid = smsid;
+	rq.netbios = g->netbios;
+	rq.fqdn = g->fqdn;
+	rq.mp = g->target;
+	rq.cert = g->cert;
+	rq.cert_len = g->cert_len;
+	rq.now = time(NULL);
+	if (ccm_reg_data(&rq, &data) != 0 ||
+	    ccm_utf16le(data, 0, &data16, &data16len) != 0 ||
+	    crypto_ident_sign(g->id, data16, data16len, &sig, &siglen) != 0 ||
+	    ccm_reg_message(&rq, data, sig, siglen, &msg, &msglen) != 0) {
+		note(g, EV_NOTE, "could not build the request");
+		goto out;
+	}
+	if (!g->anonymous) {
+		krbs_set_timeout(g->krb, remaining(g) / 2);
+		if (krbs_token(g->krb, "HTTP", g->target, &tok, &toklen,
+		    &ev) != 0) {
+			ev.step = g->step;
+			snprintf(ev.source, sizeof(ev.source), "register kerberos");
+			report_add_event(g->r, &ev);
+			goto out;
+		}
+		if ((b64 = crypto_b64encode(tok, toklen)) == NULL)
+			goto out;
+	}
+	memset(&req, 0, sizeof(req));
+	req.host = g->target;
+	req.port = g->port ? g->port : 80;
+	req.method = "CCM_POST";
+	req.path = g->anonymous ? PATH_ANONYMOUS : PATH_WINDOWSAUTH;
+	req.negotiate_b64 = b64;
+	req.timeout = remaining(g);
+	hb.content_type = CCM_CONTENT_TYPE;
+	hb.data = msg;
+	hb.len = msglen;
+
+	event_init(&ev, EV_HTTP_REQUEST);
+	ev.step = g->step;
+	snprintf(ev.source, sizeof(ev.source), "register %s",
+	    g->r->steps[g->step].name);
+	ev.from = ROLE_CLIENT;
+	ev.to = ROLE_MP;
+	snprintf(ev.text, sizeof(ev.text), "CCM_POST http://%s:%d%s, "
+	    "ClientRegistrationRequest %s%s%s (%zu bytes)", g->target, req.port,
+	    req.path, confirmation ? "Confirmation" : "Registration",
+	    smsid[0] ? " for " : "", smsid, msglen);
+	if (b64) {
+		strlcpy0(ev.name, "Negotiate", sizeof(ev.name));
+		snprintf(ev.value, sizeof(ev.value), "HTTP/%s", g->target);
+	}
+	report_add_event(g->r, &ev);
+	if (http_send(&req, &hb, &rep, &body) != 0) {
+		note(g, EV_NOTE, "could not send the request");
+		goto out;
+	}
+	if (!rep.transport_ok) {
+		event_init(&ev, EV_CONNECT_FAIL);
+		ev.step = g->step;
+		snprintf(ev.source, sizeof(ev.source), "register %s",
+		    g->r->steps[g->step].name);
+		ev.from = ROLE_CLIENT;
+		ev.to = ROLE_MP;
+		ev.status = rep.fail;
+		snprintf(ev.name, sizeof(ev.name), "%s:%d", g->target, req.port);
+		strlcpy0(ev.peer, rep.peer, sizeof(ev.peer));
+		strlcpy0(ev.text, rep.errtext, sizeof(ev.text));
+		report_add_event(g->r, &ev);
+		goto out;
+	}
+	event_init(&ev, EV_HTTP_RESPONSE);
+	ev.step = g->step;
+	snprintf(ev.source, sizeof(ev.source), "register %s",
+	    g->r->steps[g->step].name);
+	ev.from = ROLE_MP;
+	ev.to = ROLE_CLIENT;
+	ev.status = (int)rep.status;
+	strlcpy0(ev.text, rep.schemes, sizeof(ev.text));
+	/* the engine's anonymous-windowsauth rule is for windowsauth only */
+	strlcpy0(ev.name, b64 ? "Negotiate" : "ccm_system (anonymous)",
+	    sizeof(ev.name));
+	if (b64)
+		snprintf(ev.value, sizeof(ev.value), "HTTP/%s", g->target);
+	ev.has_token = rep.token_garbage ? -1 : rep.token != NULL;
+	strlcpy0(ev.peer, rep.peer, sizeof(ev.peer));
+	i = report_add_event(g->r, &ev);
+	if (rep.status != 200)
+		goto out;
+	pb = ccm_reply_payload(body.data, body.len, &text, &textlen, why,
+	    sizeof(why));
+	if (pb != CCM_REPLY_OK) {
+		i = note(g, EV_NOTE, "the MP's %ld reply (%s, %zu bytes) is %s: "
+		    "%s", rep.status, body.content_type[0] ? body.content_type :
+		    "no Content-Type", body.len, ccm_reply_problem_name(pb), why);
+		find(g, pb == CCM_REPLY_EMPTY ? FID_REGISTRATION_REPLY_EMPTY :
+		    pb == CCM_REPLY_HTML ? FID_REGISTRATION_REPLY_HTML :
+		    FID_REGISTRATION_REPLY_INVALID, i);
+		goto out;
+	}
+	if (mpxml_reg_reply(text, textlen, reply, why, sizeof(why)) != 0) {
+		i = note(g, EV_NOTE, "the MP's reply payload: %s", why);
+		find(g, FID_REGISTRATION_REPLY_INVALID, i);
+		goto out;
+	}
+	r = note(g, EV_NOTE, "ClientRegistrationResponse ResponseType %s, "
+	    "Status %d (%s)%s%s, ApprovalStatus %d (%s)",
+	    reply->response_type[0] ? reply->response_type : "?",
+	    reply->status, reply->status >= 0 && reply->status <= 4 ?
+	    status_names[reply->status] : "unknown",
+	    reply->smsid[0] ? ", SMSID " : "", reply->smsid, reply->approval,
+	    reply->approval == -2 ? "absent" : reply->approval == -1 ?
+	    "Unknown" : reply->approval == 0 ? "Pending: not approved" :
+	    reply->approval == 1 ? "Approved" : reply->approval == 2 ?
+	    "NotApplicable" : "undocumented");
+out:
+	free(data);
+	free(data16);
+	free(sig);
+	free(msg);
+	free(text);
+	crypto_freezero(tok, toklen);
+	if (b64)
+		crypto_freezero(b64, strlen(b64));
+	http_content_release(&body);
+	http_reply_release(&rep);
+	return r;
+}
+
+static int
+valid_smsid(const char *s)
+{
+	size_t i;
+
+	if (strncmp(s, "GUID:", 5) != 0 || strlen(s) > 60)
+		return 0;
+	for (i = 5; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' &&
+		    s[i] <= 'F') || (s[i] >= 'a' && s[i] <= 'f') || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static void
+run(struct reg *g)
+{
+	struct ccm_reg_reply reply;
+	char smsid[64] = "", msg[256];
+	int ev, confirmations = 0;
+
+	g->step = report_add_step(g->r, "register");
+	ev = exchange(g, 0, "", &reply);
+	while (ev >= 0 && reply.status == 1) {
+		double w = g->wait < remaining(g) ? g->wait : remaining(g);
+
+		if (!valid_smsid(reply.smsid)) {
+			find(g, FID_REGISTRATION_REPLY_INVALID, ev);
+			step_done(g, STEP_FAILED, "Pending without a usable SMSID");
+			return;
+		}
+		strlcpy0(smsid, reply.smsid, sizeof(smsid));
+		if (w < 0.05 || remaining(g) - w < 0.5) {
+			find(g, FID_REGISTRATION_PENDING, ev);
+			snprintf(msg, sizeof(msg), "still Pending when --timeout "
+			    "ran out (%d confirmation%s)", confirmations,
+			    confirmations == 1 ? "" : "s");
+			step_done(g, STEP_WARN, msg);
+			return;
+		}
+		note(g, EV_NOTE, "Pending: confirming %s in %.1f s", smsid, w);
+		usleep((useconds_t)(w * 1e6));
+		g->wait = g->wait * 2 > 300 ? 300 : g->wait * 2;
+		confirmations++;
+		ev = exchange(g, 1, smsid, &reply);
+	}
+	if (ev < 0) {
+		step_done(g, STEP_FAILED, "no registration reply from the MP");
+		return;
+	}
+	switch (reply.status) {
+	case 0:
+		snprintf(msg, sizeof(msg), "Registered as %s after %d "
+		    "confirmation%s, %s", reply.smsid, confirmations,
+		    confirmations == 1 ? "" : "s", reply.approval == 1 ?
+		    "approved" : "NOT approved");
+		if (reply.approval == 1 || reply.approval == 2) {
+			find(g, FID_REGISTRATION_APPROVED, ev);
+			step_done(g, STEP_OK, msg);
+		} else {
+			find(g, FID_REGISTRATION_UNAPPROVED, ev);
+			step_done(g, STEP_FAILED, msg);
+		}
+		break;
+	case 2:
+		find(g, FID_REGISTRATION_RESET, ev);
+		step_done(g, STEP_FAILED, "the MP asks for a new registration");
+		break;
+	case 4:
+		find(g, FID_REGISTRATION_CERT_CONFLICT, ev);
+		step_done(g, STEP_FAILED, "certificate conflict");
+		break;
+	default:
+		find(g, FID_REGISTRATION_REJECTED, ev);
+		step_done(g, STEP_FAILED, "the MP rejected the registration");
+		break;
+	}
+}
+
+static int
+identity(struct reg *g, const char *certfile, const char *keyfile)
+{
+	struct crypto_cert cc;
+	char err[256] = "", sha[48];
+	size_t i;
+
+	g->step = report_add_step(g->r, "identity");
+	if (certfile) {
+		if (crypto_ident_load(certfile, keyfile, &g->id, err,
+		    sizeof(err)) != 0) {
+			fprintf(stderr, "ccmdiag: %s\n", err);
+			return 3;
+		}
+	} else if (crypto_ident_new("ConfigMgr Client", &g->id) != 0) {
+		fprintf(stderr, "ccmdiag: cannot create a key and certificate\n");
+		return 3;
+	}
+	if (crypto_ident_cert(g->id, &g->cert, &g->cert_len) != 0 ||
+	    crypto_cert_decode(g->cert, g->cert_len, &cc) != 0) {
+		fprintf(stderr, "ccmdiag: cannot encode the certificate\n");
+		return 3;
+	}
+	for (i = 0; i < 20; i++)
+		snprintf(sha + 2 * i, 3, "%02X", cc.sha1[i]);
+	note(g, EV_NOTE, "%s certificate %s, %s %d bits, EKU %s, thumbprint %s; "
+	    "sent as the Signing and the Encryption certificate",
+	    certfile ? "loaded" : "self-signed", cc.subject, cc.key_type,
+	    cc.key_bits, cc.eku, sha);
+	crypto_cert_release(&cc);
+	step_done(g, STEP_OK, certfile ? "certificate loaded" :
+	    "new self-signed certificate");
+	return 0;
+}
+
+static int
+kerberos(struct reg *g)
+{
+	char princ[256] = "", realm[128] = "", mrealm[128] = "";
+	long code;
+
+	g->step = report_add_step(g->r, "kerberos");
+	if (krbs_open(&g->krb, remaining(g) / 2, on_krb_event, g) != 0) {
+		fprintf(stderr, "ccmdiag: cannot set up Kerberos\n");
+		return 3;
+	}
+	if ((code = krbs_creds(g->krb, g->keytab, g->principal, princ,
+	    sizeof(princ), realm, sizeof(realm))) != 0) {
+		struct event ev;
+
+		event_init(&ev, EV_NO_CREDENTIALS);
+		ev.step = g->step;
+		snprintf(ev.source, sizeof(ev.source), "register kerberos");
+		krbs_message(g->krb, code, ev.text, sizeof(ev.text));
+		report_add_event(g->r, &ev);
+		step_done(g, STEP_FAILED, "no credentials");
+		return 1;
+	}
+	strlcpy0(g->r->client, princ, sizeof(g->r->client));
+	strlcpy0(g->r->client_realm, realm, sizeof(g->r->client_realm));
+	if (krbs_service_ticket(g->krb, "HTTP", g->target, mrealm,
+	    sizeof(mrealm)) != 0) {
+		step_done(g, STEP_FAILED, "no ticket for the MP");
+		return 1;
+	}
+	strlcpy0(g->r->mp_realm, mrealm, sizeof(g->r->mp_realm));
+	step_done(g, STEP_OK, "ticket for HTTP/<mp>");
+	return 0;
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: ccmdiag register --create-record [options] MP_FQDN\n"
+	    "Register a client with the management point the way the agent "
+	    "does, confirm\nwhile the MP answers Pending, and show whether the "
+	    "site approved it.\n\n"
+	    "  --create-record     required: a registration creates a client "
+	    "record on the site\n"
+	    "  --anonymous         use /ccm_system/request without Windows "
+	    "authentication\n"
+	    "  --keytab FILE --principal NAME  act as the machine account\n"
+	    "  --netbios NAME --fqdn NAME      the client's names (default: "
+	    "this host's)\n"
+	    "  --cert PEM --key PEM            use this certificate (default: "
+	    "a new self-signed one)\n"
+	    "  --confirm-wait SECONDS  first wait before confirming (default "
+	    "30; doubles, up to 300)\n"
+	    "  --timeout SECONDS   bound for the whole run (default 360)\n"
+	    "  --port N            MP port (default 80)\n"
+	    "  --format text|json, -o FILE, -v\n");
+}
+
+static int
+names(struct reg *g, char *nb, size_t nbn, char *fq, size_t fqn)
+{
+	char host[256] = "";
+	size_t i;
+
+	if (g->fqdn == NULL) {
+		if (gethostname(host, sizeof(host) - 1) != 0)
+			return -1;
+		strlcpy0(fq, host, fqn);
+		g->fqdn = fq;
+	}
+	if (g->netbios == NULL) {
+		strlcpy0(nb, g->fqdn, nbn < 16 ? nbn : 16);
+		if (strchr(nb, '.'))
+			*strchr(nb, '.') = '\0';
+		for (i = 0; nb[i]; i++)
+			if (nb[i] >= 'a' && nb[i] <= 'z')
+				nb[i] = (char)(nb[i] - 'a' + 'A');
+		g->netbios = nb;
+	}
+	return valid_hostname(g->fqdn) && valid_hostname(g->netbios) &&
+	    strchr(g->netbios, '.') == NULL && strlen(g->netbios) <= 15 ? 0 :
+	    -1;
+}
+
+int
+cmd_register(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "create-record", no_argument, NULL, 'c' },
+		{ "anonymous", no_argument, NULL, 'a' },
+		{ "keytab", required_argument, NULL, 'k' },
+		{ "principal", required_argument, NULL, 'p' },
+		{ "netbios", required_argument, NULL, 'n' },
+		{ "fqdn", required_argument, NULL, 'q' },
+		{ "cert", required_argument, NULL, 'C' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "confirm-wait", required_argument, NULL, 'w' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = NULL, *output = NULL, *certfile = NULL,
+	    *keyfile = NULL;
+	char nb[16], fq[256];
+	double timeout = 360;
+	struct report r;
+	struct reg g;
+	int c, rc, create = 0, verbose = 0;
+
+	memset(&g, 0, sizeof(g));
+	g.wait = 30;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			create = 1;
+			break;
+		case 'a':
+			g.anonymous = 1;
+			break;
+		case 'k':
+			g.keytab = optarg;
+			break;
+		case 'p':
+			g.principal = optarg;
+			break;
+		case 'n':
+			g.netbios = optarg;
+			break;
+		case 'q':
+			g.fqdn = optarg;
+			break;
+		case 'C':
+			certfile = optarg;
+			break;
+		case 'K':
+			keyfile = optarg;
+			break;
+		case 'w':
+			if (cli_parse_timeout(optarg, &g.wait))
+				return 2;
+			break;
+		case 't':
+			if (cli_parse_timeout(optarg, &timeout))
+				return 2;
+			break;
+		case 'P':
+			g.port = atoi(optarg);
+			if (g.port <= 0 || g.port > 65535) {
+				fprintf(stderr, "ccmdiag: bad port '%s'\n",
+				    optarg);
+				return 2;
+			}
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	g.target = argv[optind];
+	if (!create) {
+		fprintf(stderr, "ccmdiag: register sends a real registration: "
+		    "the site creates (or updates) a client record for %s, "
+		    "which an administrator may have to delete afterwards; "
+		    "add --create-record to do that, or use 'ccmdiag probe' "
+		    "which changes nothing\n", g.target);
+		return 2;
+	}
+	if (!valid_hostname(g.target)) {
+		fprintf(stderr, "ccmdiag: '%s' is not a host name\n", g.target);
+		return 2;
+	}
+	if ((g.keytab == NULL) != (g.principal == NULL) ||
+	    (certfile == NULL) != (keyfile == NULL)) {
+		fprintf(stderr, "ccmdiag: --keytab goes with --principal, "
+		    "--cert with --key\n");
+		return 2;
+	}
+	if (g.keytab && access(g.keytab, R_OK) != 0) {
+		fprintf(stderr, "ccmdiag: cannot read keytab %s: %s\n",
+		    g.keytab, strerror(errno));
+		return 3;
+	}
+	if (names(&g, nb, sizeof(nb), fq, sizeof(fq)) != 0) {
+		fprintf(stderr, "ccmdiag: --netbios wants a name of at most 15 "
+		    "letters, digits or '-', --fqdn a host name\n");
+		return 2;
+	}
+	if (format && report_writer_find(format) == NULL) {
+		fprintf(stderr, "ccmdiag: unknown format '%s' (text, json)\n",
+		    format);
+		return 2;
+	}
+	report_init(&r, "register", g.target);
+	r.verbose = verbose;
+	strlcpy0(r.mp_name, g.target, sizeof(r.mp_name));
+	g.r = &r;
+	g.deadline = now_mono() + timeout;
+	rc = identity(&g, certfile, keyfile);
+	if (rc == 0 && !g.anonymous)
+		rc = kerberos(&g);
+	if (rc == 0)
+		run(&g);
+	if (rc <= 1) {
+		engine_run(&r);
+		rc = cli_write_report(&r, format, output);
+		if (rc == 0)
+			rc = engine_exit_code(&r);
+	}
+	krbs_close(g.krb);
+	crypto_ident_free(g.id);
+	free(g.cert);
+	report_release(&r);
+	return rc;
+}

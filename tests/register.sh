@@ -1,0 +1,66 @@
+#!/bin/bash
+# register.sh - `ccmdiag register` against the lab MP: with Kerberos the
+# registration goes Pending -> confirmation -> Registered and approved;
+# with --anonymous it is registered but not approved.  Needs root (lab).
+set -u
+
+srcdir=${CCMDIAG_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
+lab=$srcdir/tests/lab/lab.sh
+out=${CCMDIAG_TEST_OUT:-$PWD/tests/register-results}
+export CCMDIAG_LAB_DIR=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab-register}
+pass=0 fail=0
+
+if "$ccmdiag" register mp.parent.lab >/dev/null 2>&1; then
+	echo "not ok - register without --create-record ran"; fail=$((fail + 1))
+else
+	[ $? = 2 ] && pass=$((pass + 1)) ||
+		{ echo "not ok - register without --create-record: exit not 2"; fail=$((fail + 1)); }
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "register: needs root for network namespaces; skipped"
+	exit 77
+fi
+command -v jq >/dev/null || { echo "register: jq is missing"; exit 99; }
+
+mkdir -p "$out"
+trap '"$lab" down >/dev/null 2>&1' EXIT INT TERM
+if ! "$lab" up >"$out/lab-up.log" 2>&1; then
+	echo "register: the lab did not start:"
+	tail -20 "$out/lab-up.log"
+	exit 99
+fi
+eval "$("$lab" env)"
+
+# check NAME WANT_EXIT JQ_EXPR ARGS...
+check() {
+	local name=$1 want=$2 expr=$3 rc
+	shift 3
+	"$lab" run "$ccmdiag" register --create-record --netbios WS01 \
+	    --fqdn ws01.child.parent.lab --confirm-wait 0.5 --timeout 20 \
+	    --format json "$@" "$MP_FQDN" >"$out/$name.json" 2>"$out/$name.err"
+	rc=$?
+	"$lab" run "$ccmdiag" register --create-record --netbios WS01 \
+	    --fqdn ws01.child.parent.lab --confirm-wait 0.5 --timeout 20 \
+	    -v "$@" "$MP_FQDN" >"$out/$name.txt" 2>&1
+	if [ "$rc" = "$want" ] && [ "$(jq -r "$expr" "$out/$name.json")" = true ]; then
+		echo "ok - $name (exit $rc)"
+		pass=$((pass + 1))
+	else
+		echo "not ok - $name: exit $rc (want $want)"
+		head -c 3000 "$out/$name.json" "$out/$name.err"
+		fail=$((fail + 1))
+	fi
+}
+
+t='[.timeline[].text] | join("\n")'
+check kerberos 0 "([.findings[].id] | index(\"registration-approved\") != null)
+    and ($t | test(\"Registration.*Status 1 \\\\(Pending\\\\)\"))
+    and ($t | test(\"Confirmation.*Status 0 \\\\(Registered\\\\).*ApprovalStatus 1\"))" \
+    --keytab "$CLIENT_KEYTAB" --principal "$CLIENT_PRINCIPAL"
+check anonymous 1 "([.findings[] | select(.severity == \"error\")][0].id == \"registration-unapproved\")
+    and ($t | test(\"Confirmation.*Status 0 \\\\(Registered\\\\).*ApprovalStatus 0\"))" \
+    --anonymous
+
+echo "register: $pass passed, $fail failed"
+[ "$fail" = 0 ]
