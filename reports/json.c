@@ -89,10 +89,13 @@ write_json(const struct report *r, FILE *out)
 	json_object_object_add(v, "approved",
 	    json_object_new_boolean(r->approved));
 	if (r->approved)
-		snprintf(summary, sizeof(summary), strcmp(r->command,
-		    "probe") ? "the evidence shows nothing that keeps a client "
-		    "unapproved" : "the client would "
-		    "authenticate with Kerberos and be approved");
+		snprintf(summary, sizeof(summary), "%s",
+		    strcmp(r->command, "register") == 0 ? "the client "
+		    "registered and the site approved it" :
+		    strcmp(r->command, "probe") == 0 ? "the client would "
+		    "authenticate with Kerberos and be approved" :
+		    "the evidence shows nothing that keeps a client "
+		    "unapproved");
 	else
 		snprintf(summary, sizeof(summary), "%s: %s",
 		    top ? finding_key(top->id) : "unknown",

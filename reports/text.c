@@ -36,27 +36,27 @@ void
 text_verdict(const struct report *r, FILE *out)
 {
 	const struct finding *root = r->n_findings ? &r->findings[0] : NULL;
+	int live = strcmp(r->command, "probe") == 0 ||
+	    strcmp(r->command, "register") == 0;
+	const char *warn = root && finding_severity(root->id) == SEV_WARNING ?
+	    " (with warnings)" : "";
+	const char *who = r->client[0] ? r->client : "the client";
 
-	if (r->approved && strcmp(r->command, "probe") != 0) {
-		fprintf(out, "VERDICT: NO FAILURE FOUND - the evidence shows "
-		    "nothing that keeps a client unapproved%s\n",
-		    root && finding_severity(root->id) == SEV_WARNING ?
-		    " (with warnings)" : "");
-		return;
-	}
-	if (r->approved) {
+	if (!r->approved) {
+		fprintf(out, "VERDICT: %s - %s: %s\n", live ? "NOT APPROVED" :
+		    "FAILURE FOUND", root ? finding_key(root->id) : "unknown",
+		    root ? finding_title(root->id) : "no evidence");
+	} else if (strcmp(r->command, "register") == 0) {
+		fprintf(out, "VERDICT: APPROVED - %s registered with %s and the "
+		    "site approved it%s\n", who, r->target, warn);
+	} else if (live) {
 		fprintf(out, "VERDICT: APPROVED - %s authenticates to %s with "
-		    "Kerberos and would be approved automatically",
-		    r->client[0] ? r->client : "the client", r->target);
-		if (root && finding_severity(root->id) == SEV_WARNING)
-			fprintf(out, " (with warnings)");
-		fputc('\n', out);
-		return;
+		    "Kerberos and would be approved automatically%s\n", who,
+		    r->target, warn);
+	} else {
+		fprintf(out, "VERDICT: NO FAILURE FOUND - the evidence shows "
+		    "nothing that keeps a client unapproved%s\n", warn);
 	}
-	fprintf(out, "VERDICT: %s - %s: %s\n", strcmp(r->command, "probe") ?
-	    "FAILURE FOUND" : "NOT APPROVED",
-	    root ? finding_key(root->id) : "unknown",
-	    root ? finding_title(root->id) : "no evidence");
 }
 
 static int
