@@ -141,5 +141,24 @@ check_ccache() {
 }
 check_ccache
 
+# No keytab and an empty credential cache: nothing to authenticate with.
+check_no_creds() {
+	local rc root
+	"$lab" run kdestroy -q >/dev/null 2>&1
+	"$lab" run "$ccmdiag" probe --format json "$MP_FQDN" \
+	    >"$out/no-creds.json" 2>&1
+	rc=$?
+	root=$(jq -r '[.findings[] | select(.severity == "error")][0].id // "-"' \
+	    "$out/no-creds.json" 2>/dev/null)
+	if [ "$rc" = 1 ] && [ "$root" = no-credentials ]; then
+		echo "ok - no credentials     exit 1, no-credentials"
+		pass=$((pass + 1))
+	else
+		echo "not ok - no credentials: exit $rc, root cause $root"
+		fail=$((fail + 1))
+	fi
+}
+check_no_creds
+
 echo "scenarios: $pass passed, $fail failed"
 [ "$fail" = 0 ]
