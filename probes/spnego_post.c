@@ -10,55 +10,29 @@
 #include "http_common.h"
 #include "krb.h"
 #include "spnego.h"
+#include "tokev.h"
 #include "util.h"
 
-/* Decode the MP's Negotiate token into events: negState, KRB-ERROR. */
+/* The MP's Negotiate token as events: negState, and its KRB-ERROR with the
+ * MP's own clock when the MP says the times disagree. */
 static void
 reply_token(struct probe_ctx *ctx, const struct http_reply *rep,
     const char *sname)
 {
 	struct gss_tok tok;
-	struct event ev;
-	const char *state[] = { "accept-completed", "accept-incomplete",
-	    "reject", "request-mic" };
+	struct event reply, err, ev;
 
-	event_init(&ev, EV_SPNEGO_REPLY);
-	ev.from = ROLE_MP;
-	ev.to = ROLE_CLIENT;
-	strlcpy0(ev.name, sname, sizeof(ev.name));
-	if (gss_tok_decode(rep->token, rep->token_len, &tok) != 0) {
-		snprintf(ev.text, sizeof(ev.text), "undecodable (%zu bytes)",
-		    rep->token_len);
-		probe_event(ctx, &ev);
+	event_init(&reply, EV_SPNEGO_REPLY);
+	event_init(&err, EV_KRB_ERROR);
+	if (!tokev_reply(rep->token, rep->token_len, sname, &reply, &err,
+	    &tok)) {
+		probe_event(ctx, &reply);
 		return;
 	}
-	ev.neg_state = tok.neg_state;
-	snprintf(ev.text, sizeof(ev.text), "negState %s",
-	    tok.neg_state >= 0 && tok.neg_state < 4 ? state[tok.neg_state] :
-	    "absent");
-	if (tok.krb_tok_id == 0x0200)
-		strappendf(ev.text, sizeof(ev.text), ", AP-REP");
-	if (tok.krb_tok_id == 0x0300) {
-		const char *name = krb_err_name(tok.krb.error_code);
-
-		ev.code = tok.krb.error_code;
-		strappendf(ev.text, sizeof(ev.text), ", KRB-ERROR %d %s",
-		    ev.code, name ? name : "");
-	}
-	probe_event(ctx, &ev);
-	if (tok.krb_tok_id != 0x0300)
-		return;
+	probe_event(ctx, &reply);
+	probe_event(ctx, &err);
 	ctx->mp_krb_error = tok.krb.error_code;
-	event_init(&ev, EV_KRB_ERROR);
-	ev.from = ROLE_MP;
-	ev.to = ROLE_CLIENT;
-	ev.code = tok.krb.error_code;
-	ev.stime = tok.krb.stime;
-	strlcpy0(ev.name, sname, sizeof(ev.name));
-	strlcpy0(ev.realm, tok.krb.realm, sizeof(ev.realm));
-	strlcpy0(ev.text, tok.krb.etext, sizeof(ev.text));
-	probe_event(ctx, &ev);
-	if (tok.krb.stime >= 0 && ev.code == 37) {
+	if (tok.krb.stime >= 0 && err.code == 37) {
 		/* the MP's own clock, to the microsecond */
 		event_init(&ev, EV_CLOCK);
 		ev.from = ROLE_MP;
