@@ -505,7 +505,9 @@ engine_run(struct report *r)
 		errors++;
 	}
 	r->approved = errors == 0;
-	qsort(r->findings, r->n_findings, sizeof(*r->findings), finding_cmp);
+	if (r->n_findings > 1)
+		qsort(r->findings, r->n_findings, sizeof(*r->findings),
+		    finding_cmp);
 }
 
 int
