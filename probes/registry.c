@@ -4,7 +4,7 @@
 #include "probe.h"
 
 extern const struct probe probe_dns, probe_anon_post, probe_clock,
-    probe_ticket, probe_spnego_post;
+    probe_ticket, probe_spnego_post, probe_ldap;
 
 const struct probe *const probes[] = {
 	&probe_dns,
@@ -12,5 +12,6 @@ const struct probe *const probes[] = {
 	&probe_clock,
 	&probe_ticket,
 	&probe_spnego_post,
+	&probe_ldap,
 	NULL,
 };

@@ -1,5 +1,8 @@
 /* capture.c - live and saved captures with libpcap; nothing else calls
  * pcap_*. */
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,7 +128,8 @@ capture_live_open(struct capture_live **out, const char *iface,
 {
 	char pe[PCAP_ERRBUF_SIZE] = "";
 	struct capture_live *c;
-	int r;
+	FILE *f = NULL;
+	int r, fd = -1;
 
 	*out = NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -148,9 +152,21 @@ capture_live_open(struct capture_live **out, const char *iface,
 	}
 	if ((r = set_filter(c->p, filter, errbuf, errlen)) != 0)
 		goto fail;
-	if ((c->dump = pcap_dump_open(c->p, dump_path)) == NULL) {
+	/* the capture holds the Kerberos exchange: readable by us only */
+	if ((fd = open(dump_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) < 0 || fchmod(fd, 0600) != 0 ||
+	    (f = fdopen(fd, "wb")) == NULL) {
+		snprintf(errbuf, errlen, "cannot write %s: %s", dump_path,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		r = ERR_IO;
+		goto fail;
+	}
+	if ((c->dump = pcap_dump_fopen(c->p, f)) == NULL) {
 		snprintf(errbuf, errlen, "cannot write %s: %s", dump_path,
 		    pcap_geterr(c->p));
+		fclose(f);
 		r = ERR_IO;
 		goto fail;
 	}

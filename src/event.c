@@ -6,6 +6,7 @@
 #include "dns.h"
 #include "event.h"
 #include "krb.h"
+#include "trust.h"
 #include "util.h"
 
 void
@@ -30,7 +31,8 @@ event_type_name(enum ev_type type)
 		"krb-request", "krb-reply", "krb-referral", "krb-error",
 		"krb-fallback", "kdc-unreachable", "realm-unknown", "ticket",
 		"gss-status", "spnego-reply", "clock", "no-credentials",
-		"capture", "iis-request",
+		"capture", "iis-request", "spn-owner", "trust", "directory",
+		"directory-unavailable",
 	};
 
 	if ((size_t)type >= sizeof(names) / sizeof(names[0]))
@@ -204,6 +206,41 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		    ev->name[0] ? " as " : " anonymous", ev->name, ev->status,
 		    ev->code, ev->ntstatus, ev->ntstatus,
 		    ev->text[0] ? " " : "", ev->text);
+		break;
+	case EV_SPN_OWNER:
+		if (!ev->value[0]) {
+			snprintf(buf, n, "directory of %s: no account holds %s",
+			    ev->realm, ev->name);
+			break;
+		}
+		snprintf(buf, n, "directory of %s: %s is held by %s %s "
+		    "(sAMAccountType %d, msDS-KeyVersionNumber %d", ev->realm,
+		    ev->name, ev->text, ev->value, ev->status, ev->kvno);
+		if (ev->etype >= 0)
+			strappendf(buf, n, ", msDS-SupportedEncryptionTypes "
+			    "0x%x)", (unsigned)ev->etype);
+		else
+			strappendf(buf, n, ", msDS-SupportedEncryptionTypes "
+			    "unset)");
+		break;
+	case EV_TRUST:
+		snprintf(buf, n, "directory of %s: %s trust with %s, "
+		    "direction %s (trustType %d, trustAttributes 0x%x%s)",
+		    ev->realm, ev->value, ev->name,
+		    trust_direction_name(ev->qtype), ev->code,
+		    (unsigned)ev->status, ev->has_token > 0 ?
+		    ", msDS-TrustForestTrustInfo" : "");
+		break;
+	case EV_DIRECTORY:
+		snprintf(buf, n, "directory of %s at %s: forest functional "
+		    "level %d, domain functional level %d%s%s", ev->realm,
+		    ev->name, ev->code, ev->rcode, ev->text[0] ? "; " : "",
+		    ev->text);
+		break;
+	case EV_DIRECTORY_UNAVAILABLE:
+		snprintf(buf, n, "directory check \"%s\" could not run%s%s: "
+		    "%s", ev->name, ev->peer[0] ? " against " : "", ev->peer,
+		    ev->text);
 		break;
 	case EV_NO_CREDENTIALS:
 	case EV_NOTE:

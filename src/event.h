@@ -32,6 +32,22 @@ enum ev_type {
 	EV_IIS_REQUEST,		/* one IIS log line: peer (c-ip), name (user),
 				 * value (method uri), status, code (sub-status),
 				 * ntstatus (sc-win32-status), text (meaning) */
+	EV_SPN_OWNER,		/* directory: name = SPN searched, value =
+				 * sAMAccountName ("" none holds it), text =
+				 * kind (user, computer, ...), status =
+				 * sAMAccountType, kvno = msDS-KeyVersionNumber,
+				 * etype = msDS-SupportedEncryptionTypes (-1
+				 * unset), realm = domain, peer = DC */
+	EV_TRUST,		/* directory: name = partner, realm = domain
+				 * holding the trustedDomain object, status =
+				 * trustAttributes, code = trustType, qtype =
+				 * trustDirection, has_token = 1 with
+				 * msDS-TrustForestTrustInfo, value = kind */
+	EV_DIRECTORY,		/* rootDSE: name = DC, realm = domain, code =
+				 * forestFunctionality, rcode =
+				 * domainFunctionality, text = spn mappings */
+	EV_DIRECTORY_UNAVAILABLE, /* name = the directory check that could
+				 * not run, peer = DC, text = why */
 };
 
 enum conn_fail {

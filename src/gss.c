@@ -698,3 +698,12 @@ krbs_peek_client(struct krb_session *s, const char *principal, char *princ,
 		krb5_cc_close(s->ctx, def);
 	return code;
 }
+
+int
+krbs_ccache_name(struct krb_session *s, char *buf, size_t n)
+{
+	if (s == NULL || s->ctx == NULL || s->mcc == NULL)
+		return -1;
+	snprintf(buf, n, "MEMORY:%s", krb5_cc_get_name(s->ctx, s->mcc));
+	return 0;
+}

@@ -55,6 +55,9 @@ long krbs_as_req(struct krb_session *s, uint8_t **req, size_t *len);
 /* KDC host names or addresses configured for realm in krb5.conf. */
 int krbs_config_kdcs(struct krb_session *s, const char *realm,
     char out[][256], int max);
+/* "MEMORY:..." name of the private ccache, for another library (SASL
+ * GSSAPI) to use for one call through KRB5CCNAME; 0 on success. */
+int krbs_ccache_name(struct krb_session *s, char *buf, size_t n);
 enum krbs_class krbs_classify(long code);
 /* RFC 4120 error number of a krb5 library code, or -1. */
 int krbs_rfc_code(long code);
