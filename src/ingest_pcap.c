@@ -29,6 +29,7 @@
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
+#define TCP_ACK 0x10
 
 static void
 count(struct pcap_ingest *s, enum undecoded why)
@@ -137,9 +138,11 @@ dir_release(struct pcap_ingest *s, struct tcp_dir *d)
 	d->cap = 0;
 }
 
+/* The flow of a packet src -> dst, created when create is set. */
 static struct flow *
 flow_get(struct pcap_ingest *s, int af, const uint8_t src[16],
-    const uint8_t dst[16], uint16_t sport, uint16_t dport, int *side)
+    const uint8_t dst[16], uint16_t sport, uint16_t dport, int create,
+    int *side)
 {
 	uint32_t h = flow_hash(af, src, dst, sport, dport);
 	struct flow *f, **b = &s->buckets[h % s->n_buckets];
@@ -160,14 +163,15 @@ flow_get(struct pcap_ingest *s, int af, const uint8_t src[16],
 			return f;
 		}
 	}
-	if (s->n_flows >= PCAP_MAX_FLOWS || (f = calloc(1, sizeof(*f))) ==
-	    NULL)
+	if (!create || s->n_flows >= PCAP_MAX_FLOWS ||
+	    (f = calloc(1, sizeof(*f))) == NULL)
 		return NULL;
 	f->af = af;
 	memcpy(f->addr[0], src, 16);
 	memcpy(f->addr[1], dst, 16);
 	f->port[0] = sport;
 	f->port[1] = dport;
+	f->conn.closed_by = -1;
 	f->next = *b;
 	*b = f;
 	s->n_flows++;
@@ -318,6 +322,112 @@ skip_lost(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	tcp_segment(s, p, f, side, lo, NULL, 0);
 }
 
+/* The connection's fate, from flags and payload sizes only. */
+static void
+conn_track(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
+    int side, uint8_t flags, size_t n)
+{
+	struct tcp_conn *k = &f->conn;
+
+	if ((flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN) {
+		if (!k->syn_seen || k->client != side || k->established ||
+		    k->closed_by >= 0) {
+			/* a new attempt on this 4-tuple */
+			memset(k, 0, sizeof(*k));
+			k->syn_seen = 1;
+			k->client = side;
+			k->closed_by = -1;
+			k->t_syn = p->t;
+			k->frame_syn = p->frame;
+			proto_conn_open(s, p, f);
+		}
+		k->syns++;
+		return;
+	}
+	if (!k->syn_seen)
+		return;
+	if ((flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) &&
+	    side != k->client)
+		k->established = 1;
+	if (n > 0 && side == k->client && !k->waiting) {
+		k->waiting = 1;
+		k->t_wait = p->t;
+		k->frame_wait = p->frame;
+	} else if (n > 0 && side != k->client) {
+		k->waiting = 0;
+	}
+	if ((flags & TCP_RST) && side != k->client && !k->established)
+		k->refused = 1;
+	if ((flags & (TCP_FIN | TCP_RST)) && k->closed_by < 0) {
+		k->closed_by = side;
+		k->closed_rst = (flags & TCP_RST) != 0;
+	}
+}
+
+/*
+ * ICMP (v4 type 3, v6 type 1) destination unreachable: which datagram or
+ * connection attempt it refuses, from the header it quotes.
+ */
+static void
+icmp_unreach(struct pcap_ingest *s, const struct pkt_ctx *p, int af,
+    struct cursor *c)
+{
+	uint8_t type, code, proto = 0, src[16] = { 0 }, dst[16] = { 0 };
+	const uint8_t *a, *b;
+	char addr[48];
+	uint16_t sport, dport;
+	struct flow *f;
+	int side;
+
+	type = cur_u8(c);
+	code = cur_u8(c);
+	cur_skip(c, 6);
+	if (!cur_ok(c))
+		return;
+	if (af == 2) {
+		uint8_t vhl = cur_u8(c);
+
+		/* code 4 is "fragmentation needed": the path, not the peer */
+		if (type != 3 || code == 4 || (vhl >> 4) != 4 ||
+		    (vhl & 0x0f) < 5)
+			return;
+		cur_skip(c, 8);
+		proto = cur_u8(c);
+		cur_skip(c, 2);
+		a = cur_bytes(c, 4);
+		b = cur_bytes(c, 4);
+		cur_skip(c, (size_t)(vhl & 0x0f) * 4 - 20);
+		if (!cur_ok(c))
+			return;
+		memcpy(src, a, 4);
+		memcpy(dst, b, 4);
+	} else {
+		if (type != 1)
+			return;
+		cur_skip(c, 6);
+		proto = cur_u8(c);
+		cur_skip(c, 1);
+		a = cur_bytes(c, 16);
+		b = cur_bytes(c, 16);
+		if (!cur_ok(c))
+			return;
+		memcpy(src, a, 16);
+		memcpy(dst, b, 16);
+	}
+	sport = cur_be16(c);
+	dport = cur_be16(c);
+	if (!cur_ok(c))
+		return;
+	if (proto == 17 && dport == 88) {
+		inet_ntop(af, dst, addr, sizeof(addr));
+		proto_kdc_refused(s, p, addr);
+	} else if (proto == 6 && (f = flow_get(s, af, src, dst, sport, dport,
+	    0, &side)) != NULL && f->conn.syn_seen && side == f->conn.client &&
+	    !f->conn.established) {
+		f->conn.refused = 2;
+	}
+}
+
 static void
 tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af, const uint8_t src[16],
     const uint8_t dst[16], struct cursor *c, int truncated)
@@ -350,12 +460,13 @@ tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af, const uint8_t src[16],
 		return;
 	}
 	n = cur_left(c);
-	if ((f = flow_get(s, af, src, dst, p->sport, p->dport, &side)) ==
+	if ((f = flow_get(s, af, src, dst, p->sport, p->dport, 1, &side)) ==
 	    NULL) {
 		count(s, UND_FLOWS);
 		return;
 	}
 	d = &f->dir[side];
+	conn_track(s, p, f, side, flags, n);
 	if (flags & TCP_SYN) {
 		/* a new connection on an old 4-tuple starts afresh */
 		dir_clear(s, d);
@@ -380,8 +491,10 @@ tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af, const uint8_t src[16],
 	}
 	if (flags & TCP_FIN)
 		d->fin = 1;
-	if ((flags & TCP_RST) || (f->dir[0].fin && f->dir[1].fin))
+	if ((flags & TCP_RST) || (f->dir[0].fin && f->dir[1].fin)) {
+		proto_conn_end(s, p, f);
 		flow_free(s, f);
+	}
 }
 
 static void
@@ -395,6 +508,10 @@ transport(struct pcap_ingest *s, struct pkt_ctx *p, int af, int proto,
 	inet_ntop(af, dst, p->dst, sizeof(p->dst));
 	if (proto == 6) {
 		tcp(s, p, af, src, dst, c, truncated);
+		return;
+	}
+	if ((proto == 1 && af == 2) || (proto == 58 && af == 10)) {
+		icmp_unreach(s, p, af, c);
 		return;
 	}
 	if (proto != 17)
@@ -524,6 +641,8 @@ on_packet(void *arg, const struct capture_pkt *pkt)
 	memset(&p, 0, sizeof(p));
 	p.t = pkt->t;
 	p.frame = pkt->frame;
+	s->t_end = pkt->t;
+	s->frame_end = pkt->frame;
 	cur_init(&c, pkt->data, pkt->caplen);
 	if ((type = link_layer(s, pkt->linktype, &c)) < 0)
 		return;
@@ -562,6 +681,18 @@ run(struct report *r, int (*open)(void *, struct pcap_ingest *, int *,
 		}
 	}
 	if (rc == 0) {
+		struct pkt_ctx end;
+
+		/* connections still open when the capture stopped */
+		memset(&end, 0, sizeof(end));
+		end.t = s.t_end;
+		end.frame = s.frame_end;
+		for (i = 0; i < s.n_buckets; i++) {
+			struct flow *f;
+
+			for (f = s.buckets[i]; f; f = f->next)
+				proto_conn_end(&s, &end, f);
+		}
 		if (cut) {
 			count(&s, UND_TRUNCATED);
 			event_init(&ev, EV_NOTE);

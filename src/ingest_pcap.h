@@ -31,6 +31,11 @@ enum undecoded {
 #define PCAP_MAX_FLOWS 4096
 #define PCAP_MAX_PENDING 8		/* out-of-order segments per direction */
 #define PCAP_HTTP_QUEUE 8		/* requests awaiting their response */
+#define PCAP_MAX_KDCS 16		/* KDC addresses whose answers we track */
+#define PCAP_MAX_NAMES 128		/* recent A/AAAA answers: address->name */
+#define PCAP_MAX_DEFERRED 16		/* failed connections to a port not
+					 * (yet) known to carry HTTP */
+#define PCAP_MAX_HTTP_PORTS 8		/* server ports HTTP was seen on */
 
 /* What the packet that completed a message says about its origin. */
 struct pkt_ctx {
@@ -67,6 +72,22 @@ struct http_pending {
 	char sname[256];	/* its ticket's service, "" if none */
 };
 
+/* How a TCP connection went: flags and times only, no payload. */
+struct tcp_conn {
+	int syn_seen;		/* a SYN without ACK opened it */
+	int client;		/* the side that sent that SYN */
+	int syns;		/* SYNs the client sent */
+	int established;	/* the server answered SYN-ACK */
+	int refused;		/* 1 RST, 2 ICMP unreachable, before that */
+	int closed_by;		/* side that first sent FIN or RST, -1 */
+	int closed_rst;		/* ... and it was a RST */
+	int waiting;		/* client bytes, no server byte since */
+	int reported;		/* a failure event already came from it */
+	int ccm;		/* it carried a CCM_POST or a Negotiate ticket */
+	double t_syn, t_wait;
+	unsigned long frame_syn, frame_wait;
+};
+
 struct flow {
 	struct flow *next;	/* hash chain */
 	int af;
@@ -75,6 +96,36 @@ struct flow {
 	struct tcp_dir dir[2];
 	struct http_pending q[PCAP_HTTP_QUEUE];
 	int q_head, q_n;
+	struct tcp_conn conn;
+};
+
+/* A KDC address and what became of the requests sent to it. */
+struct kdc_peer {
+	char addr[48];
+	char realm[128];	/* of the last request sent to it */
+	unsigned pending;	/* requests since its last answer */
+	unsigned n_as, n_tgs;	/* ... of which AS-REQ, TGS-REQ */
+	unsigned unreach;	/* ICMP unreachable since then */
+	unsigned reset;		/* TCP connections refused (RST) since then */
+	unsigned no_accept;	/* TCP connections never answered */
+	int udp, tcp;		/* transports those requests used */
+	int answered;		/* it ever answered */
+	double t_first;		/* first request since its last answer */
+	unsigned long frame_first;
+	double t_answer;	/* its last answer */
+};
+
+/* An A/AAAA answer: which name the client looked up for an address. */
+struct addr_name {
+	char addr[48];
+	char name[256];
+};
+
+/* A failed connection waiting to learn whether its port is the MP's. */
+struct deferred_fail {
+	uint16_t port;
+	int ccm;
+	struct event ev;		/* peer: the server's address */
 };
 
 struct pcap_ingest {
@@ -87,6 +138,19 @@ struct pcap_ingest {
 	int have_client_realm;
 	int clock_done;		/* one client-KDC clock event */
 	char mp_addr[48];	/* server that received a Negotiate ticket */
+	int mp_name_prio;	/* evidence behind r->mp_name: 0 none, 1 the A
+				 * query before a connection to the MP, 2 a
+				 * TGS-REQ for HTTP/host, 3 the HTTP request */
+	double t_end;		/* the last packet */
+	unsigned long frame_end;
+	struct kdc_peer kdcs[PCAP_MAX_KDCS];
+	int n_kdcs;
+	struct addr_name names[PCAP_MAX_NAMES];
+	int n_names, names_next;
+	uint16_t http_ports[PCAP_MAX_HTTP_PORTS];
+	int n_http_ports;
+	struct deferred_fail deferred[PCAP_MAX_DEFERRED];
+	int n_deferred;
 };
 
 /*
@@ -102,7 +166,20 @@ void proto_udp(struct pcap_ingest *s, const struct pkt_ctx *p,
 /* Consume what complete messages side's buffer holds. */
 void proto_tcp(struct pcap_ingest *s, const struct pkt_ctx *p,
     struct flow *f, int side);
-/* After the last packet: role hints and the undecoded summary. */
+/* A client's SYN opened f (p is that SYN). */
+void proto_conn_open(struct pcap_ingest *s, const struct pkt_ctx *p,
+    struct flow *f);
+/*
+ * f ends: closed, reset, or still open when the capture ends (p is the
+ * packet that ended it, or the capture's last).  Judges whether the
+ * connection failed.
+ */
+void proto_conn_end(struct pcap_ingest *s, const struct pkt_ctx *p,
+    struct flow *f);
+/* ICMP unreachable for a UDP datagram to KDC address addr, port 88. */
+void proto_kdc_refused(struct pcap_ingest *s, const struct pkt_ctx *p,
+    const char *addr);
+/* After the last packet: unanswered KDCs, role hints, undecoded summary. */
 void proto_finish(struct pcap_ingest *s);
 
 #endif

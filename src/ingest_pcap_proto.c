@@ -1,5 +1,6 @@
 /* ingest_pcap_proto.c - DNS, Kerberos and HTTP payloads from a capture,
  * turned into the same events the live probes record. */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -37,14 +38,273 @@ sname_host(const char *sname, char *host, size_t n)
 		strlcpy0(host, slash + 1, n);
 }
 
+/*
+ * Name the MP from the best evidence so far: a later hint replaces an
+ * earlier one unless it is weaker (see mp_name_prio).
+ */
+static void
+set_mp_name(struct pcap_ingest *s, const char *name, int prio)
+{
+	char *r = s->r->mp_name;
+	size_t n = sizeof(s->r->mp_name);
+
+	if (!name[0] || prio < s->mp_name_prio)
+		return;
+	if (name[0] == '[') {		/* Host: [v6]:port */
+		strlcpy0(r, name + 1, n);
+		r[strcspn(r, "]")] = '\0';
+	} else {
+		strlcpy0(r, name, n);
+		if (strchr(r, ':') == strrchr(r, ':'))
+			r[strcspn(r, ":")] = '\0';	/* host:port */
+	}
+	s->mp_name_prio = prio;
+}
+
+/* The name the client looked up to get addr, "" when none did. */
+static const char *
+addr_name(const struct pcap_ingest *s, const char *addr)
+{
+	int i, k;
+
+	/* newest first */
+	for (i = 0; i < s->n_names; i++) {
+		k = (s->names_next - 1 - i + PCAP_MAX_NAMES) % PCAP_MAX_NAMES;
+		if (strcmp(s->names[k].addr, addr) == 0)
+			return s->names[k].name;
+	}
+	return "";
+}
+
+static void
+addr_name_add(struct pcap_ingest *s, const char *addr, const char *name)
+{
+	struct addr_name *a = &s->names[s->names_next];
+
+	strlcpy0(a->addr, addr, sizeof(a->addr));
+	strlcpy0(a->name, name, sizeof(a->name));
+	s->names_next = (s->names_next + 1) % PCAP_MAX_NAMES;
+	if (s->n_names < PCAP_MAX_NAMES)
+		s->n_names++;
+}
+
+static void
+http_port_add(struct pcap_ingest *s, uint16_t port)
+{
+	int i;
+
+	for (i = 0; i < s->n_http_ports; i++)
+		if (s->http_ports[i] == port)
+			return;
+	if (s->n_http_ports < PCAP_MAX_HTTP_PORTS)
+		s->http_ports[s->n_http_ports++] = port;
+}
+
+/* A port the MP may listen on: the usual ones, or one HTTP was seen on. */
+static int
+is_mp_port(const struct pcap_ingest *s, uint16_t port)
+{
+	int i;
+
+	if (port == 80 || port == 443 || port == 8080)
+		return 1;
+	for (i = 0; i < s->n_http_ports; i++)
+		if (s->http_ports[i] == port)
+			return 1;
+	return 0;
+}
+
+/*
+ * Is a failed connection to addr port one to the MP?  The port must be one
+ * the MP may use; then the connection carried a CCM_POST, or addr is the
+ * MP's as far as the capture tells, or the capture names no MP address.
+ */
+static int
+is_mp_conn(const struct pcap_ingest *s, const char *addr, uint16_t port,
+    int ccm)
+{
+	const char *mp = s->r->mp_name;
+	int i, known = s->mp_addr[0] != '\0';
+
+	if (!is_mp_port(s, port))
+		return 0;
+	if (ccm || strcmp(addr, s->mp_addr) == 0)
+		return 1;
+	for (i = 0; i < s->n_names && mp[0]; i++) {
+		if (strcasecmp(s->names[i].name, mp) != 0)
+			continue;
+		if (strcmp(s->names[i].addr, addr) == 0)
+			return 1;
+		known = 1;
+	}
+	return !known;
+}
+
 /* ---- Kerberos ---- */
+
+static struct kdc_peer *
+kdc_peer(struct pcap_ingest *s, const char *addr)
+{
+	struct kdc_peer *k;
+	int i;
+
+	for (i = 0; i < s->n_kdcs; i++)
+		if (strcmp(s->kdcs[i].addr, addr) == 0)
+			return &s->kdcs[i];
+	if (s->n_kdcs == PCAP_MAX_KDCS)
+		return NULL;
+	k = &s->kdcs[s->n_kdcs++];
+	memset(k, 0, sizeof(*k));
+	strlcpy0(k->addr, addr, sizeof(k->addr));
+	return k;
+}
+
+/* The KDC at addr left something unanswered from t on, unless it already
+ * had. */
+static struct kdc_peer *
+kdc_trouble(struct pcap_ingest *s, const char *addr, double t,
+    unsigned long frame)
+{
+	struct kdc_peer *k = kdc_peer(s, addr);
+
+	if (k && !k->pending && !k->unreach && !k->reset && !k->no_accept) {
+		k->t_first = t;
+		k->frame_first = frame;
+	}
+	return k;
+}
+
+static void
+kdc_request(struct pcap_ingest *s, const struct pkt_ctx *p,
+    const struct krb_msg *m, int tcp)
+{
+	struct kdc_peer *k = kdc_trouble(s, p->dst, p->t, p->frame);
+
+	if (k == NULL)
+		return;
+	k->pending++;
+	if (m->msg_type == KRB_AS_REQ)
+		k->n_as++;
+	else
+		k->n_tgs++;
+	if (tcp)
+		k->tcp = 1;
+	else
+		k->udp = 1;
+	if (m->realm[0])
+		strlcpy0(k->realm, m->realm, sizeof(k->realm));
+}
+
+static void
+kdc_answer(struct pcap_ingest *s, const struct pkt_ctx *p)
+{
+	struct kdc_peer *k = kdc_peer(s, p->src);
+	char realm[sizeof(k->realm)];
+
+	if (k == NULL)
+		return;
+	strlcpy0(realm, k->realm, sizeof(realm));
+	memset(k, 0, sizeof(*k));
+	strlcpy0(k->addr, p->src, sizeof(k->addr));
+	strlcpy0(k->realm, realm, sizeof(k->realm));
+	k->answered = 1;
+	k->t_answer = p->t;
+}
+
+void
+proto_kdc_refused(struct pcap_ingest *s, const struct pkt_ctx *p,
+    const char *addr)
+{
+	struct kdc_peer *k = kdc_trouble(s, addr, p->t, p->frame);
+
+	if (k)
+		k->unreach++;
+}
+
+/* The events of one decoded Kerberos message. */
+static void
+krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
+    const struct krb_msg *m)
+{
+	struct event ev;
+
+	switch (m->msg_type) {
+	case KRB_AS_REQ:
+	case KRB_TGS_REQ:
+		ev_start(&ev, EV_KRB_REQUEST, p, p->dst);
+		ev.from = ROLE_CLIENT;
+		ev.to = ROLE_KDC;
+		ev.msg_type = m->msg_type;
+		strlcpy0(ev.name, m->sname.text, sizeof(ev.name));
+		strlcpy0(ev.realm, m->realm, sizeof(ev.realm));
+		report_add_event(s->r, &ev);
+		if (!s->have_client_realm && m->realm[0]) {
+			strlcpy0(s->r->client_realm, m->realm,
+			    sizeof(s->r->client_realm));
+			s->have_client_realm = 1;
+		}
+		break;
+	case KRB_AS_REP:
+	case KRB_TGS_REP:
+		ev_start(&ev, EV_KRB_REPLY, p, p->src);
+		ev.from = ROLE_KDC;
+		ev.to = ROLE_CLIENT;
+		ev.msg_type = m->msg_type;
+		strlcpy0(ev.name, m->tkt_sname.text, sizeof(ev.name));
+		strlcpy0(ev.realm, m->tkt_realm, sizeof(ev.realm));
+		ev.etype = m->tkt_etype;
+		ev.kvno = m->tkt_kvno;
+		report_add_event(s->r, &ev);
+		if (!krb_is_referral(m))
+			break;
+		ev_start(&ev, EV_KRB_REFERRAL, p, p->src);
+		ev.from = ROLE_KDC;
+		ev.to = ROLE_CLIENT;
+		strlcpy0(ev.realm, m->tkt_realm, sizeof(ev.realm));
+		strlcpy0(ev.value, m->tkt_sname.text + 7, sizeof(ev.value));
+		report_add_event(s->r, &ev);
+		break;
+	case KRB_ERROR:
+		ev_start(&ev, EV_KRB_ERROR, p, p->src);
+		ev.from = ROLE_KDC;
+		ev.to = ROLE_CLIENT;
+		ev.msg_type = m->msg_type;
+		ev.code = m->error_code;
+		ev.stime = m->stime;
+		if (m->has_ntstatus)
+			ev.ntstatus = m->ntstatus;
+		strlcpy0(ev.realm, m->realm, sizeof(ev.realm));
+		strlcpy0(ev.name, m->sname.text, sizeof(ev.name));
+		strlcpy0(ev.text, m->etext, sizeof(ev.text));
+		report_add_event(s->r, &ev);
+		if (s->clock_done || m->stime < 0)
+			break;
+		/* the capture's clock is the client's when captured there */
+		s->clock_done = 1;
+		ev_start(&ev, EV_CLOCK, p, p->src);
+		ev.from = ROLE_KDC;
+		ev.to = ROLE_KDC;
+		strlcpy0(ev.name, p->src, sizeof(ev.name));
+		strlcpy0(ev.realm, m->realm, sizeof(ev.realm));
+		ev.offset = (double)m->stime + (m->susec >= 0 ? m->susec / 1e6 :
+		    0.5) - p->t;
+		ev.uncertainty = m->susec >= 0 ? 0.01 : 0.5;
+		snprintf(ev.text, sizeof(ev.text), "from the stime of KRB-ERROR "
+		    "%d against the capture's timestamp", m->error_code);
+		report_add_event(s->r, &ev);
+		break;
+	default:
+		s->undecoded[UND_NOT_KRB]++;
+		break;
+	}
+}
 
 static void
 krb_message(struct pcap_ingest *s, const struct pkt_ctx *p,
-    const uint8_t *data, size_t n)
+    const uint8_t *data, size_t n, int tcp)
 {
 	struct krb_msg m;
-	struct event ev;
+	char host[256];
 	int rc = krb_decode(data, n, &m);
 
 	if (rc != 0) {
@@ -55,72 +315,23 @@ krb_message(struct pcap_ingest *s, const struct pkt_ctx *p,
 	switch (m.msg_type) {
 	case KRB_AS_REQ:
 	case KRB_TGS_REQ:
-		ev_start(&ev, EV_KRB_REQUEST, p, p->dst);
-		ev.from = ROLE_CLIENT;
-		ev.to = ROLE_KDC;
-		ev.msg_type = m.msg_type;
-		strlcpy0(ev.name, m.sname.text, sizeof(ev.name));
-		strlcpy0(ev.realm, m.realm, sizeof(ev.realm));
-		report_add_event(s->r, &ev);
-		if (!s->have_client_realm && m.realm[0]) {
-			strlcpy0(s->r->client_realm, m.realm,
-			    sizeof(s->r->client_realm));
-			s->have_client_realm = 1;
+		kdc_request(s, p, &m, tcp);
+		/* the service the client wants a ticket for names the MP */
+		if (m.msg_type == KRB_TGS_REQ &&
+		    strncasecmp(m.sname.text, "HTTP/", 5) == 0) {
+			sname_host(m.sname.text, host, sizeof(host));
+			set_mp_name(s, host, 2);
 		}
 		break;
 	case KRB_AS_REP:
 	case KRB_TGS_REP:
-		ev_start(&ev, EV_KRB_REPLY, p, p->src);
-		ev.from = ROLE_KDC;
-		ev.to = ROLE_CLIENT;
-		ev.msg_type = m.msg_type;
-		strlcpy0(ev.name, m.tkt_sname.text, sizeof(ev.name));
-		strlcpy0(ev.realm, m.tkt_realm, sizeof(ev.realm));
-		ev.etype = m.tkt_etype;
-		ev.kvno = m.tkt_kvno;
-		report_add_event(s->r, &ev);
-		if (!krb_is_referral(&m))
-			break;
-		ev_start(&ev, EV_KRB_REFERRAL, p, p->src);
-		ev.from = ROLE_KDC;
-		ev.to = ROLE_CLIENT;
-		strlcpy0(ev.realm, m.tkt_realm, sizeof(ev.realm));
-		strlcpy0(ev.value, m.tkt_sname.text + 7, sizeof(ev.value));
-		report_add_event(s->r, &ev);
-		break;
 	case KRB_ERROR:
-		ev_start(&ev, EV_KRB_ERROR, p, p->src);
-		ev.from = ROLE_KDC;
-		ev.to = ROLE_CLIENT;
-		ev.msg_type = m.msg_type;
-		ev.code = m.error_code;
-		ev.stime = m.stime;
-		if (m.has_ntstatus)
-			ev.ntstatus = m.ntstatus;
-		strlcpy0(ev.realm, m.realm, sizeof(ev.realm));
-		strlcpy0(ev.name, m.sname.text, sizeof(ev.name));
-		strlcpy0(ev.text, m.etext, sizeof(ev.text));
-		report_add_event(s->r, &ev);
-		if (s->clock_done || m.stime < 0)
-			break;
-		/* the capture's clock is the client's when captured there */
-		s->clock_done = 1;
-		ev_start(&ev, EV_CLOCK, p, p->src);
-		ev.from = ROLE_KDC;
-		ev.to = ROLE_KDC;
-		strlcpy0(ev.name, p->src, sizeof(ev.name));
-		strlcpy0(ev.realm, m.realm, sizeof(ev.realm));
-		ev.offset = (double)m.stime + (m.susec >= 0 ? m.susec / 1e6 :
-		    0.5) - p->t;
-		ev.uncertainty = m.susec >= 0 ? 0.01 : 0.5;
-		snprintf(ev.text, sizeof(ev.text), "from the stime of KRB-ERROR "
-		    "%d against the capture's timestamp", m.error_code);
-		report_add_event(s->r, &ev);
+		kdc_answer(s, p);
 		break;
 	default:
-		s->undecoded[UND_NOT_KRB]++;
 		break;
 	}
+	krb_event(s, p, &m);
 }
 
 /* ---- DNS ---- */
@@ -159,6 +370,8 @@ dns_message(struct pcap_ingest *s, const struct pkt_ctx *p,
 
 		if (rr->type == msg->qtype)
 			ev.status++;
+		if (rr->type == msg->qtype && (rr->type == 1 || rr->type == 28))
+			addr_name_add(s, rr->data, msg->qname);
 		if (rr->type == 5 && strcasecmp(rr->name, ev.value) == 0)
 			strlcpy0(ev.value, rr->data, sizeof(ev.value));
 		if (msg->qtype == 12 && rr->type == 12)
@@ -181,13 +394,13 @@ proto_udp(struct pcap_ingest *s, const struct pkt_ctx *p,
 		if (truncated && n == 0)
 			s->undecoded[UND_TRUNCATED]++;
 		else
-			krb_message(s, p, data, n);
+			krb_message(s, p, data, n, 0);
 	} else if (p->sport == 53 || p->dport == 53) {
 		dns_message(s, p, data, n);
 	}
 }
 
-/* ---- HTTP ---- */
+/* ---- HTTP and connections ---- */
 
 static void
 consume(struct pcap_ingest *s, struct tcp_dir *d, size_t n)
@@ -455,14 +668,11 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		strlcpy0(s->r->mp_realm, t.realm, sizeof(s->r->mp_realm));
 		strlcpy0(s->mp_addr, p->dst, sizeof(s->mp_addr));
 	}
+	http_port_add(s, p->dport);
 	if (h->negotiate || strcmp(h->method, "CCM_POST") == 0) {
+		f->conn.ccm = 1;
 		sname_host(ev.value, host, sizeof(host));
-		if (h->host[0]) {
-			strlcpy0(s->r->mp_name, h->host, sizeof(s->r->mp_name));
-			s->r->mp_name[strcspn(s->r->mp_name, ":")] = '\0';
-		}
-		else if (host[0])
-			strlcpy0(s->r->mp_name, host, sizeof(s->r->mp_name));
+		set_mp_name(s, h->host[0] ? h->host : host, 3);
 	}
 	if (f->q_n == PCAP_HTTP_QUEUE) {	/* drop the oldest */
 		f->q_head = (f->q_head + 1) % PCAP_HTTP_QUEUE;
@@ -527,6 +737,7 @@ http_response(struct pcap_ingest *s, const struct pkt_ctx *p,
 	struct http_pending q = { 0, "" };
 	struct event ev;
 
+	http_port_add(s, p->sport);
 	if (f->q_n > 0 && h->status >= 200) {
 		q = f->q[f->q_head];
 		f->q_head = (f->q_head + 1) % PCAP_HTTP_QUEUE;
@@ -558,6 +769,151 @@ http_emit(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		http_response(s, p, f, h);
 	else
 		http_request(s, p, f, h);
+}
+
+/* "mp.example.com:80" for a connection to addr port. */
+static void
+conn_name(const struct pcap_ingest *s, const char *addr, unsigned port,
+    char *buf, size_t n)
+{
+	const char *name = addr_name(s, addr);
+
+	if (!name[0])
+		name = strcmp(addr, s->mp_addr) == 0 || !s->mp_addr[0] ?
+		    s->r->mp_name : "";
+	if (!name[0])
+		name = addr;
+	snprintf(buf, n, strchr(name, ':') ? "[%s]:%u" : "%s:%u", name, port);
+}
+
+/*
+ * A connection to the MP failed: now when port is known to be one the MP
+ * may use, else once the capture shows it is.
+ */
+static void
+conn_fail(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
+    int srv, int status, const char *text)
+{
+	struct deferred_fail *df;
+	struct event ev;
+	char addr[48];
+
+	inet_ntop(f->af, f->addr[srv], addr, sizeof(addr));
+	ev_start(&ev, EV_CONNECT_FAIL, p, addr);
+	ev.from = ROLE_CLIENT;
+	ev.to = ROLE_MP;
+	ev.status = status;
+	conn_name(s, addr, f->port[srv], ev.name, sizeof(ev.name));
+	strlcpy0(ev.text, text, sizeof(ev.text));
+	f->conn.reported = 1;
+	if (is_mp_conn(s, addr, f->port[srv], f->conn.ccm)) {
+		report_add_event(s->r, &ev);
+	} else if (s->n_deferred < PCAP_MAX_DEFERRED) {
+		df = &s->deferred[s->n_deferred++];
+		df->port = f->port[srv];
+		df->ccm = f->conn.ccm;
+		df->ev = ev;
+	}
+}
+
+/* The MP's response header did not end within what we keep of it. */
+static void
+head_overflow(struct pcap_ingest *s, const struct pkt_ctx *p,
+    struct flow *f, const struct tcp_dir *d)
+{
+	char text[128];
+
+	if (f->conn.reported)
+		return;
+	snprintf(text, sizeof(text), "HTTP response header exceeds %d bytes "
+	    "(%zu bytes without its end)", HTTP_HEAD_MAX, d->len);
+	conn_fail(s, p, f, d == &f->dir[1], CONN_PROTOCOL, text);
+}
+
+void
+proto_conn_open(struct pcap_ingest *s, const struct pkt_ctx *p,
+    struct flow *f)
+{
+	(void)f;
+	/* the name the client resolved to reach the MP */
+	if (s->mp_name_prio < 1 && is_mp_port(s, p->dport))
+		set_mp_name(s, addr_name(s, p->dst), 1);
+}
+
+/* The KDC at addr did not accept a TCP connection to port 88. */
+static void
+kdc_no_accept(struct pcap_ingest *s, const char *addr, const struct flow *f)
+{
+	struct kdc_peer *k = kdc_trouble(s, addr, f->conn.t_syn,
+	    f->conn.frame_syn);
+
+	if (k == NULL)
+		return;
+	if (f->conn.refused == 2)
+		k->unreach++;
+	else if (f->conn.refused)
+		k->reset++;
+	else
+		k->no_accept++;
+}
+
+void
+proto_conn_end(struct pcap_ingest *s, const struct pkt_ctx *p,
+    struct flow *f)
+{
+	const struct tcp_conn *k = &f->conn;
+	const struct tcp_dir *d;
+	char addr[48], text[256];
+	int srv = !k->client;
+	unsigned port = f->port[srv];
+	const char *how = k->closed_by < 0 ? "by the end of the capture" :
+	    k->closed_by == srv ? "when the server closed the connection" :
+	    "when the client gave up";
+
+	if (!k->syn_seen || k->reported)
+		return;
+	inet_ntop(f->af, f->addr[srv], addr, sizeof(addr));
+	if (port == 88) {
+		/* a request over it, unanswered, is already counted */
+		if (!k->established)
+			kdc_no_accept(s, addr, f);
+		return;
+	}
+	if (port == 53)
+		return;
+	d = &f->dir[srv];
+	if (!k->established && k->refused) {
+		snprintf(text, sizeof(text), "the SYN to port %u was answered "
+		    "by %s", port, k->refused == 2 ? "ICMP destination "
+		    "unreachable" : "a TCP reset");
+		conn_fail(s, p, f, srv, CONN_REFUSED, text);
+	} else if (k->closed_by != srv && (k->waiting || !k->established) &&
+	    p->t - (k->established ? k->t_wait : k->t_syn) < 1.0) {
+		/* the capture stopped, or the client moved on, too soon to
+		 * call it a timeout */
+		return;
+	} else if (!k->established) {
+		snprintf(text, sizeof(text), "%d SYN%s to port %u, no answer "
+		    "%s (%.1f s after the first)", k->syns, k->syns == 1 ? "" :
+		    "s", port, how, p->t - k->t_syn);
+		conn_fail(s, p, f, srv, CONN_TIMEOUT, text);
+	} else if (k->waiting && k->closed_by == srv) {
+		snprintf(text, sizeof(text), "the server %s the connection "
+		    "%.1f s after the request without a byte of reply",
+		    k->closed_rst ? "reset" : "closed", p->t - k->t_wait);
+		conn_fail(s, p, f, srv, CONN_PROTOCOL, text);
+	} else if (k->waiting) {
+		snprintf(text, sizeof(text), "no byte of reply %s, %.1f s "
+		    "after the request (frame %lu)", how, p->t - k->t_wait,
+		    k->frame_wait);
+		conn_fail(s, p, f, srv, CONN_TIMEOUT, text);
+	} else if (k->closed_by >= 0 && d->kind == APP_HTTP && d->len >= 7 &&
+	    memcmp(d->buf, "HTTP/1.", 7) == 0 &&
+	    memmem(d->buf, d->len, "\r\n\r\n", 4) == NULL) {
+		snprintf(text, sizeof(text), "the HTTP response header had not "
+		    "ended after %zu bytes %s", d->len, how);
+		conn_fail(s, p, f, srv, CONN_PROTOCOL, text);
+	}
 }
 
 /* One message off the front of d, if it is all there; 0 to wait. */
@@ -592,6 +948,8 @@ http_step(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	d->resync = 0;
 	if ((end = memmem(d->buf, d->len, "\r\n\r\n", 4)) == NULL) {
 		if (d->len > HTTP_HEAD_MAX) {
+			if (memcmp(d->buf, "HTTP/1.", 7) == 0)
+				head_overflow(s, p, f, d);
 			s->undecoded[UND_NOT_HTTP]++;
 			d->resync = 1;
 			consume(s, d, d->len);
@@ -670,7 +1028,7 @@ record_step(struct pcap_ingest *s, const struct pkt_ctx *p,
 	if (d->len < hl + n)
 		return 0;
 	if (d->kind == APP_KRB)
-		krb_message(s, p, cur_bytes(&c, n), n);
+		krb_message(s, p, cur_bytes(&c, n), n, 1);
 	else
 		dns_message(s, p, cur_bytes(&c, n), n);
 	consume(s, d, hl + n);
@@ -720,6 +1078,69 @@ reverse_v4(const char *addr, char *out, size_t n)
 		snprintf(out, n, "%u.%u.%u.%u.in-addr.arpa", d, c, b, a);
 }
 
+static const char *
+plural(unsigned n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/*
+ * A KDC that left requests unanswered to the end, unless another KDC of
+ * the same realm answered after them (the client failed over).
+ */
+static void
+kdc_unreachable(struct pcap_ingest *s, const struct kdc_peer *k)
+{
+	struct event ev;
+	const char *sep = "";
+	int i;
+
+	if (!k->pending && !k->unreach && !k->reset && !k->no_accept)
+		return;
+	for (i = 0; i < s->n_kdcs; i++) {
+		const struct kdc_peer *o = &s->kdcs[i];
+
+		if (o != k && o->answered && o->t_answer > k->t_first &&
+		    k->realm[0] && strcasecmp(o->realm, k->realm) == 0)
+			return;
+	}
+	event_init(&ev, EV_KDC_UNREACHABLE);
+	ev.t = k->t_first;
+	ev.frame = (int)k->frame_first;
+	snprintf(ev.source, sizeof(ev.source), "frame %lu", k->frame_first);
+	strlcpy0(ev.peer, k->addr, sizeof(ev.peer));
+	ev.from = ROLE_CLIENT;
+	ev.to = ROLE_KDC;
+	strlcpy0(ev.realm, k->realm[0] ? k->realm : s->r->client_realm,
+	    sizeof(ev.realm));
+	if (k->pending) {
+		snprintf(ev.text, sizeof(ev.text), "%u %s over %s to %s port 88 "
+		    "got no answer by the end of the capture", k->pending,
+		    k->n_as == k->pending ?
+		    plural(k->pending, "AS-REQ", "AS-REQs") :
+		    k->n_tgs == k->pending ? plural(k->pending, "TGS-REQ",
+		    "TGS-REQs") : "Kerberos requests", k->udp && k->tcp ?
+		    "UDP and TCP" : k->tcp ? "TCP" : "UDP", k->addr);
+		sep = "; ";
+	}
+	if (k->unreach) {
+		strappendf(ev.text, sizeof(ev.text), "%s%u ICMP destination "
+		    "unreachable from %s for port 88", sep, k->unreach, k->addr);
+		sep = "; ";
+	}
+	if (k->reset) {
+		strappendf(ev.text, sizeof(ev.text), "%s%u TCP %s to %s port 88 "
+		    "refused (reset)", sep, k->reset, plural(k->reset,
+		    "connection", "connections"), k->addr);
+		sep = "; ";
+	}
+	if (k->no_accept)
+		strappendf(ev.text, sizeof(ev.text), "%s%u TCP %s to %s port 88 "
+		    "never answered", sep, k->no_accept, plural(k->no_accept,
+		    "connection", "connections"), k->addr);
+	report_add_event(s->r, &ev);
+}
+
 void
 proto_finish(struct pcap_ingest *s)
 {
@@ -736,6 +1157,27 @@ proto_finish(struct pcap_ingest *s)
 	size_t i;
 	int k;
 
+	for (k = 0; k < s->n_deferred; k++) {
+		const struct deferred_fail *df = &s->deferred[k];
+
+		if (is_mp_conn(s, df->ev.peer, df->port, df->ccm))
+			report_add_event(r, &df->ev);
+	}
+	for (k = 0; k < s->n_kdcs; k++)
+		kdc_unreachable(s, &s->kdcs[k]);
+	/* like the live probe, name the MP by its canonical (CNAME-followed)
+	 * name when the name the client used is an alias */
+	for (i = 0; i < r->n_events && r->mp_name[0]; i++) {
+		const struct event *e = &r->events[i];
+
+		if (e->type == EV_DNS && (e->qtype == 1 || e->qtype == 28) &&
+		    e->rcode == 0 && e->status > 0 && e->value[0] &&
+		    strcasecmp(e->name, r->mp_name) == 0 &&
+		    strcasecmp(e->value, e->name) != 0) {
+			strlcpy0(r->mp_name, e->value, sizeof(r->mp_name));
+			break;
+		}
+	}
 	reverse_v4(s->mp_addr, rev, sizeof(rev));
 	for (i = 0; i < r->n_events; i++) {
 		struct event *e = &r->events[i];

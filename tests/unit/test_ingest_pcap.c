@@ -34,6 +34,54 @@ load(struct report *r, const char *name)
 	return 0;
 }
 
+/*
+ * The captures of tests/data/pcap (the source tree's own): PCAP_DIR is
+ * SRCDIR/../shared/data/pcaps, CCMDIAG_PCAP_DATA overrides.
+ */
+static int
+load_own(struct report *r, const char *name)
+{
+	static const char suffix[] = "/../shared/data/pcaps";
+	const char *env = getenv("CCMDIAG_PCAP_DATA");
+	char path[1024], err[512];
+	size_t n = strlen(PCAP_DIR), k = strlen(suffix);
+
+	if (env)
+		snprintf(path, sizeof(path), "%s/%s", env, name);
+	else if (n > k && strcmp(PCAP_DIR + n - k, suffix) == 0)
+		snprintf(path, sizeof(path), "%.*s/tests/data/pcap/%s",
+		    (int)(n - k), PCAP_DIR, name);
+	else
+		snprintf(path, sizeof(path), "tests/data/pcap/%s", name);
+	if (access(path, R_OK) != 0)
+		return -1;
+	report_init(r, "analyze", path);
+	assert_int_equal(ingest_pcap.read(path, r, err, sizeof(err)), 0);
+	return 0;
+}
+
+static int
+count_type(const struct report *r, enum ev_type type)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < r->n_events; i++)
+		n += r->events[i].type == type;
+	return n;
+}
+
+static const struct event *
+find_type(const struct report *r, enum ev_type type, int nth)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_events; i++)
+		if (r->events[i].type == type && nth-- == 0)
+			return &r->events[i];
+	return NULL;
+}
+
 static const struct event *
 find(const struct report *r, enum ev_type type, int frame)
 {
@@ -143,6 +191,119 @@ test_split_record(void **state)
 	report_release(&r);
 }
 
+/* kdc-down in the lab: one AS-REQ over UDP, nothing comes back. */
+static void
+test_kdc_unanswered(void **state)
+{
+	const struct event *ev;
+	struct report r;
+
+	(void)state;
+	if (load_own(&r, "kdc-unanswered.pcap") != 0)
+		skip();
+	assert_int_equal(count_type(&r, EV_KDC_UNREACHABLE), 1);
+	ev = find(&r, EV_KDC_UNREACHABLE, 5);
+	assert_non_null(ev);
+	assert_int_equal(ev->from, ROLE_CLIENT);
+	assert_int_equal(ev->to, ROLE_KDC);
+	assert_string_equal(ev->realm, "CHILD.PARENT.LAB");
+	assert_string_equal(ev->peer, "10.77.0.11");
+	assert_non_null(strstr(ev->text, "1 AS-REQ over UDP to 10.77.0.11 "
+	    "port 88 got no answer"));
+	report_release(&r);
+}
+
+/* ICMP port unreachable (v4 and v6) and a reset SYN on port 88. */
+static void
+test_kdc_refused(void **state)
+{
+	const struct event *ev;
+	struct report r;
+
+	(void)state;
+	if (load_own(&r, "kdc-refused.pcap") != 0)
+		skip();
+	assert_int_equal(count_type(&r, EV_KDC_UNREACHABLE), 2);
+	ev = find_type(&r, EV_KDC_UNREACHABLE, 0);
+	assert_string_equal(ev->peer, "10.77.0.11");
+	assert_string_equal(ev->realm, "CHILD.PARENT.LAB");
+	assert_int_equal(ev->frame, 1);
+	assert_non_null(strstr(ev->text, "1 ICMP destination unreachable"));
+	assert_non_null(strstr(ev->text, "1 TCP connection to 10.77.0.11 "
+	    "port 88 refused"));
+	ev = find_type(&r, EV_KDC_UNREACHABLE, 1);
+	assert_string_equal(ev->peer, "fd00:77::11");
+	assert_int_equal(ev->frame, 5);
+	assert_non_null(strstr(ev->text, "1 ICMP destination unreachable"));
+	/* a refused KDC is no failed connection to the MP */
+	assert_int_equal(count_type(&r, EV_CONNECT_FAIL), 0);
+	report_release(&r);
+}
+
+/* The first KDC never answers, the second does: the client failed over. */
+static void
+test_kdc_failover(void **state)
+{
+	struct report r;
+
+	(void)state;
+	if (load_own(&r, "kdc-failover.pcap") != 0)
+		skip();
+	assert_int_equal(count_type(&r, EV_KRB_REQUEST), 2);
+	assert_int_equal(count_type(&r, EV_KRB_ERROR), 1);
+	assert_int_equal(count_type(&r, EV_KDC_UNREACHABLE), 0);
+	report_release(&r);
+}
+
+/* mp-closed in the lab: the SYN to port 80 is answered by a reset. */
+static void
+test_mp_refused(void **state)
+{
+	const struct event *ev;
+	struct report r;
+
+	(void)state;
+	if (load_own(&r, "mp-refused.pcap") != 0)
+		skip();
+	assert_int_equal(count_type(&r, EV_CONNECT_FAIL), 1);
+	ev = find(&r, EV_CONNECT_FAIL, 4);
+	assert_non_null(ev);
+	assert_int_equal(ev->from, ROLE_CLIENT);
+	assert_int_equal(ev->to, ROLE_MP);
+	assert_int_equal(ev->status, CONN_REFUSED);
+	assert_string_equal(ev->peer, "10.77.0.20");
+	assert_string_equal(ev->name, "mp.parent.lab:80");
+	/* named by the A query that preceded the connection */
+	assert_string_equal(r.mp_name, "mp.parent.lab");
+	ev = find(&r, EV_DNS, 2);
+	assert_non_null(ev);
+	assert_int_equal(ev->qtype, 1);
+	assert_int_equal(ev->rcode, 0);
+	assert_int_equal(ev->status, 1);
+	assert_string_equal(ev->text, "A 10.77.0.20");
+	report_release(&r);
+}
+
+/* mp-hang in the lab: CCM_POST sent, no byte back until the client quits. */
+static void
+test_mp_hang(void **state)
+{
+	const struct event *ev;
+	struct report r;
+
+	(void)state;
+	if (load_own(&r, "mp-hang.pcap") != 0)
+		skip();
+	assert_int_equal(count_type(&r, EV_CONNECT_FAIL), 1);
+	ev = find_type(&r, EV_CONNECT_FAIL, 0);
+	assert_int_equal(ev->to, ROLE_MP);
+	assert_int_equal(ev->status, CONN_TIMEOUT);
+	assert_non_null(strstr(ev->text, "after the request (frame 6)"));
+	assert_non_null(find(&r, EV_HTTP_REQUEST, 6));
+	assert_string_equal(r.mp_name, "mp.parent.lab");
+	report_release(&r);
+}
+
 static void
 test_sniff(void **state)
 {
@@ -179,6 +340,11 @@ main(void)
 		cmocka_unit_test(test_referrals_and_negotiate),
 		cmocka_unit_test(test_krb_error_7),
 		cmocka_unit_test(test_split_record),
+		cmocka_unit_test(test_kdc_unanswered),
+		cmocka_unit_test(test_kdc_refused),
+		cmocka_unit_test(test_kdc_failover),
+		cmocka_unit_test(test_mp_refused),
+		cmocka_unit_test(test_mp_hang),
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_unreadable),
 	};
