@@ -96,7 +96,8 @@ capture_begin(struct probe_ctx *ctx)
 		}
 		close(fd);
 	}
-	snprintf(filter, sizeof(filter), "port 53 or port 88 or tcp port %d",
+	snprintf(filter, sizeof(filter), "port 53 or port 88 or icmp or icmp6 "
+	    "or tcp port %d",
 	    port);
 	if (capture_live_open(&ctx->cap, o->capture_iface, filter,
 	    ctx->cap_path, err, sizeof(err)) != 0) {
@@ -126,7 +127,8 @@ capture_narrow(struct probe_ctx *ctx)
 
 	if (ctx->cap == NULL || ctx->n_addrs == 0)
 		return;
-	snprintf(filter, sizeof(filter), "port 53 or port 88 or (tcp port %d "
+	snprintf(filter, sizeof(filter), "port 53 or port 88 or icmp or icmp6 "
+	    "or (tcp port %d "
 	    "and (", port);
 	for (i = 0; i < ctx->n_addrs; i++)
 		strappendf(filter, sizeof(filter), "%shost %s", i ? " or " : "",
