@@ -21,15 +21,15 @@ reply_token(struct probe_ctx *ctx, const struct http_reply *rep,
 {
 	struct gss_tok tok;
 	struct event reply, err, ev;
+	int has_err;
 
 	event_init(&reply, EV_SPNEGO_REPLY);
 	event_init(&err, EV_KRB_ERROR);
-	if (!tokev_reply(rep->token, rep->token_len, sname, &reply, &err,
-	    &tok)) {
-		probe_event(ctx, &reply);
-		return;
-	}
+	has_err = tokev_reply(rep->token, rep->token_len, sname, &reply, &err,
+	    &tok);
 	probe_event(ctx, &reply);
+	if (!has_err)
+		return;
 	probe_event(ctx, &err);
 	ctx->mp_krb_error = tok.krb.error_code;
 	if (tok.krb.stime >= 0 && err.code == 37) {

@@ -12,6 +12,7 @@
 #include "ingest_pcap.h"
 #include "krb.h"
 #include "spnego.h"
+#include "tokev.h"
 #include "util.h"
 
 #define HTTP_HEAD_MAX (64 * 1024)
@@ -687,47 +688,16 @@ static void
 reply_token(struct pcap_ingest *s, const struct pkt_ctx *p,
     const struct http_head *h, const char *sname)
 {
-	static const char *const state[] = { "accept-completed",
-	    "accept-incomplete", "reject", "request-mic" };
-	struct gss_tok tok;
-	struct event ev;
+	struct event reply, err;
+	int has_err;
 
-	ev_start(&ev, EV_SPNEGO_REPLY, p, p->src);
-	ev.from = ROLE_MP;
-	ev.to = ROLE_CLIENT;
-	strlcpy0(ev.name, sname, sizeof(ev.name));
-	if (gss_tok_decode(h->reply_token, h->reply_token_len, &tok) != 0) {
-		snprintf(ev.text, sizeof(ev.text), "undecodable (%zu bytes)",
-		    h->reply_token_len);
-		report_add_event(s->r, &ev);
-		return;
-	}
-	ev.neg_state = tok.neg_state;
-	snprintf(ev.text, sizeof(ev.text), "negState %s",
-	    tok.neg_state >= 0 && tok.neg_state < 4 ? state[tok.neg_state] :
-	    "absent");
-	if (tok.krb_tok_id == 0x0200)
-		strappendf(ev.text, sizeof(ev.text), ", AP-REP");
-	if (tok.krb_tok_id == 0x0300) {
-		const char *name = krb_err_name(tok.krb.error_code);
-
-		ev.code = tok.krb.error_code;
-		strappendf(ev.text, sizeof(ev.text), ", KRB-ERROR %d %s",
-		    ev.code, name ? name : "");
-	}
-	report_add_event(s->r, &ev);
-	if (tok.krb_tok_id != 0x0300)
-		return;
-	ev_start(&ev, EV_KRB_ERROR, p, p->src);
-	ev.from = ROLE_MP;
-	ev.to = ROLE_CLIENT;
-	ev.msg_type = KRB_ERROR;
-	ev.code = tok.krb.error_code;
-	ev.stime = tok.krb.stime;
-	strlcpy0(ev.name, sname, sizeof(ev.name));
-	strlcpy0(ev.realm, tok.krb.realm, sizeof(ev.realm));
-	strlcpy0(ev.text, tok.krb.etext, sizeof(ev.text));
-	report_add_event(s->r, &ev);
+	ev_start(&reply, EV_SPNEGO_REPLY, p, p->src);
+	ev_start(&err, EV_KRB_ERROR, p, p->src);
+	has_err = tokev_reply(h->reply_token, h->reply_token_len, sname,
+	    &reply, &err, NULL);
+	report_add_event(s->r, &reply);
+	if (has_err)
+		report_add_event(s->r, &err);
 }
 
 static void
