@@ -71,23 +71,51 @@ static const struct scenario {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+/*
+ * Run argv and wait.  quiet: its stdout goes to /dev/null.  verdict: its
+ * stdout passes through us and the first "VERDICT: " line is kept there.
+ */
 static int
-run(char *const argv[], int quiet)
+run(char *const argv[], int quiet, char *verdict, size_t vn)
 {
 	posix_spawn_file_actions_t fa;
+	char line[1024];
+	FILE *out = NULL;
 	pid_t pid;
-	int st, r;
+	int st, r, pfd[2] = { -1, -1 };
 
 	posix_spawn_file_actions_init(&fa);
 	if (quiet)
 		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO,
 		    "/dev/null", O_WRONLY, 0);
+	else if (verdict && pipe(pfd) == 0) {
+		posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
+		posix_spawn_file_actions_addclose(&fa, pfd[0]);
+		posix_spawn_file_actions_addclose(&fa, pfd[1]);
+	}
 	r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
 	if (r != 0) {
 		fprintf(stderr, "ccmdiag: cannot run %s: %s\n", argv[0],
 		    strerror(r));
+		if (pfd[0] >= 0)
+			close(pfd[0]);
 		return -1;
+	}
+	if (pfd[0] >= 0 && (out = fdopen(pfd[0], "r")) != NULL) {
+		verdict[0] = '\0';
+		while (fgets(line, sizeof(line), out)) {
+			fputs(line, stdout);
+			if (!verdict[0] && strncmp(line, "VERDICT: ", 9) == 0) {
+				strlcpy0(verdict, line + 9, vn);
+				verdict[strcspn(verdict, "\n")] = '\0';
+			}
+		}
+		fclose(out);
+	} else if (pfd[0] >= 0) {
+		close(pfd[0]);
 	}
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
@@ -125,11 +153,12 @@ lab(const char *labsh, const char *verb, const char *arg)
 {
 	char *argv[] = { (char *)labsh, (char *)verb, (char *)arg, NULL };
 
-	return run(argv, 1);
+	return run(argv, 1, NULL, 0);
 }
 
 static int
-probe_in_lab(const char *labsh, const struct scenario *s, const char *format)
+probe_in_lab(const char *labsh, const struct scenario *s, const char *format,
+    char *verdict, size_t vn)
 {
 	char script[2048], self[PATH_MAX];
 	ssize_t len;
@@ -144,7 +173,7 @@ probe_in_lab(const char *labsh, const struct scenario *s, const char *format)
 	    "--keytab \"$CLIENT_KEYTAB\" --principal \"$CLIENT_PRINCIPAL\" "
 	    "--format %s %s \"%s\"", labsh, labsh, s->wrap, self, format,
 	    s->args ? s->args : "", s->target);
-	return run(argv, 0);
+	return run(argv, 0, verdict, vn);
 }
 
 int
@@ -156,8 +185,8 @@ cmd_demo(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "text";
-	char labsh[PATH_MAX];
-	int c, i, j, rc = 0, ran = 0, want;
+	char labsh[PATH_MAX], verdicts[64][160];
+	int c, i, j, rc = 0, ran = 0, want, text;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -190,6 +219,8 @@ cmd_demo(int argc, char **argv)
 		    "set CCMDIAG_LAB\n");
 		return 3;
 	}
+	text = strcmp(format, "text") == 0;
+	memset(verdicts, 0, sizeof(verdicts));
 	fprintf(stderr, "ccmdiag: starting the lab ...\n");
 	if (lab(labsh, "up", NULL) != 0) {
 		fprintf(stderr, "ccmdiag: the lab did not start\n");
@@ -211,16 +242,33 @@ cmd_demo(int argc, char **argv)
 			rc = 3;
 			continue;
 		}
-		if (strcmp(format, "text") == 0)
+		if (text)
 			printf("\n======== scenario %s: %s ========\n", s->name,
 			    s->story);
 		fflush(stdout);
-		c = probe_in_lab(labsh, s, format);
+		c = probe_in_lab(labsh, s, format, text && i < 64 ?
+		    verdicts[i] : NULL, sizeof(verdicts[0]));
+		fflush(stdout);
 		if (c < 0 || c >= 2)
 			rc = 3;
 		ran++;
 	}
 	lab(labsh, "down", NULL);
+	if (text && ran > 1) {
+		printf("\n======== summary ========\n");
+		for (i = 0; scenarios[i].name && i < 64; i++) {
+			char *colon;
+
+			if (!verdicts[i][0])
+				continue;
+			/* "NOT APPROVED - spn-missing: title" -> up to ':' */
+			if ((colon = strchr(verdicts[i], ':')) != NULL)
+				*colon = '\0';
+			if (strncmp(verdicts[i], "APPROVED", 8) == 0)
+				verdicts[i][8] = '\0';
+			printf("  %-18s %s\n", scenarios[i].name, verdicts[i]);
+		}
+	}
 	if (ran == 0) {
 		fprintf(stderr, "ccmdiag: no such scenario\n");
 		return 2;
