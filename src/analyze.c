@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "cli.h"
 #include "engine.h"
 #include "error.h"
@@ -53,9 +55,11 @@ cmd_analyze(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "evidence", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *format = NULL, *output = NULL;
+	const char *format = NULL, *output = NULL, *evidence = NULL;
+	struct bundle_input *inputs = NULL;
 	char errbuf[512];
 	struct report r;
 	int c, i, rc = 0, verbose = 0;
@@ -72,11 +76,18 @@ cmd_analyze(int argc, char **argv)
 		case 'v':
 			verbose++;
 			break;
+		case 'E':
+			evidence = optarg;
+			break;
 		case 'h':
-			printf("usage: ccmdiag analyze [--format text|json] "
-			    "[-o FILE] [-v] FILE...\nDiagnose from what was "
-			    "recorded: packet captures (pcap, pcapng), IIS logs,\n"
-			    "Configuration Manager logs, SQL traces.\n");
+			printf("usage: ccmdiag analyze [--format text|json|"
+			    "markdown|html] [-o FILE] [-v]\n"
+			    "                       [--evidence DIR] FILE...\n"
+			    "Diagnose from what was recorded: packet captures "
+			    "(pcap, pcapng), IIS logs,\nConfiguration Manager "
+			    "logs, SQL traces.  --evidence DIR keeps the report "
+			    "in\nevery format, the captures, the cited log lines "
+			    "and a SHA-256 MANIFEST.\n");
 			return 0;
 		default:
 			return 2;
@@ -85,6 +96,18 @@ cmd_analyze(int argc, char **argv)
 	if (optind >= argc) {
 		fprintf(stderr, "usage: ccmdiag analyze [options] FILE...\n");
 		return 2;
+	}
+	if (format && report_writer_find(format) == NULL) {
+		fprintf(stderr, "ccmdiag: unknown format '%s' (%s)\n", format,
+		    report_writer_names());
+		return 2;
+	}
+	if (evidence && ((inputs = calloc((size_t)(argc - optind),
+	    sizeof(*inputs))) == NULL || cli_make_evidence_dir(evidence))) {
+		if (inputs == NULL)
+			fprintf(stderr, "ccmdiag: out of memory\n");
+		free(inputs);
+		return 3;
 	}
 	report_init(&r, "analyze", argv[optind]);
 	r.verbose = verbose;
@@ -96,14 +119,22 @@ cmd_analyze(int argc, char **argv)
 		    sizeof(errbuf)) != 0) {
 			fprintf(stderr, "ccmdiag: %s\n", errbuf);
 			rc = 3;
+		} else if (inputs) {
+			inputs[i - optind].path = argv[i];
+			inputs[i - optind].kind = rd == &ingest_pcap ?
+			    BUNDLE_CAPTURE : BUNDLE_LOG;
 		}
 	}
 	if (rc == 0) {
 		engine_run(&r);
 		rc = cli_write_report(&r, format, output);
+		if (rc == 0 && evidence)
+			rc = cli_write_bundle(&r, evidence, inputs,
+			    (size_t)(argc - optind));
 		if (rc == 0)
 			rc = engine_exit_code(&r);
 	}
+	free(inputs);
 	report_release(&r);
 	return rc;
 }

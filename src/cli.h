@@ -13,5 +13,10 @@ int cmd_register(int argc, char **argv);
 /* Render r in format to path (NULL: stdout); 0, 2 or 3. */
 int cli_write_report(struct report *r, const char *format, const char *path);
 int cli_parse_timeout(const char *s, double *out);
+/* --evidence DIR: create it (0700) and fill it; 0 or 3 with a message. */
+struct bundle_input;
+int cli_make_evidence_dir(const char *dir);
+int cli_write_bundle(struct report *r, const char *dir,
+    const struct bundle_input *inputs, size_t n_inputs);
 
 #endif

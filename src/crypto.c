@@ -75,6 +75,39 @@ crypto_freezero(void *p, size_t n)
 	free(p);
 }
 
+/* ---- digests -------------------------------------------------------- */
+
+int
+crypto_sha256_file(const char *path, char hex_out[65])
+{
+	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	EVP_MD_CTX *ctx = NULL;
+	FILE *f = NULL;
+	size_t got;
+	int rc = ERR_IO;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		goto out;
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		goto out;
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (EVP_DigestUpdate(ctx, buf, got) != 1)
+			goto out;
+	if (ferror(f) || EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 ||
+	    mdlen != 32)
+		goto out;
+	for (i = 0; i < mdlen; i++)
+		snprintf(hex_out + 2 * i, 3, "%02x", md[i]);
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	if (f)
+		fclose(f);
+	return rc;
+}
+
 /* ---- certificates --------------------------------------------------- */
 
 static double

@@ -10,6 +10,8 @@ char *crypto_b64encode(const uint8_t *p, size_t n);
 /* Strict base64 decode of n chars; returns 0 and a new buffer in *out, or
  * ERR_MALFORMED for anything that is not base64. Caller frees. */
 int crypto_b64decode(const char *s, size_t n, uint8_t **out, size_t *outlen);
+/* SHA-256 of a file's bytes as 64 lowercase hex digits; 0 or ERR_IO. */
+int crypto_sha256_file(const char *path, char hex_out[65]);
 /* Wipe and free. */
 void crypto_freezero(void *p, size_t n);
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "cli.h"
 #include "engine.h"
 #include "http.h"
@@ -50,8 +51,8 @@ cli_write_report(struct report *r, const char *format, const char *path)
 	if (format == NULL)
 		format = "text";
 	if ((w = report_writer_find(format)) == NULL) {
-		fprintf(stderr, "ccmdiag: unknown format '%s' (text, json)\n",
-		    format);
+		fprintf(stderr, "ccmdiag: unknown format '%s' (%s)\n", format,
+		    report_writer_names());
 		return 2;
 	}
 	if (path && (out = fopen(path, "w")) == NULL) {
@@ -67,6 +68,43 @@ cli_write_report(struct report *r, const char *format, const char *path)
 		return 3;
 	}
 	return 0;
+}
+
+int
+cli_make_evidence_dir(const char *dir)
+{
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "ccmdiag: cannot create %s: %s\n", dir,
+		    strerror(errno));
+		return 3;
+	}
+	return 0;
+}
+
+int
+cli_write_bundle(struct report *r, const char *dir,
+    const struct bundle_input *inputs, size_t n_inputs)
+{
+	char err[512];
+
+	if (bundle_write(r, dir, inputs, n_inputs, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ccmdiag: evidence bundle: %s\n", err);
+		return 3;
+	}
+	return 0;
+}
+
+/* The probe's bundle: the reports, and the capture it kept there. */
+static int
+probe_bundle(struct report *r, const char *dir)
+{
+	struct bundle_input kept = { "capture.pcap", BUNDLE_IN_DIR };
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/capture.pcap", dir);
+	return cli_write_bundle(r, dir, &kept, lstat(path, &st) == 0 &&
+	    S_ISREG(st.st_mode) ? 1 : 0);
 }
 
 int
@@ -102,12 +140,16 @@ probe_usage(FILE *out)
 	    "  --port N            MP port (default 80, 443 with --https)\n"
 	    "  --https             talk HTTPS to the MP (--cafile FILE for "
 	    "trust anchors)\n"
-	    "  --format text|json  report format (default text)\n"
+	    "  --format text|json|markdown|html  report format (default text)"
+	    "\n"
 	    "  -o FILE             write the report to FILE\n"
 	    "  --capture[=IFACE]   record the exchange with libpcap (default "
 	    "when root)\n"
 	    "  --no-capture        do not\n"
-	    "  --evidence DIR      keep the capture as DIR/capture.pcap\n"
+	    "  --evidence DIR      keep an evidence bundle in DIR: the capture "
+	    "(capture.pcap),\n"
+	    "                      the report in every format, a SHA-256 "
+	    "MANIFEST\n"
 	    "  -v                  more detail\n");
 }
 
@@ -216,12 +258,8 @@ cmd_probe(int argc, char **argv)
 		    o.keytab, strerror(errno));
 		return 3;
 	}
-	if (o.evidence_dir && mkdir(o.evidence_dir, 0700) != 0 &&
-	    errno != EEXIST) {
-		fprintf(stderr, "ccmdiag: cannot create %s: %s\n",
-		    o.evidence_dir, strerror(errno));
+	if (o.evidence_dir && cli_make_evidence_dir(o.evidence_dir) != 0)
 		return 3;
-	}
 	if (o.capture == 2 && geteuid() != 0) {
 		fprintf(stderr, "ccmdiag: --capture needs root (or CAP_NET_RAW)"
 		    "\n");
@@ -234,8 +272,8 @@ cmd_probe(int argc, char **argv)
 	}
 	o.capture = o.capture > 0;
 	if (format && report_writer_find(format) == NULL) {
-		fprintf(stderr, "ccmdiag: unknown format '%s' (text, json)\n",
-		    format);
+		fprintf(stderr, "ccmdiag: unknown format '%s' (%s)\n", format,
+		    report_writer_names());
 		return 2;
 	}
 	report_init(&r, "probe", o.target);
@@ -243,6 +281,8 @@ cmd_probe(int argc, char **argv)
 	if ((rc = probe_run_all(&o, &r)) == 0) {
 		engine_run(&r);
 		rc = cli_write_report(&r, format, output);
+		if (rc == 0 && o.evidence_dir)
+			rc = probe_bundle(&r, o.evidence_dir);
 		if (rc == 0)
 			rc = engine_exit_code(&r);
 	}

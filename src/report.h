@@ -68,7 +68,12 @@ struct report_writer {
 	const char *name;
 	int (*write)(const struct report *r, FILE *out);
 };
-extern const struct report_writer report_text, report_json;
+extern const struct report_writer report_text, report_json, report_markdown,
+    report_html;
 const struct report_writer *report_writer_find(const char *name);
+/* "text, json, ...": the writers' names, for usage and error messages. */
+const char *report_writer_names(void);
+/* The one verdict line ("VERDICT: ... - ...\n"), shared by the writers. */
+void text_verdict(const struct report *r, FILE *out);
 
 #endif

@@ -1,0 +1,334 @@
+/* bundle.c - the evidence bundle (--evidence DIR): every report format, the
+ * capture, the cited log lines and a SHA-256 manifest. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "crypto.h"
+#include "error.h"
+#include "logread.h"
+#include "util.h"
+
+#define BUNDLE_MAX_FILES	64
+#define EXCERPT_MAX_LINES	5000
+#define REDACT_MIN		40	/* base64 run that may be a token */
+
+struct written {
+	char names[BUNDLE_MAX_FILES][128];
+	size_t n;
+};
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* A new file in dir, owner-only like the live capture. */
+static FILE *
+create(const char *dir, const char *name, struct written *w, char *errbuf,
+    size_t errlen)
+{
+	char path[4096], unique[128];
+	FILE *f;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < w->n; i++)
+		if (strcmp(w->names[i], name) == 0) {
+			/* two inputs of one name: keep both */
+			snprintf(unique, sizeof(unique), "%zu-%.80s", w->n,
+			    name);
+			name = unique;
+			break;
+		}
+	if (w->n == BUNDLE_MAX_FILES) {
+		snprintf(errbuf, errlen, "too many files for the evidence "
+		    "bundle");
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0 || (f = fdopen(fd, "w")) == NULL) {
+		snprintf(errbuf, errlen, "cannot write %s: %s", path,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	strlcpy0(w->names[w->n++], name, sizeof(w->names[0]));
+	return f;
+}
+
+static int
+finish(FILE *f, const char *name, char *errbuf, size_t errlen)
+{
+	if (ferror(f) | (fclose(f) != 0)) {
+		snprintf(errbuf, errlen, "writing %s failed", name);
+		return ERR_IO;
+	}
+	return 0;
+}
+
+static int
+reports(const struct report *r, const char *dir, struct written *w,
+    char *errbuf, size_t errlen)
+{
+	static const char *const formats[][2] = {
+		{ "text", "report.txt" }, { "json", "report.json" },
+		{ "markdown", "report.md" }, { "html", "report.html" },
+	};
+	const struct report_writer *wr;
+	size_t i;
+	FILE *f;
+	int rc;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if ((wr = report_writer_find(formats[i][0])) == NULL)
+			continue;
+		if ((f = create(dir, formats[i][1], w, errbuf, errlen)) == NULL)
+			return ERR_IO;
+		rc = wr->write(r, f);
+		if (finish(f, formats[i][1], errbuf, errlen) != 0 || rc != 0) {
+			snprintf(errbuf, errlen, "writing %s failed",
+			    formats[i][1]);
+			return ERR_IO;
+		}
+	}
+	return 0;
+}
+
+static int
+copy_file(const char *src, const char *dir, const char *name,
+    struct written *w, char *errbuf, size_t errlen)
+{
+	char buf[65536];
+	FILE *in, *out;
+	size_t got;
+
+	if ((in = fopen(src, "rb")) == NULL) {
+		snprintf(errbuf, errlen, "cannot read %s: %s", src,
+		    strerror(errno));
+		return ERR_IO;
+	}
+	if ((out = create(dir, name, w, errbuf, errlen)) == NULL) {
+		fclose(in);
+		return ERR_IO;
+	}
+	while ((got = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, got, out) != got)
+			break;
+	if (ferror(in)) {
+		fclose(in);
+		fclose(out);
+		snprintf(errbuf, errlen, "reading %s failed", src);
+		return ERR_IO;
+	}
+	fclose(in);
+	return finish(out, name, errbuf, errlen);
+}
+
+static int
+is_b64(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+static int
+is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+/*
+ * One log line, printable, with every base64 run long enough to be a
+ * token, ticket or key replaced (hex runs - thumbprints, certificates,
+ * which are public - stay).
+ */
+static void
+put_redacted(FILE *out, const uint8_t *p, size_t n)
+{
+	size_t i = 0, j;
+	int hex;
+
+	while (i < n) {
+		if (!is_b64(p[i])) {
+			fputc(p[i] < 0x20 || p[i] == 0x7f ? ' ' : p[i], out);
+			i++;
+			continue;
+		}
+		hex = 1;
+		for (j = i; j < n && is_b64(p[j]); j++)
+			hex &= is_hex(p[j]);
+		while (j < n && p[j] == '=')
+			j++;
+		if (j - i >= REDACT_MIN && !hex)
+			fprintf(out, "[redacted: %zu characters]", j - i);
+		else
+			fwrite(p + i, 1, j - i, out);
+		i = j;
+	}
+	fputc('\n', out);
+}
+
+static int
+cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a,
+	    y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The lines of path that events cite as "<base>:<line>", sorted. */
+static size_t
+cited_lines(const struct report *r, const char *base, unsigned long *lines,
+    size_t max)
+{
+	size_t i, n = 0, blen = strlen(base), k;
+	char *end;
+
+	if (blen > 40)
+		blen = 40;	/* ingest keeps 40 characters of a name */
+	for (i = 0; i < r->n_events && n < max; i++) {
+		const char *src = r->events[i].source;
+		unsigned long line;
+
+		if (strncmp(src, base, blen) != 0 || src[blen] != ':')
+			continue;
+		line = strtoul(src + blen + 1, &end, 10);
+		if (*end == '\0' && line > 0)
+			lines[n++] = line;
+	}
+	qsort(lines, n, sizeof(*lines), cmp_ulong);
+	for (i = k = 0; i < n; i++)
+		if (k == 0 || lines[k - 1] != lines[i])
+			lines[k++] = lines[i];
+	return k;
+}
+
+static int
+excerpt(const struct report *r, const char *path, const char *dir,
+    struct written *w, char *errbuf, size_t errlen)
+{
+	unsigned long *lines = NULL;
+	struct logread lr;
+	struct cursor line;
+	char name[96];
+	size_t n, next = 0;
+	FILE *out = NULL;
+	int rc = ERR_NOMEM, got, too_long;
+
+	memset(&lr, 0, sizeof(lr));
+	if ((lines = malloc(EXCERPT_MAX_LINES * sizeof(*lines))) == NULL)
+		goto out;
+	n = cited_lines(r, base_name(path), lines, EXCERPT_MAX_LINES);
+	if ((rc = logread_open(&lr, path, errbuf, errlen)) != 0)
+		goto out;
+	snprintf(name, sizeof(name), "log-%.80s.txt", base_name(path));
+	rc = ERR_IO;
+	if ((out = create(dir, name, w, errbuf, errlen)) == NULL)
+		goto out;
+	fprintf(out, "# %s: the %zu line%s the report cites%s, numbered as "
+	    "in the file; base64 runs of %d or more characters redacted\n",
+	    base_name(path), n, n == 1 ? "" : "s", n ? "" : " (none)",
+	    REDACT_MIN);
+	while (next < n && (got = logread_next(&lr, &line, &too_long)) == 1) {
+		size_t len = cur_left(&line);
+		const uint8_t *p = cur_bytes(&line, len);
+		int fields = p && len > 8 && memcmp(p, "#Fields:", 8) == 0;
+
+		if (lr.lineno != lines[next] && !fields)
+			continue;
+		if (lr.lineno == lines[next])
+			next++;
+		fprintf(out, "%7lu  ", lr.lineno);
+		if (too_long || p == NULL)
+			fputs("[line longer than the reader's bound]\n", out);
+		else
+			put_redacted(out, p, len);
+	}
+	rc = finish(out, name, errbuf, errlen);
+	out = NULL;
+out:
+	if (out)
+		fclose(out);
+	if (rc == ERR_NOMEM)
+		snprintf(errbuf, errlen, "out of memory");
+	logread_close(&lr);
+	free(lines);
+	return rc;
+}
+
+static int
+manifest(const char *dir, struct written *w, char *errbuf, size_t errlen)
+{
+	char path[4096], hex[65];
+	size_t i, n;
+	FILE *f;
+	int rc = 0;
+
+	n = w->n;		/* MANIFEST itself is not in it */
+	if ((f = create(dir, "MANIFEST", w, errbuf, errlen)) == NULL)
+		return ERR_IO;
+	for (i = 0; i < n && rc == 0; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, w->names[i]);
+		if ((rc = crypto_sha256_file(path, hex)) != 0)
+			snprintf(errbuf, errlen, "cannot hash %s", path);
+		else
+			fprintf(f, "%s  %s\n", hex, w->names[i]);
+	}
+	if (finish(f, "MANIFEST", errbuf, errlen) != 0 && rc == 0)
+		rc = ERR_IO;
+	return rc;
+}
+
+int
+bundle_write(struct report *r, const char *dir,
+    const struct bundle_input *inputs, size_t n_inputs, char *errbuf,
+    size_t errlen)
+{
+	struct written *w;
+	char name[96];
+	int rc, verbose = r->verbose;
+	size_t i;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		snprintf(errbuf, errlen, "out of memory");
+		return ERR_NOMEM;
+	}
+	r->verbose = 1;		/* the whole timeline, in every format */
+	rc = reports(r, dir, w, errbuf, errlen);
+	r->verbose = verbose;
+	for (i = 0; i < n_inputs && rc == 0; i++) {
+		if (inputs[i].kind == BUNDLE_IN_DIR) {
+			if (w->n == BUNDLE_MAX_FILES - 1) {
+				snprintf(errbuf, errlen, "too many files for "
+				    "the evidence bundle");
+				rc = ERR_IO;
+			} else {
+				strlcpy0(w->names[w->n++], inputs[i].path,
+				    sizeof(w->names[0]));
+			}
+		} else if (inputs[i].kind == BUNDLE_CAPTURE) {
+			snprintf(name, sizeof(name), "capture-%.80s",
+			    base_name(inputs[i].path));
+			rc = copy_file(inputs[i].path, dir, name, w, errbuf,
+			    errlen);
+		} else {
+			rc = excerpt(r, inputs[i].path, dir, w, errbuf, errlen);
+		}
+	}
+	if (rc == 0)
+		rc = manifest(dir, w, errbuf, errlen);
+	free(w);
+	return rc;
+}
