@@ -116,6 +116,31 @@ check mp-hang          '$MP_FQDN'        1 mp-unreachable        -              
 check mp-garbage       '$MP_FQDN'        1 mp-protocol-error     -                1
 check mp-bigheader     '$MP_FQDN'        1 mp-protocol-error     -                1
 
+# HTTPS to the MP: an untrusted server certificate is mp-tls-failure; with
+# the lab's certificate as trust anchor the path is healthy.
+check_https() {
+	local label=$1 want_rc=$2 want_root=$3 trust=$4 rc root
+	"$lab" scenario healthy >/dev/null 2>&1
+	eval "$("$lab" env)"
+	set -- --https
+	[ "$trust" = trusted ] && set -- --https --cafile "$MP_CA"
+	"$lab" run "$ccmdiag" probe "$@" --keytab "$CLIENT_KEYTAB" \
+	    --principal "$CLIENT_PRINCIPAL" --timeout "$timeout_s" \
+	    --format json "$MP_FQDN" >"$out/$label.json" 2>"$out/$label.err"
+	rc=$?
+	root=$(jq -r '[.findings[] | select(.severity == "error")][0].id // "-"' \
+	    "$out/$label.json" 2>/dev/null)
+	if [ "$rc" = "$want_rc" ] && [ "$root" = "$want_root" ]; then
+		printf 'ok - %-18s exit %s, %s\n' "$label" "$rc" "$root"
+		pass=$((pass + 1))
+	else
+		echo "not ok - $label: exit $rc (want $want_rc), root cause $root (want $want_root)"
+		fail=$((fail + 1))
+	fi
+}
+check_https https-untrusted 1 mp-tls-failure untrusted
+check_https https-trusted 0 - trusted
+
 # The user's credential cache: used (read) when no keytab is given, and
 # left exactly as it was.
 check_ccache() {

@@ -389,6 +389,14 @@ build_mp() {
 	chmod 755 "$MPD/cgi"/*.cgi "$MPD/responder.py"
 	render httpd.conf.in "$MPD/httpd.conf" DIR="$MPD" MP_IP="$MP_IP"
 	render krb5-mp.conf.in "$MPD/krb5.conf" DIR="$MPD"
+	# HTTPS: a self-signed server certificate; MP_CA names it for clients
+	mkdir -p "$MPD/tls"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 \
+	    -keyout "$MPD/tls/mp.key" -out "$MPD/tls/mp.crt" \
+	    -subj "/CN=$MP_FQDN" \
+	    -addext "subjectAltName=DNS:$MP_FQDN,DNS:$MP_ALIAS" \
+	    >/dev/null 2>&1 || die "cannot make the MP's TLS certificate"
+	chmod 600 "$MPD/tls/mp.key"
 	chgrp www-data "$MPD/mp.keytab"
 	chmod 640 "$MPD/mp.keytab"
 	chown www-data:www-data "$MPD/rcache"
@@ -702,6 +710,7 @@ print_env() {
 		"MP_URL=http://$MP_FQDN/ccm_system_windowsauth/request" \
 		"MP_KEYTAB=$MPD/mp.keytab" \
 		"MP_ERROR_LOG=$MPD/logs/error.log" \
+		"MP_CA=$MPD/tls/mp.crt" \
 		"MP_ACCESS_LOG=$MPD/logs/access.log" \
 		"MP_SKEW=$MP_SKEW" \
 		"WEB_FQDN=$WEB_FQDN" \
