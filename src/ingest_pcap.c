@@ -37,6 +37,22 @@ count(struct pcap_ingest *s, enum undecoded why)
 	s->undecoded[why]++;
 }
 
+/* Ethernet (and its VLAN tags) at c: the ethertype that follows. */
+static uint16_t
+ether(struct cursor *c)
+{
+	uint16_t type;
+
+	cur_skip(c, 12);
+	type = cur_be16(c);
+	while (cur_ok(c) && (type == 0x8100 || type == 0x88a8 ||
+	    type == 0x9100)) {
+		cur_skip(c, 2);
+		type = cur_be16(c);
+	}
+	return type;
+}
+
 /* Ethertype of what follows the link header, or -1 (counted). */
 static int
 link_layer(struct pcap_ingest *s, int linktype, struct cursor *c)
@@ -47,12 +63,7 @@ link_layer(struct pcap_ingest *s, int linktype, struct cursor *c)
 
 	switch (linktype) {
 	case DLT_EN10MB_:
-		cur_skip(c, 12);
-		type = cur_be16(c);
-		while (cur_ok(c) && (type == 0x8100 || type == 0x88a8)) {
-			cur_skip(c, 2);
-			type = cur_be16(c);
-		}
+		type = ether(c);
 		break;
 	case DLT_LINUX_SLL_:
 		cur_skip(c, 14);
@@ -138,6 +149,23 @@ dir_release(struct pcap_ingest *s, struct tcp_dir *d)
 	d->cap = 0;
 }
 
+static void flow_free(struct pcap_ingest *, struct flow *);
+
+/* Make room: free one connection that has ended. */
+static void
+flow_evict(struct pcap_ingest *s)
+{
+	struct flow *f;
+	size_t i;
+
+	for (i = 0; i < s->n_buckets; i++)
+		for (f = s->buckets[i]; f; f = f->next)
+			if (f->ended) {
+				flow_free(s, f);
+				return;
+			}
+}
+
 /* The flow of a packet src -> dst, created when create is set. */
 static struct flow *
 flow_get(struct pcap_ingest *s, int af, const uint8_t src[16],
@@ -163,6 +191,8 @@ flow_get(struct pcap_ingest *s, int af, const uint8_t src[16],
 			return f;
 		}
 	}
+	if (create && s->n_flows >= PCAP_MAX_FLOWS && s->n_ended > 0)
+		flow_evict(s);
 	if (!create || s->n_flows >= PCAP_MAX_FLOWS ||
 	    (f = calloc(1, sizeof(*f))) == NULL)
 		return NULL;
@@ -191,8 +221,12 @@ flow_free(struct pcap_ingest *s, struct flow *f)
 			*pp = f->next;
 			break;
 		}
+	proto_dir_lost(s, f, 0);
+	proto_dir_lost(s, f, 1);
 	dir_release(s, &f->dir[0]);
 	dir_release(s, &f->dir[1]);
+	if (f->ended)
+		s->n_ended--;
 	free(f);
 	s->n_flows--;
 }
@@ -239,6 +273,33 @@ seq_diff(uint32_t a, uint32_t b)
 	return (int32_t)(a - b);
 }
 
+/*
+ * The bytes of side before seq will not come: drop what waits for them
+ * and go on at seq.  A message the hole falls in is lost, and when its end
+ * is known the next one starts there; otherwise reading resumes at the
+ * next segment that starts a message.
+ */
+static void
+dir_hole(struct pcap_ingest *s, struct flow *f, int side, uint32_t seq)
+{
+	struct tcp_dir *d = &f->dir[side];
+
+	count(s, UND_STREAM);
+	s->buffered -= d->len;
+	d->len = 0;
+	proto_dir_lost(s, f, side);
+	if (d->has_msg_end && !d->until_fin &&
+	    seq_diff(d->msg_end, seq) > 0) {
+		d->skip = d->msg_end - seq;
+		d->resync = 0;
+	} else {
+		d->skip = 0;
+		d->has_msg_end = 0;
+		d->resync = 1;
+	}
+	d->next = seq;
+}
+
 static void
 tcp_segment(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
     int side, uint32_t seq, const uint8_t *data, size_t n)
@@ -252,9 +313,15 @@ tcp_segment(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		d->have_next = 1;
 	}
 	off = seq_diff(seq, d->next);
-	if (off > 0) {
-		/* a hole: keep the segment for later, or give up the hole */
-		if (d->n_pend < PCAP_MAX_PENDING && n <= PCAP_STREAM_CAP &&
+	if (off > 0 && n > 0) {
+		/*
+		 * A hole.  Inside a message of known length the segment waits
+		 * for it; anywhere else, like tshark, it is read now and the
+		 * hole's bytes never are.
+		 */
+		if (((d->has_msg_end && seq_diff(seq, d->msg_end) < 0) ||
+		    d->until_fin) && d->n_pend < PCAP_MAX_PENDING &&
+		    n <= PCAP_STREAM_CAP &&
 		    (d->pend[d->n_pend].data = malloc(n)) != NULL) {
 			memcpy(d->pend[d->n_pend].data, data, n);
 			d->pend[d->n_pend].seq = seq;
@@ -263,13 +330,10 @@ tcp_segment(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 			s->buffered += n;
 			return;
 		}
-		count(s, UND_STREAM);
-		dir_clear(s, d);
-		d->resync = 1;
-		d->next = seq;
+		dir_hole(s, f, side, seq);
 		off = 0;
 	}
-	if (n > 0 && (size_t)-off < n) {
+	if (n > 0 && off <= 0 && (size_t)-off < n) {
 		dir_append(s, d, data + (size_t)-off, n - (size_t)-off);
 		proto_tcp(s, p, f, side);
 	}
@@ -314,11 +378,7 @@ skip_lost(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	for (i = 1; i < d->n_pend; i++)
 		if (seq_diff(d->pend[i].seq, lo) < 0)
 			lo = d->pend[i].seq;
-	count(s, UND_STREAM);
-	s->buffered -= d->len;
-	d->len = 0;
-	d->resync = 1;
-	d->next = lo;
+	dir_hole(s, f, side, lo);
 	tcp_segment(s, p, f, side, lo, NULL, 0);
 }
 
@@ -467,6 +527,23 @@ tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af, const uint8_t src[16],
 	}
 	d = &f->dir[side];
 	conn_track(s, p, f, side, flags, n);
+	if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && f->ended) {
+		/* the 4-tuple carries a new connection */
+		f->ended = 0;
+		s->n_ended--;
+		f->dir[!side].fin = 0;
+		f->dir[!side].fin_hole = 0;
+	}
+	if (flags & TCP_ACK) {
+		/* duplicate ACKs: tshark's sign of a fast retransmission */
+		if ((flags & (TCP_SYN | TCP_FIN | TCP_RST)) == 0 && n == 0 &&
+		    d->have_ack && ack == d->last_ack)
+			d->dupacks++;
+		else
+			d->dupacks = 0;
+		d->last_ack = ack;
+		d->have_ack = 1;
+	}
 	if (flags & TCP_SYN) {
 		/* a new connection on an old 4-tuple starts afresh */
 		dir_clear(s, d);
@@ -476,6 +553,11 @@ tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af, const uint8_t src[16],
 		d->fin = 0;
 		d->next = seq + 1;
 		d->have_next = 1;
+		d->started = 1;
+		d->fin_hole = 0;
+		d->has_msg_end = 0;
+		d->until_fin = 0;
+		proto_dir_lost(s, f, side);
 		if (side == 0)
 			f->q_n = 0;
 	}
@@ -485,16 +567,137 @@ tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af, const uint8_t src[16],
 		if (truncated) {
 			/* bytes missing from the stream: a hole */
 			count(s, UND_TRUNCATED);
+		} else if (d->fin_hole && seq_diff(seq, d->fin_seq) < 0 &&
+		    !(f->dir[!side].dupacks >= 2 &&
+		    f->dir[!side].last_ack == seq)) {
+			/*
+			 * Bytes from before a FIN that came first: tshark
+			 * reads them only as a fast retransmission (after two
+			 * duplicate ACKs for them), not as out of order.
+			 */
+			count(s, UND_STREAM);
 		} else {
 			tcp_segment(s, p, f, side, seq, cur_bytes(c, n), n);
 		}
 	}
-	if (flags & TCP_FIN)
+	if ((flags & TCP_FIN) && !d->fin) {
 		d->fin = 1;
-	if ((flags & TCP_RST) || (f->dir[0].fin && f->dir[1].fin)) {
-		proto_conn_end(s, p, f);
-		flow_free(s, f);
+		if (d->have_next && seq_diff(seq + (uint32_t)n, d->next) > 0) {
+			d->fin_hole = 1;
+			d->fin_seq = seq + (uint32_t)n;
+		} else if (d->have_next && d->n_pend == 0 &&
+		    seq_diff(seq + (uint32_t)n, d->next) == 0) {
+			proto_tcp_fin(s, p, f, side);
+		}
 	}
+	if (flags & TCP_RST) {
+		if (!f->ended)
+			proto_conn_end(s, p, f);
+		flow_free(s, f);
+	} else if (f->dir[0].fin && f->dir[1].fin && !f->ended) {
+		proto_conn_end(s, p, f);
+		f->ended = 1;
+		s->n_ended++;
+	}
+}
+
+static void network(struct pcap_ingest *, struct pkt_ctx *, int,
+    struct cursor *);
+
+/*
+ * GRE (RFC 2784/2890) and the ERSPAN types it carries: type I (no sequence
+ * number) and II straight Ethernet after an 8-byte header, type III a
+ * 12-byte one and maybe an 8-byte platform subheader.
+ */
+static void
+gre(struct pcap_ingest *s, struct pkt_ctx *p, struct cursor *c,
+    int truncated)
+{
+	uint16_t fl, proto, type;
+	const uint8_t *h;
+	uint8_t v = 0;
+
+	fl = cur_be16(c);
+	proto = cur_be16(c);
+	if ((fl & 0x8000) || (fl & 0x4000))
+		cur_skip(c, 4);		/* checksum, offset */
+	if (fl & 0x2000)
+		cur_skip(c, 4);		/* key */
+	if (fl & 0x1000)
+		cur_skip(c, 4);		/* sequence number */
+	if (!cur_ok(c)) {
+		count(s, truncated ? UND_TRUNCATED : UND_MALFORMED);
+		return;
+	}
+	if ((fl & 0x4007) != 0) {	/* source routes, or PPTP's version 1 */
+		count(s, UND_TUNNEL);
+		return;
+	}
+	switch (proto) {
+	case ETH_IPV4:
+	case ETH_IPV6:
+		type = proto;
+		break;
+	case 0x6558:			/* transparent Ethernet bridging */
+		type = ether(c);
+		break;
+	case 0x88be:			/* ERSPAN I, II */
+		if (fl & 0x1000)
+			cur_skip(c, 8);
+		type = ether(c);
+		break;
+	case 0x22eb:			/* ERSPAN III */
+		if ((h = cur_bytes(c, 12)) == NULL) {
+			count(s, truncated ? UND_TRUNCATED : UND_MALFORMED);
+			return;
+		}
+		if (h[11] & 0x01)
+			cur_skip(c, 8);	/* platform-specific subheader */
+		if (((h[10] >> 2) & 0x1f) == 0) {
+			type = ether(c);
+		} else if (((h[10] >> 2) & 0x1f) == 2 && cur_peek_u8(c, &v)) {
+			type = (v >> 4) == 4 ? ETH_IPV4 : ETH_IPV6;
+		} else {
+			count(s, UND_TUNNEL);
+			return;
+		}
+		break;
+	default:
+		count(s, UND_TUNNEL);
+		return;
+	}
+	if (!cur_ok(c)) {
+		count(s, truncated ? UND_TRUNCATED : UND_MALFORMED);
+		return;
+	}
+	if (type != ETH_IPV4 && type != ETH_IPV6) {
+		count(s, UND_NOT_IP);
+		return;
+	}
+	network(s, p, type, c);
+}
+
+/* VXLAN (UDP port 4789): an 8-byte header, then Ethernet.  0 when the
+ * datagram is not VXLAN after all. */
+static int
+vxlan(struct pcap_ingest *s, struct pkt_ctx *p, struct cursor *c)
+{
+	struct cursor in = *c;
+	uint8_t flags = 0;
+	uint16_t type;
+
+	if (!cur_peek_u8(&in, &flags) || (flags & 0x08) == 0 ||
+	    cur_left(&in) < 8 + 14)
+		return 0;
+	cur_skip(&in, 8);
+	type = ether(&in);
+	if (!cur_ok(&in))
+		return 0;
+	if (type != ETH_IPV4 && type != ETH_IPV6)
+		count(s, UND_NOT_IP);
+	else
+		network(s, p, type, &in);
+	return 1;
 }
 
 static void
@@ -514,6 +717,14 @@ transport(struct pcap_ingest *s, struct pkt_ctx *p, int af, int proto,
 		icmp_unreach(s, p, af, c);
 		return;
 	}
+	if (proto == 47) {
+		gre(s, p, c, truncated);
+		return;
+	}
+	if (proto == 4 || proto == 41) {	/* IP in IP */
+		network(s, p, proto == 4 ? ETH_IPV4 : ETH_IPV6, c);
+		return;
+	}
 	if (proto != 17)
 		return;
 	p->sport = cur_be16(c);
@@ -528,14 +739,129 @@ transport(struct pcap_ingest *s, struct pkt_ctx *p, int af, int proto,
 		c->len = (size_t)ulen - 8;	/* drop link-layer padding */
 	else if (ulen >= 8 && (size_t)ulen - 8 > cur_left(c))
 		truncated = 1;
+	if (p->dport == 4789 && vxlan(s, p, c))
+		return;
 	proto_udp(s, p, cur_bytes(c, cur_left(c)), cur_left(c), truncated);
+}
+
+/* ---- IP fragments ---- */
+
+static void
+frag_free(struct pcap_ingest *s, int i, enum undecoded why, int n)
+{
+	struct ip_frag *g = s->frags[i];
+
+	s->undecoded[why] += (unsigned long)n;
+	s->frag_bytes -= g->cap;
+	free(g->data);
+	free(g);
+	s->frags[i] = s->frags[--s->n_frags];
+}
+
+static int
+frag_complete(const struct ip_frag *g)
+{
+	size_t i, blocks = (g->total + 7) / 8;
+
+	if (!g->have_last)
+		return 0;
+	for (i = 0; i < blocks; i++)
+		if (!(g->got[i / 8] & (1u << (i % 8))))
+			return 0;
+	return 1;
+}
+
+/*
+ * One fragment (payload n bytes at byte offset off) of the datagram af
+ * src -> dst id; the datagram goes up when its last hole is filled.
+ * Bounded: PCAP_FRAG_MAX datagrams, PCAP_FRAG_BYTES bytes, and a datagram
+ * waits PCAP_FRAG_TIMEOUT seconds of capture time at most.
+ */
+static void
+frag_add(struct pcap_ingest *s, struct pkt_ctx *p, int af,
+    const uint8_t src[16], const uint8_t dst[16], uint32_t id, uint8_t proto,
+    size_t off, int more, struct cursor *c, int truncated)
+{
+	struct ip_frag *g = NULL;
+	size_t n = cur_left(c), i, ncap;
+	struct cursor body;
+	uint8_t *nb;
+	int k;
+
+	for (k = s->n_frags - 1; k >= 0; k--)
+		if (p->t - s->frags[k]->t_first > PCAP_FRAG_TIMEOUT ||
+		    p->t < s->frags[k]->t_first - PCAP_FRAG_TIMEOUT)
+			frag_free(s, k, UND_FRAGMENT, s->frags[k]->n);
+	for (k = 0; k < s->n_frags; k++) {
+		g = s->frags[k];
+		if (g->af == af && g->id == id && g->proto == proto &&
+		    memcmp(g->src, src, 16) == 0 &&
+		    memcmp(g->dst, dst, 16) == 0)
+			break;
+	}
+	if (k == s->n_frags) {
+		if (s->n_frags == PCAP_FRAG_MAX ||
+		    (g = calloc(1, sizeof(*g))) == NULL) {
+			count(s, UND_FRAGMENT);
+			return;
+		}
+		g->af = af;
+		memcpy(g->src, src, 16);
+		memcpy(g->dst, dst, 16);
+		g->id = id;
+		g->proto = proto;
+		g->t_first = p->t;
+		s->frags[s->n_frags++] = g;
+	}
+	g->n++;
+	if (truncated) {
+		frag_free(s, k, UND_TRUNCATED, g->n);
+		return;
+	}
+	if (off + n > 65535 || (more && (n == 0 || n % 8 != 0)) ||
+	    (g->have_last && (off + n > g->total ||
+	    (!more && off + n != g->total)))) {
+		frag_free(s, k, UND_MALFORMED, g->n);
+		return;
+	}
+	if (off + n > g->cap) {
+		ncap = g->cap ? g->cap : 2048;
+		while (ncap < off + n)
+			ncap *= 2;
+		if (ncap > 65535)
+			ncap = 65535;
+		if (s->frag_bytes - g->cap + ncap > PCAP_FRAG_BYTES ||
+		    (nb = realloc(g->data, ncap)) == NULL) {
+			frag_free(s, k, UND_FRAGMENT, g->n);
+			return;
+		}
+		s->frag_bytes += ncap - g->cap;
+		g->data = nb;
+		g->cap = ncap;
+	}
+	memcpy(g->data + off, cur_bytes(c, n), n);
+	for (i = off / 8; i < (off + n + 7) / 8; i++)
+		g->got[i / 8] |= (uint8_t)(1u << (i % 8));
+	if (!more) {
+		g->total = off + n;
+		g->have_last = 1;
+	}
+	if (!frag_complete(g))
+		return;
+	/* the datagram, whole: out of the table first, then up */
+	s->frags[k] = s->frags[--s->n_frags];
+	s->frag_bytes -= g->cap;
+	cur_init(&body, g->data, g->total);
+	transport(s, p, af, proto, g->src, g->dst, &body, 0);
+	free(g->data);
+	free(g);
 }
 
 static void
 ipv4(struct pcap_ingest *s, struct pkt_ctx *p, struct cursor *c)
 {
 	uint8_t src[16] = { 0 }, dst[16] = { 0 }, vhl, proto;
-	uint16_t total, frag;
+	uint16_t total, frag, id;
 	const uint8_t *a;
 	size_t hl;
 	int truncated = 0;
@@ -544,7 +870,7 @@ ipv4(struct pcap_ingest *s, struct pkt_ctx *p, struct cursor *c)
 	vhl = cur_u8(c);
 	cur_skip(c, 1);
 	total = cur_be16(c);
-	cur_skip(c, 2);
+	id = cur_be16(c);
 	frag = cur_be16(c);
 	cur_skip(c, 1);
 	proto = cur_u8(c);
@@ -567,16 +893,18 @@ ipv4(struct pcap_ingest *s, struct pkt_ctx *p, struct cursor *c)
 		count(s, UND_TRUNCATED);
 		return;
 	}
-	if (frag & 0x3fff) {
-		count(s, UND_FRAGMENT);
-		return;
-	}
 	if (total != 0 && total - hl <= cur_left(c)) {
 		body = cur_sub(c, total - hl);
 	} else {
 		/* total 0 is TSO on the capturing host: take what is there */
 		truncated = total != 0;
 		body = cur_sub(c, cur_left(c));
+	}
+	if (frag & 0x3fff) {
+		frag_add(s, p, 2, src, dst, id, proto,
+		    (size_t)(frag & 0x1fff) * 8, (frag & 0x2000) != 0, &body,
+		    truncated);
+		return;
 	}
 	transport(s, p, 2 /* AF_INET */, proto, src, dst, &body, truncated);
 }
@@ -612,7 +940,25 @@ ipv6(struct pcap_ingest *s, struct pkt_ctx *p, struct cursor *c)
 		uint8_t nh, elen;
 
 		if (next == 44) {
-			count(s, UND_FRAGMENT);
+			uint16_t offm;
+			uint32_t id;
+
+			nh = cur_u8(&body);
+			cur_skip(&body, 1);
+			offm = cur_be16(&body);
+			id = cur_be32(&body);
+			if (!cur_ok(&body)) {
+				count(s, truncated ? UND_TRUNCATED :
+				    UND_MALFORMED);
+				return;
+			}
+			if ((offm & 0xfff9) == 0) {	/* atomic fragment */
+				next = nh;
+				continue;
+			}
+			frag_add(s, p, 10, src, dst, id, nh,
+			    (size_t)(offm >> 3) * 8, offm & 1, &body,
+			    truncated);
 			return;
 		}
 		if (next != 0 && next != 43 && next != 60)
@@ -627,6 +973,21 @@ ipv6(struct pcap_ingest *s, struct pkt_ctx *p, struct cursor *c)
 		next = nh;
 	}
 	transport(s, p, 10 /* AF_INET6 */, next, src, dst, &body, truncated);
+}
+
+static void
+network(struct pcap_ingest *s, struct pkt_ctx *p, int type, struct cursor *c)
+{
+	if (s->nest >= PCAP_MAX_NEST) {
+		count(s, UND_TUNNEL);
+		return;
+	}
+	s->nest++;
+	if (type == ETH_IPV4)
+		ipv4(s, p, c);
+	else
+		ipv6(s, p, c);
+	s->nest--;
 }
 
 static void
@@ -646,10 +1007,8 @@ on_packet(void *arg, const struct capture_pkt *pkt)
 	cur_init(&c, pkt->data, pkt->caplen);
 	if ((type = link_layer(s, pkt->linktype, &c)) < 0)
 		return;
-	if (type == ETH_IPV4)
-		ipv4(s, &p, &c);
-	else
-		ipv6(s, &p, &c);
+	s->nest = 0;
+	network(s, &p, type, &c);
 }
 
 static int
@@ -669,6 +1028,8 @@ run(struct report *r, int (*open)(void *, struct pcap_ingest *, int *,
 		return ERR_NOMEM;
 	}
 	rc = open(src, &s, &cut, errbuf, errlen);
+	while (s.n_frags > 0)		/* datagrams never completed */
+		frag_free(&s, 0, UND_FRAGMENT, s.frags[0]->n);
 	for (i = 0; i < s.n_buckets; i++) {
 		struct flow *f;
 
@@ -690,8 +1051,12 @@ run(struct report *r, int (*open)(void *, struct pcap_ingest *, int *,
 		for (i = 0; i < s.n_buckets; i++) {
 			struct flow *f;
 
-			for (f = s.buckets[i]; f; f = f->next)
-				proto_conn_end(&s, &end, f);
+			for (f = s.buckets[i]; f; f = f->next) {
+				proto_dir_lost(&s, f, 0);
+				proto_dir_lost(&s, f, 1);
+				if (!f->ended)
+					proto_conn_end(&s, &end, f);
+			}
 		}
 		if (cut) {
 			count(&s, UND_TRUNCATED);

@@ -18,12 +18,15 @@ enum undecoded {
 	UND_MALFORMED,		/* bad IP/UDP/TCP header */
 	UND_LINKTYPE,		/* link layer we do not read */
 	UND_NOT_IP,		/* ARP, LLDP, ... */
-	UND_FRAGMENT,		/* IP fragment: not reassembled */
+	UND_FRAGMENT,		/* IP fragment never reassembled: its datagram
+				 * stayed incomplete, timed out or overflowed
+				 * the fragment table */
 	UND_NOT_KRB,		/* port 88 payload that is not Kerberos */
 	UND_NOT_DNS,		/* port 53 payload that is not DNS */
 	UND_NOT_HTTP,		/* HTTP stream that stopped parsing */
 	UND_FLOWS,		/* flow table full */
 	UND_STREAM,		/* TCP gap or per-flow cap: bytes dropped */
+	UND_TUNNEL,		/* GRE/ERSPAN/VXLAN payload we do not read */
 	UND__COUNT
 };
 
@@ -36,6 +39,11 @@ enum undecoded {
 #define PCAP_MAX_DEFERRED 16		/* failed connections to a port not
 					 * (yet) known to carry HTTP */
 #define PCAP_MAX_HTTP_PORTS 8		/* server ports HTTP was seen on */
+#define PCAP_FRAG_MAX 64		/* IP datagrams being reassembled */
+#define PCAP_FRAG_BYTES (1024 * 1024)	/* bytes held by all of them */
+#define PCAP_FRAG_TIMEOUT 30.0		/* seconds of capture time a datagram
+					 * may wait for its missing fragments */
+#define PCAP_MAX_NEST 4			/* tunnels inside tunnels */
 
 /* What the packet that completed a message says about its origin. */
 struct pkt_ctx {
@@ -45,7 +53,8 @@ struct pkt_ctx {
 	uint16_t sport, dport;
 };
 
-enum app_kind { APP_UNKNOWN, APP_KRB, APP_DNS, APP_HTTP, APP_NONE };
+enum app_kind { APP_UNKNOWN, APP_KRB, APP_KPASSWD, APP_DNS, APP_HTTP,
+    APP_NONE };
 
 /* One direction of a TCP connection: an in-order byte buffer. */
 struct tcp_seg {
@@ -65,9 +74,28 @@ struct tcp_dir {
 	int resync;		/* HTTP: drop bytes until a message starts */
 	size_t skip;		/* HTTP: body bytes still to drop */
 	int fin;
+	int started;		/* its SYN was seen: the first bytes are a
+				 * message start */
+	/*
+	 * The message being read ends at msg_end (sequence space), known
+	 * from a Content-Length or a record length: segments after a hole
+	 * inside it wait for the hole, later ones start afresh (like
+	 * tshark's reassembly, which never goes back before them).
+	 */
+	uint32_t msg_end;
+	int has_msg_end;
+	int until_fin;		/* HTTP body that runs to the FIN */
+	void *held;		/* HTTP response head waiting for its body's
+				 * end (ingest_pcap_proto.c owns it) */
+	uint32_t last_ack;	/* what this side last acknowledged */
+	int have_ack;
+	int dupacks;		/* bare ACKs repeating it since */
+	int fin_hole;		/* its FIN came after a hole ending at fin_seq */
+	uint32_t fin_seq;
 };
 
 struct http_pending {
+	int head;		/* a HEAD request: no body in the response */
 	int negotiate;		/* the request carried Authorization: Negotiate */
 	char sname[256];	/* its ticket's service, "" if none */
 };
@@ -97,6 +125,8 @@ struct flow {
 	struct http_pending q[PCAP_HTTP_QUEUE];
 	int q_head, q_n;
 	struct tcp_conn conn;
+	int ended;		/* both FINs seen: kept for retransmissions
+				 * until a new SYN, or evicted when full */
 };
 
 /* A KDC address and what became of the requests sent to it. */
@@ -128,12 +158,27 @@ struct deferred_fail {
 	struct event ev;		/* peer: the server's address */
 };
 
+/* An IP datagram whose fragments are being collected. */
+struct ip_frag {
+	int af;
+	uint8_t src[16], dst[16];
+	uint32_t id;
+	uint8_t proto;
+	double t_first;
+	uint8_t *data;		/* payload after the IP header(s) */
+	size_t cap;
+	size_t total;		/* payload length, known from the last fragment */
+	int have_last;
+	uint8_t got[65536 / 8 / 8];	/* 8-byte blocks received, a bitmap */
+	int n;			/* fragments received */
+};
+
 struct pcap_ingest {
 	struct report *r;
 	unsigned long frames;
 	unsigned long undecoded[UND__COUNT];
 	struct flow **buckets;
-	size_t n_buckets, n_flows;
+	size_t n_buckets, n_flows, n_ended;
 	size_t buffered;	/* bytes held by all flows */
 	int have_client_realm;
 	int clock_done;		/* one client-KDC clock event */
@@ -151,6 +196,10 @@ struct pcap_ingest {
 	int n_http_ports;
 	struct deferred_fail deferred[PCAP_MAX_DEFERRED];
 	int n_deferred;
+	struct ip_frag *frags[PCAP_FRAG_MAX];
+	int n_frags;
+	size_t frag_bytes;	/* held by frags */
+	int nest;		/* tunnel depth of the packet being read */
 };
 
 /*
@@ -166,6 +215,15 @@ void proto_udp(struct pcap_ingest *s, const struct pkt_ctx *p,
 /* Consume what complete messages side's buffer holds. */
 void proto_tcp(struct pcap_ingest *s, const struct pkt_ctx *p,
     struct flow *f, int side);
+/* An in-order FIN from side: a body that runs to it ends. */
+void proto_tcp_fin(struct pcap_ingest *s, const struct pkt_ctx *p,
+    struct flow *f, int side);
+/*
+ * side's message in progress will not complete (a hole, the connection or
+ * the capture ended): a response head held for its body is reported as
+ * incomplete and freed.
+ */
+void proto_dir_lost(struct pcap_ingest *s, struct flow *f, int side);
 /* A client's SYN opened f (p is that SYN). */
 void proto_conn_open(struct pcap_ingest *s, const struct pkt_ctx *p,
     struct flow *f);

@@ -335,6 +335,9 @@ krb_message(struct pcap_ingest *s, const struct pkt_ctx *p,
 	krb_event(s, p, &m);
 }
 
+static void kpasswd_message(struct pcap_ingest *, const struct pkt_ctx *,
+    const uint8_t *, size_t);
+
 /* ---- DNS ---- */
 
 static void
@@ -396,6 +399,11 @@ proto_udp(struct pcap_ingest *s, const struct pkt_ctx *p,
 			s->undecoded[UND_TRUNCATED]++;
 		else
 			krb_message(s, p, data, n, 0);
+	} else if (p->sport == 464 || p->dport == 464) {
+		if (truncated)
+			s->undecoded[UND_TRUNCATED]++;
+		else
+			kpasswd_message(s, p, data, n);
 	} else if (p->sport == 53 || p->dport == 53) {
 		dns_message(s, p, data, n);
 	}
@@ -428,12 +436,29 @@ http_start(const uint8_t *buf, size_t len)
 	if (len >= 7 && memcmp(buf, "HTTP/1.", 7) == 0)
 		return 1;
 	for (i = 0; i < len && i < 20; i++) {
-		if (buf[i] == ' ')
+		if (buf[i] == ' ' || buf[i] == '\r' || buf[i] == '\n')
 			return i > 0;
 		if (!is_token_char(buf[i]))
 			return 0;
 	}
 	return i >= 20 ? 0 : -1;
+}
+
+/* Length of the header block at buf (its empty line included, CRLF or
+ * bare LF), 0 when it has not ended yet. */
+static size_t
+head_end(const uint8_t *buf, size_t len)
+{
+	const uint8_t *nl = buf, *end = buf + len;
+
+	while ((nl = memchr(nl, '\n', (size_t)(end - nl))) != NULL) {
+		nl++;
+		if (nl < end && *nl == '\n')
+			return (size_t)(nl - buf) + 1;
+		if (nl + 1 < end && nl[0] == '\r' && nl[1] == '\n')
+			return (size_t)(nl - buf) + 2;
+	}
+	return 0;
 }
 
 struct http_head {
@@ -644,7 +669,8 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	ev.from = ROLE_CLIENT;
 	ev.to = ROLE_MP;
 	strlcpy0(ev.text, h->method, sizeof(ev.text));
-	if (strncmp(h->uri, "http://", 7) == 0 || !h->host[0])
+	if (strncmp(h->uri, "http://", 7) == 0 || !h->host[0] ||
+	    strcmp(h->method, "CONNECT") == 0)
 		strappendf(ev.text, sizeof(ev.text), " %s", h->uri);
 	else
 		strappendf(ev.text, sizeof(ev.text), " http://%s%s", h->host,
@@ -681,6 +707,7 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	}
 	q = &f->q[(f->q_head + f->q_n++) % PCAP_HTTP_QUEUE];
 	q->negotiate = h->negotiate;
+	q->head = strcmp(h->method, "HEAD") == 0;
 	strlcpy0(q->sname, ev.value, sizeof(q->sname));
 }
 
@@ -704,7 +731,7 @@ static void
 http_response(struct pcap_ingest *s, const struct pkt_ctx *p,
     struct flow *f, struct http_head *h)
 {
-	struct http_pending q = { 0, "" };
+	struct http_pending q = { 0, 0, "" };
 	struct event ev;
 
 	http_port_add(s, p->sport);
@@ -886,23 +913,81 @@ proto_conn_end(struct pcap_ingest *s, const struct pkt_ctx *p,
 	}
 }
 
+/* A message head read before its body's end: reported when that comes. */
+struct http_held {
+	struct http_head h;
+};
+
+static void
+hold(struct tcp_dir *d, struct http_head *h)
+{
+	struct http_held *k;
+
+	if ((k = malloc(sizeof(*k))) == NULL) {
+		head_release(h);
+		return;
+	}
+	k->h = *h;		/* takes the tokens */
+	d->held = k;
+}
+
+void
+proto_dir_lost(struct pcap_ingest *s, struct flow *f, int side)
+{
+	struct tcp_dir *d = &f->dir[side];
+	struct http_held *k = d->held;
+
+	if (k == NULL)
+		return;
+	/* like tshark, which shows no message it could not reassemble */
+	s->undecoded[UND_TRUNCATED]++;
+	head_release(&k->h);
+	free(k);
+	d->held = NULL;
+}
+
+/* The held message's end came with p. */
+static void
+held_done(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
+    struct tcp_dir *d)
+{
+	struct http_held *k = d->held;
+
+	d->has_msg_end = 0;
+	if (k == NULL)
+		return;
+	d->held = NULL;
+	http_emit(s, p, f, &k->h);
+	head_release(&k->h);
+	free(k);
+}
+
+void
+proto_tcp_fin(struct pcap_ingest *s, const struct pkt_ctx *p,
+    struct flow *f, int side)
+{
+	struct tcp_dir *d = &f->dir[side];
+
+	if (d->until_fin) {
+		d->until_fin = 0;
+		held_done(s, p, f, d);
+	}
+}
+
 /* One message off the front of d, if it is all there; 0 to wait. */
 static int
 http_step(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
     struct tcp_dir *d)
 {
 	struct http_head h;
-	const uint8_t *end;
 	size_t hlen;
+	uint32_t seq0 = d->next - (uint32_t)d->len;	/* of d->buf[0] */
 	long long blen = 0;
 	int st;
 
-	if (d->skip) {
-		size_t k = d->skip < d->len ? d->skip : d->len;
-
-		consume(s, d, k);
-		d->skip -= k;
-		return d->len > 0;
+	if (d->until_fin) {
+		consume(s, d, d->len);
+		return 0;
 	}
 	if (d->len == 0)
 		return 0;
@@ -916,7 +1001,7 @@ http_step(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		return 0;
 	}
 	d->resync = 0;
-	if ((end = memmem(d->buf, d->len, "\r\n\r\n", 4)) == NULL) {
+	if ((hlen = head_end(d->buf, d->len)) == 0) {
 		if (d->len > HTTP_HEAD_MAX) {
 			if (memcmp(d->buf, "HTTP/1.", 7) == 0)
 				head_overflow(s, p, f, d);
@@ -926,7 +1011,6 @@ http_step(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		}
 		return 0;
 	}
-	hlen = (size_t)(end - d->buf) + 4;
 	if (head_parse(d->buf, hlen, &h) != 0) {
 		s->undecoded[UND_NOT_HTTP]++;
 		d->resync = 1;
@@ -934,7 +1018,7 @@ http_step(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		return 0;
 	}
 	if (h.response && (h.status < 200 || h.status == 204 ||
-	    h.status == 304)) {
+	    h.status == 304 || (f->q_n > 0 && f->q[f->q_head].head))) {
 		blen = 0;
 	} else if (h.chunked) {
 		blen = chunked_len(d->buf + hlen, d->len - hlen);
@@ -952,23 +1036,26 @@ http_step(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		}
 	} else if (h.content_length >= 0) {
 		blen = h.content_length;
-		if ((size_t)blen > PCAP_STREAM_CAP / 2) {
-			http_emit(s, p, f, &h);
-			head_release(&h);
+		if ((size_t)blen > d->len - hlen) {
+			/*
+			 * Reported with the segment that ends the body, as
+			 * tshark does; the body itself is not kept.
+			 */
 			consume(s, d, hlen);
+			hold(d, &h);
 			d->skip = (size_t)blen;
+			if (blen < 0x40000000) {
+				d->msg_end = seq0 + (uint32_t)(hlen +
+				    (size_t)blen);
+				d->has_msg_end = 1;
+			}
 			return d->len > 0;
 		}
-		if (hlen + (size_t)blen > d->len) {
-			head_release(&h);
-			return 0;
-		}
 	} else if (h.response) {
-		/* the body runs to the end of the connection */
-		http_emit(s, p, f, &h);
-		head_release(&h);
-		d->resync = 1;
+		/* the body runs to the FIN: reported with it */
 		consume(s, d, d->len);
+		hold(d, &h);
+		d->until_fin = 1;
 		return 0;
 	}
 	http_emit(s, p, f, &h);
@@ -977,28 +1064,95 @@ http_step(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	return d->len > 0;
 }
 
+/* kpasswd (RFC 3244), after any TCP record mark: its AP-REQ, or the
+ * KRB-ERROR of a failed change. */
+static void
+kpasswd_message(struct pcap_ingest *s, const struct pkt_ctx *p,
+    const uint8_t *data, size_t n)
+{
+	struct cursor c;
+	struct krb_msg m;
+	struct event ev;
+	uint16_t len, ver, aplen;
+
+	/* a bare KRB-ERROR, as some servers send */
+	if (n > 0 && data[0] == 0x7e) {
+		if (krb_decode(data, n, &m) == 0 && m.msg_type == KRB_ERROR)
+			krb_event(s, p, &m);
+		else
+			s->undecoded[UND_NOT_KRB]++;
+		return;
+	}
+	cur_init(&c, data, n);
+	len = cur_be16(&c);
+	ver = cur_be16(&c);
+	aplen = cur_be16(&c);
+	if (!cur_ok(&c) || len != n || (ver != 1 && ver != 0xff80) ||
+	    aplen > cur_left(&c)) {
+		s->undecoded[UND_NOT_KRB]++;
+		return;
+	}
+	if (aplen > 0 && krb_decode(cur_bytes(&c, aplen), aplen, &m) == 0 &&
+	    m.msg_type == KRB_AP_REQ && m.has_ticket) {
+		/* the client presents its kadmin/changepw ticket */
+		ev_start(&ev, EV_TICKET, p, p->dst);
+		ev.from = ROLE_CLIENT;
+		ev.to = ROLE_KDC;
+		strlcpy0(ev.name, m.tkt_sname.text, sizeof(ev.name));
+		strlcpy0(ev.realm, m.tkt_realm, sizeof(ev.realm));
+		ev.etype = m.tkt_etype;
+		ev.kvno = m.tkt_kvno;
+		report_add_event(s->r, &ev);
+		return;
+	}
+	if (aplen == 0 && cur_left(&c) > 0 &&
+	    krb_decode(c.ptr, cur_left(&c), &m) == 0 &&
+	    m.msg_type == KRB_ERROR) {
+		krb_event(s, p, &m);
+		return;
+	}
+	if (aplen > 0) {
+		/* AP-REP and KRB-PRIV (or AP-REQ without a ticket we read):
+		 * encrypted, nothing to report */
+		cur_skip(&c, aplen);
+		if (cur_left(&c) > 0 && c.ptr[0] == 0x7e &&
+		    krb_decode(c.ptr, cur_left(&c), &m) == 0 &&
+		    m.msg_type == KRB_ERROR)
+			krb_event(s, p, &m);
+		return;
+	}
+	s->undecoded[UND_NOT_KRB]++;
+}
+
 /* Length-prefixed records: Kerberos (4 bytes) and DNS (2 bytes) on TCP. */
 static int
 record_step(struct pcap_ingest *s, const struct pkt_ctx *p,
     struct tcp_dir *d)
 {
 	struct cursor c;
-	size_t hl = d->kind == APP_KRB ? 4 : 2, n;
+	size_t hl = d->kind == APP_DNS ? 2 : 4, n;
+	uint32_t seq0 = d->next - (uint32_t)d->len;
 
 	if (d->len < hl)
 		return 0;
 	cur_init(&c, d->buf, d->len);
 	n = hl == 4 ? cur_be32(&c) & 0x7fffffff : cur_be16(&c);
 	if (n > PCAP_STREAM_CAP - hl) {
-		s->undecoded[d->kind == APP_KRB ? UND_NOT_KRB : UND_NOT_DNS]++;
+		s->undecoded[d->kind == APP_DNS ? UND_NOT_DNS : UND_NOT_KRB]++;
 		d->kind = APP_NONE;
 		consume(s, d, d->len);
 		return 0;
 	}
-	if (d->len < hl + n)
+	if (d->len < hl + n) {
+		d->msg_end = seq0 + (uint32_t)(hl + n);
+		d->has_msg_end = 1;
 		return 0;
+	}
+	d->has_msg_end = 0;
 	if (d->kind == APP_KRB)
 		krb_message(s, p, cur_bytes(&c, n), n, 1);
+	else if (d->kind == APP_KPASSWD)
+		kpasswd_message(s, p, cur_bytes(&c, n), n);
 	else
 		dns_message(s, p, cur_bytes(&c, n), n);
 	consume(s, d, hl + n);
@@ -1010,29 +1164,47 @@ proto_tcp(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
     int side)
 {
 	struct tcp_dir *d = &f->dir[side];
-	int more;
+	int more, st;
 
 	if (d->kind == APP_UNKNOWN) {
-		if (p->sport == 88 || p->dport == 88)
+		if (p->sport == 88 || p->dport == 88) {
 			d->kind = APP_KRB;
-		else if (p->sport == 53 || p->dport == 53)
+		} else if (p->sport == 464 || p->dport == 464) {
+			d->kind = APP_KPASSWD;
+		} else if (p->sport == 53 || p->dport == 53) {
 			d->kind = APP_DNS;
-		else if (http_start(d->buf, d->len) > 0)
+		} else if ((st = http_start(d->buf, d->len)) > 0) {
 			d->kind = APP_HTTP;
-		else if (http_start(d->buf, d->len) == 0)
+		} else if (st == 0 && d->started && !d->resync) {
 			d->kind = APP_NONE;
-		else
+		} else if (st == 0) {
+			/* the stream's start was not seen, or a hole: a
+			 * message may start with a later segment */
+			consume(s, d, d->len);
 			return;
+		} else {
+			return;
+		}
 	}
 	if (d->kind == APP_NONE) {
 		consume(s, d, d->len);
 		return;
 	}
 	do {
-		if (d->kind == APP_HTTP)
+		if (d->skip) {
+			/* the body (or lost message) being passed over */
+			size_t k = d->skip < d->len ? d->skip : d->len;
+
+			consume(s, d, k);
+			d->skip -= k;
+			if (d->skip == 0)
+				held_done(s, p, f, d);
+			more = d->len > 0;
+		} else if (d->kind == APP_HTTP) {
 			more = http_step(s, p, f, d);
-		else
+		} else {
 			more = record_step(s, p, d);
+		}
 	} while (more && d->kind != APP_NONE);
 }
 
@@ -1119,6 +1291,7 @@ proto_finish(struct pcap_ingest *s)
 		"not IP", "IP fragment", "not Kerberos on port 88",
 		"not DNS on port 53", "not HTTP after an HTTP start",
 		"flow table full", "TCP bytes dropped (gap or cap)",
+		"tunnel payload not read",
 	};
 	struct report *r = s->r;
 	struct event ev;

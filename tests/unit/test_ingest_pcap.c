@@ -304,6 +304,150 @@ test_mp_hang(void **state)
 	report_release(&r);
 }
 
+/* HTTP inside GRE (Ethernet bridging) from an ERSPAN session, some of it
+ * in IPv4 fragments of the GRE packets. */
+static void
+test_gre_fragments(void **state)
+{
+	const struct event *ev;
+	struct report r;
+
+	(void)state;
+	if (load(&r, "zeek__erspan.pcap") != 0)
+		skip();
+	ev = find(&r, EV_HTTP_REQUEST, 100);
+	assert_non_null(ev);
+	assert_string_equal(ev->name, "NTLM");
+	assert_non_null(find(&r, EV_HTTP_RESPONSE, 101));
+	/* frame 183 completes a GRE datagram sent in IP fragments */
+	ev = find(&r, EV_HTTP_RESPONSE, 183);
+	assert_non_null(ev);
+	assert_int_equal(ev->status, 200);
+	assert_int_equal(count_type(&r, EV_HTTP_REQUEST), 22);
+	report_release(&r);
+}
+
+/* kpasswd over TCP: the AP-REQ's ticket is for kadmin/changepw. */
+static void
+test_kpasswd(void **state)
+{
+	const struct event *ev;
+	struct report r;
+
+	(void)state;
+	if (load(&r, "wswiki__kpasswd_tcp.cap") != 0)
+		skip();
+	ev = find(&r, EV_TICKET, 12);
+	assert_non_null(ev);
+	assert_string_equal(ev->name, "kadmin/changepw");
+	assert_string_equal(ev->realm, "DISJOINT.ADS03.ENG.BLUEARC.COM");
+	assert_int_equal(ev->etype, 23);
+	assert_int_equal(ev->kvno, 2);
+	assert_int_equal(count_type(&r, EV_KRB_ERROR), 0);
+	report_release(&r);
+}
+
+/* Request lines ended by bare LF, without a URI or version; responses to
+ * HEAD have no body whatever their Content-Length. */
+static void
+test_http_odd_requests(void **state)
+{
+	const struct event *ev;
+	struct report r;
+
+	(void)state;
+	if (load(&r, "zeek__http_methods.pcap") != 0)
+		skip();
+	ev = find(&r, EV_HTTP_REQUEST, 14);
+	assert_non_null(ev);
+	assert_string_equal(ev->text, "OPTIONS http://www.google.comHTTP/1.1");
+	ev = find(&r, EV_HTTP_REQUEST, 34);
+	assert_non_null(ev);
+	assert_string_equal(ev->text, "OPTIONS http://www.google.com");
+	ev = find(&r, EV_HTTP_REQUEST, 369);
+	assert_non_null(ev);
+	assert_string_equal(ev->text, "CONNECT /");
+	ev = find(&r, EV_HTTP_RESPONSE, 611);	/* to HEAD */
+	assert_non_null(ev);
+	assert_int_equal(ev->status, 200);
+	report_release(&r);
+}
+
+/* A response without Content-Length ends with the server's FIN, and is
+ * reported with that frame, as tshark does. */
+static void
+test_http_until_fin(void **state)
+{
+	const struct event *ev;
+	struct report r;
+
+	(void)state;
+	if (load(&r, "wswiki__LDAP-capture2.pcap") != 0)
+		skip();
+	assert_null(find(&r, EV_HTTP_RESPONSE, 38));
+	ev = find(&r, EV_HTTP_RESPONSE, 39);
+	assert_non_null(ev);
+	assert_int_equal(ev->status, 200);
+	report_release(&r);
+}
+
+/* Segments lost before, between and inside responses: each response that
+ * arrived whole is read, with the frame that ends it. */
+static void
+test_http_lost_segments(void **state)
+{
+	const struct event *ev;
+	struct report r;
+
+	(void)state;
+	if (load(&r, "wswiki__NTLM-wenchao.pcap") != 0)
+		skip();
+	ev = find(&r, EV_HTTP_RESPONSE, 6);
+	assert_non_null(ev);
+	assert_int_equal(ev->status, 302);
+	assert_non_null(find(&r, EV_HTTP_RESPONSE, 35));
+	assert_non_null(find(&r, EV_HTTP_RESPONSE, 58));
+	report_release(&r);
+	/* a 206 is reported where its 206024-byte body ends */
+	if (load(&r, "zeek__http_206_example_b.pcap") != 0)
+		skip();
+	assert_null(find(&r, EV_HTTP_RESPONSE, 957));
+	ev = find(&r, EV_HTTP_RESPONSE, 1213);
+	assert_non_null(ev);
+	assert_int_equal(ev->status, 206);
+	report_release(&r);
+}
+
+/* IPv6 fragments reassembled; a kpasswd server's KRB-ERROR; datagrams that
+ * never complete are bounded and counted (tests/data/pcap/
+ * make-frag-kpasswd.py). */
+static void
+test_frag_kpasswd_error(void **state)
+{
+	const struct event *ev;
+	struct report r;
+	size_t i;
+	int noted = 0;
+
+	(void)state;
+	if (load_own(&r, "frag-kpasswd.pcap") != 0)
+		skip();
+	assert_null(find(&r, EV_KRB_ERROR, 1));
+	ev = find(&r, EV_KRB_ERROR, 2);
+	assert_non_null(ev);
+	assert_int_equal(ev->code, 52);
+	assert_string_equal(ev->realm, "LINUX.SHELL.COM");
+	ev = find(&r, EV_KRB_ERROR, 3);
+	assert_non_null(ev);
+	assert_int_equal(ev->code, 52);
+	for (i = 0; i < r.n_events; i++)
+		if (r.events[i].type == EV_NOTE &&
+		    strstr(r.events[i].text, "70 IP fragment"))
+			noted = 1;
+	assert_true(noted);
+	report_release(&r);
+}
+
 static void
 test_sniff(void **state)
 {
@@ -345,6 +489,12 @@ main(void)
 		cmocka_unit_test(test_kdc_failover),
 		cmocka_unit_test(test_mp_refused),
 		cmocka_unit_test(test_mp_hang),
+		cmocka_unit_test(test_gre_fragments),
+		cmocka_unit_test(test_kpasswd),
+		cmocka_unit_test(test_http_odd_requests),
+		cmocka_unit_test(test_http_until_fin),
+		cmocka_unit_test(test_http_lost_segments),
+		cmocka_unit_test(test_frag_kpasswd_error),
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_unreadable),
 	};
