@@ -7,6 +7,7 @@
  * other 401.1 is a rejection whose sc-win32-status says why.  The file is
  * streamed: memory grows with the number of clients, not with the file.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@
 #include "sspi.h"
 #include "util.h"
 
-#define MAX_FIELDS	64
+#define MAX_FIELDS	LOGREAD_MAX_FIELDS
 #define MAX_CLIENTS	100000
 #define MAX_EVENTS	600		/* representative events, all clients */
 #define NTLM_CHALLENGE	0x8009030EU	/* 401.1 with this: NTLM's 2nd leg */
@@ -43,12 +44,18 @@ enum outcome {
 /* What one request left behind: enough to describe it later. */
 struct snap {
 	unsigned long line;		/* 0: none */
-	char when[24];			/* "2009-05-20 19:35:11" */
+	char when[24];			/* "2009-05-20 19:35:11", as logged */
 	int status, sub, authed;
 	uint32_t win32;
 };
 
+/*
+ * Keys are kept as logged (cut to the buffer) and compared as bytes, the
+ * user without regard to ASCII case; they are made printable on output.
+ */
 struct client {
+	uint32_t h_ip, h_user;		/* hashes of the by_ip, by_user keys */
+	uint8_t ip_len, user_len;
 	char ip[64], user[128];
 	int n;
 	enum outcome outcome;
@@ -58,9 +65,37 @@ struct client {
 };
 
 /* Open-addressing index of clients; key is ip (latest) or ip+user. */
+struct slot {
+	uint32_t hash;
+	uint32_t idx;			/* client number + 1, 0 empty */
+};
+
 struct index {
-	int *slot;			/* client number + 1, 0 empty */
+	struct slot *slot;
 	size_t cap, n;
+};
+
+/* A key as it appears in the line. */
+struct key {
+	const uint8_t *p;
+	size_t n;
+};
+
+/*
+ * A request on ccm_system_windowsauth, its keys copied out of the line.
+ * One thread reads and splits lines into batches of these while another
+ * applies the previous batch to the clients, in order.  With many clients
+ * nearly every lookup misses the cache, so the applying thread also fetches
+ * the index and client lines a few requests ahead.
+ */
+#define BATCH	4096
+#define AHEAD	8
+
+struct req {
+	uint32_t h_ip, h_user;
+	struct key ip, user;		/* into ipbuf, userbuf */
+	uint8_t ipbuf[64], userbuf[128];
+	struct snap sn;
 };
 
 struct iis {
@@ -75,6 +110,14 @@ struct iis {
 	unsigned long n_lines, n_relevant, n_no_fields, n_short;
 	unsigned long n_dropped;	/* requests of clients over the cap */
 	char first_when[24];
+	struct req *batch;		/* being filled: one of buf[] */
+	int n_batch;
+	/* the hand-over between the two threads */
+	struct req *buf[2];
+	int n_buf[2], full[2], cur, done, threaded;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t applier;
 };
 
 /* The whole of c as text; an empty or failed cursor gives "". */
@@ -87,87 +130,158 @@ text_of(struct cursor *c, char *buf, size_t n)
 		cur_str(c, cur_left(c), buf, n);
 }
 
-static uint32_t
-hash_str(uint32_t h, const char *s)
+/* A stored key or time, printable (non-printables become '?'). */
+static void
+printable(char *dst, size_t n, const char *src, size_t len)
 {
-	while (*s)
-		h = (h ^ (uint8_t)*s++) * 16777619U;
-	return h;
-}
+	struct cursor c;
 
-static uint32_t
-key_hash(const char *ip, const char *user)
-{
-	return hash_str(hash_str(2166136261U, ip) * 31U, user ? user : "");
+	cur_init(&c, src, len);
+	text_of(&c, dst, n);
 }
 
 static int
-key_eq(const struct client *c, const char *ip, const char *user)
+lower(int ch)
 {
-	return strcmp(c->ip, ip) == 0 &&
-	    (user == NULL || strcasecmp(c->user, user) == 0);
+	return ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch;
 }
 
-/* user NULL: the by_ip index. */
 static int
-index_find(const struct iis *s, const struct index *x, const char *ip,
-    const char *user)
+same_ci(const uint8_t *a, const uint8_t *b, size_t n)
 {
 	size_t i;
 
-	if (x->cap == 0)
-		return -1;
-	for (i = key_hash(ip, user) & (x->cap - 1); x->slot[i];
-	    i = (i + 1) & (x->cap - 1))
-		if (key_eq(&s->clients[x->slot[i] - 1], ip, user))
-			return x->slot[i] - 1;
-	return -1;
-}
-
-static int
-index_put(struct iis *s, struct index *x, int idx, int by_user)
-{
-	const struct client *c = &s->clients[idx];
-	size_t i;
-
-	if (2 * (x->n + 1) > x->cap) {
-		struct index nx;
-		size_t j;
-
-		nx.cap = x->cap ? 2 * x->cap : 256;
-		nx.n = 0;
-		if ((nx.slot = calloc(nx.cap, sizeof(*nx.slot))) == NULL)
-			return -1;
-		for (j = 0; j < x->cap; j++) {
-			const struct client *o;
-
-			if (!x->slot[j])
-				continue;
-			o = &s->clients[x->slot[j] - 1];
-			i = key_hash(o->ip, by_user ? o->user : NULL) &
-			    (nx.cap - 1);
-			while (nx.slot[i])
-				i = (i + 1) & (nx.cap - 1);
-			nx.slot[i] = x->slot[j];
-			nx.n++;
-		}
-		free(x->slot);
-		*x = nx;
-	}
-	for (i = key_hash(c->ip, by_user ? c->user : NULL) & (x->cap - 1);
-	    x->slot[i]; i = (i + 1) & (x->cap - 1))
-		if (key_eq(&s->clients[x->slot[i] - 1], c->ip,
-		    by_user ? c->user : NULL)) {
-			x->slot[i] = idx + 1;	/* by_ip: now the latest */
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i] && lower(a[i]) != lower(b[i]))
 			return 0;
-		}
-	x->slot[i] = idx + 1;
-	x->n++;
+	return 1;
+}
+
+/* Is the field lit (n bytes, ASCII, any case)? */
+static int
+field_is(const struct key *k, const char *lit, size_t n)
+{
+	return k->n == n && (memcmp(k->p, lit, n) == 0 ||
+	    same_ci(k->p, (const uint8_t *)lit, n));
+}
+
+/*
+ * Eight bytes at a time, multiply and fold; fold sets bit 5 of every byte
+ * so that a user name hashes the same in any ASCII case.
+ */
+static uint64_t
+hash_bytes(uint64_t h, const uint8_t *p, size_t n, uint64_t fold)
+{
+	uint64_t w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ (w | fold)) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p + i, n - i);
+	h = (h ^ (w | fold) ^ n) * 0x9E3779B97F4A7C15ULL;
+	return h ^ h >> 32;
+}
+
+static uint32_t
+hash_ip(const struct key *ip)
+{
+	return (uint32_t)hash_bytes(0x5bd1e995, ip->p, ip->n, 0);
+}
+
+static uint32_t
+hash_user(uint32_t h_ip, const struct key *user)
+{
+	return (uint32_t)hash_bytes(h_ip, user->p, user->n,
+	    0x2020202020202020ULL);
+}
+
+static int
+ip_eq(const struct client *c, const struct key *ip)
+{
+	return c->ip_len == ip->n && memcmp(c->ip, ip->p, ip->n) == 0;
+}
+
+static int
+user_eq(const struct client *c, const struct key *user)
+{
+	return c->user_len == user->n &&
+	    same_ci((const uint8_t *)c->user, user->p, user->n);
+}
+
+/* Make room for one more key; slots found before are then stale. */
+static int
+index_room(struct index *x)
+{
+	struct index nx;
+	size_t i, j;
+
+	if (2 * (x->n + 1) <= x->cap)
+		return 0;
+	nx.cap = x->cap ? 2 * x->cap : 256;
+	nx.n = x->n;
+	if ((nx.slot = calloc(nx.cap, sizeof(*nx.slot))) == NULL)
+		return -1;
+	for (j = 0; j < x->cap; j++) {
+		if (!x->slot[j].idx)
+			continue;
+		for (i = x->slot[j].hash & (nx.cap - 1); nx.slot[i].idx;
+		    i = (i + 1) & (nx.cap - 1))
+			;
+		nx.slot[i] = x->slot[j];
+	}
+	free(x->slot);
+	*x = nx;
 	return 0;
 }
 
+/*
+ * With many clients, most lookups miss the cache: ask for all of a
+ * client's lines at once, since the request will touch most of them,
+ * rather than wait for each in turn.
+ */
+static void
+prefetch_client(const struct client *c)
+{
+	size_t o;
+
+	for (o = 0; o < sizeof(*c); o += 64)
+		__builtin_prefetch((const char *)c + o, 1);
+}
+
+/* The slot holding the key, or the empty one where it would go. */
+static struct slot *
+index_slot(const struct iis *s, const struct index *x, uint32_t h,
+    const struct key *ip, const struct key *user)
+{
+	size_t i;
+
+	for (i = h & (x->cap - 1); x->slot[i].idx; i = (i + 1) & (x->cap - 1)) {
+		const struct client *c = &s->clients[x->slot[i].idx - 1];
+
+		if (x->slot[i].hash == h)
+			prefetch_client(c);
+		if (x->slot[i].hash == h && ip_eq(c, ip) &&
+		    (user == NULL || user_eq(c, user)))
+			break;
+	}
+	return &x->slot[i];
+}
+
+static void
+set_user(struct client *c, const struct key *user, uint32_t h_user)
+{
+	c->user_len = (uint8_t)user->n;
+	memcpy(c->user, user->p, user->n);
+	c->user[user->n] = '\0';
+	c->h_user = h_user;
+}
+
 static int
-new_client(struct iis *s, const char *ip)
+new_client(struct iis *s, const struct key *ip, uint32_t h_ip)
 {
 	struct client *c;
 
@@ -183,8 +297,19 @@ new_client(struct iis *s, const char *ip)
 	}
 	c = &s->clients[s->n_clients];
 	memset(c, 0, sizeof(*c));
-	strlcpy0(c->ip, ip, sizeof(c->ip));
+	c->ip_len = (uint8_t)ip->n;
+	memcpy(c->ip, ip->p, ip->n);
+	c->h_ip = h_ip;
 	return (int)s->n_clients++;
+}
+
+static void
+slot_set(struct index *x, struct slot *sl, uint32_t h, int idx)
+{
+	if (!sl->idx)
+		x->n++;
+	sl->hash = h;
+	sl->idx = (uint32_t)idx + 1;
 }
 
 /*
@@ -193,45 +318,79 @@ new_client(struct iis *s, const char *ip)
  * different user from the same address starts another one.
  */
 static int
-client_for(struct iis *s, const char *ip, const char *user)
+client_for(struct iis *s, const struct req *q)
 {
+	const struct key *ip = &q->ip, *user = &q->user;
+	uint32_t h_ip = q->h_ip, h_user = q->h_user;
+	struct slot *si, *su;
 	int idx;
 
-	if (user[0]) {
-		if ((idx = index_find(s, &s->by_user, ip, user)) >= 0)
-			goto latest;
-		idx = index_find(s, &s->by_ip, ip, NULL);
-		if (idx >= 0 && s->clients[idx].user[0] == '\0')
-			strlcpy0(s->clients[idx].user, user,
-			    sizeof(s->clients[idx].user));
-		else if ((idx = new_client(s, ip)) >= 0)
-			strlcpy0(s->clients[idx].user, user,
-			    sizeof(s->clients[idx].user));
-		if (idx < 0 || index_put(s, &s->by_user, idx, 1) != 0)
-			return -1;
-		goto latest;
-	}
-	if ((idx = index_find(s, &s->by_ip, ip, NULL)) >= 0)
-		return idx;
-	if ((idx = new_client(s, ip)) < 0)
+	if (index_room(&s->by_ip) != 0 || index_room(&s->by_user) != 0)
 		return -1;
-latest:
-	return index_put(s, &s->by_ip, idx, 0) == 0 ? idx : -1;
+	si = index_slot(s, &s->by_ip, h_ip, ip, NULL);
+	if (user->n == 0) {
+		if (si->idx)
+			return (int)si->idx - 1;
+		if ((idx = new_client(s, ip, h_ip)) < 0)
+			return -1;
+		slot_set(&s->by_ip, si, h_ip, idx);
+		return idx;
+	}
+	su = index_slot(s, &s->by_user, h_user, ip, user);
+	if (su->idx) {
+		idx = (int)su->idx - 1;
+	} else {
+		if (si->idx && s->clients[si->idx - 1].user_len == 0)
+			idx = (int)si->idx - 1;
+		else if ((idx = new_client(s, ip, h_ip)) < 0)
+			return -1;
+		set_user(&s->clients[idx], user, h_user);
+		slot_set(&s->by_user, su, h_user, idx);
+	}
+	slot_set(&s->by_ip, si, h_ip, idx);	/* now the latest */
+	return idx;
+}
+
+/* Start fetching what q's lookups will read. */
+static void
+prefetch_slots(const struct iis *s, const struct req *q)
+{
+	if (s->by_ip.cap)
+		__builtin_prefetch(&s->by_ip.slot[q->h_ip &
+		    (s->by_ip.cap - 1)]);
+	if (q->user.n && s->by_user.cap)
+		__builtin_prefetch(&s->by_user.slot[q->h_user &
+		    (s->by_user.cap - 1)]);
+}
+
+/* The client q's address last led to, most likely q's own. */
+static void
+prefetch_likely_client(const struct iis *s, const struct req *q)
+{
+	const struct slot *sl;
+
+	if (s->by_ip.cap == 0)
+		return;
+	sl = &s->by_ip.slot[q->h_ip & (s->by_ip.cap - 1)];
+	if (sl->idx && sl->hash == q->h_ip)
+		prefetch_client(&s->clients[sl->idx - 1]);
 }
 
 /* Decimal field to a number; -1 when not one ("-" or garbage). */
 static long long
-number(const char *s)
+number(const struct key *k)
 {
 	long long v = 0;
-	int n = 0;
+	size_t i;
 
-	for (; *s; s++, n++) {
-		if (*s < '0' || *s > '9' || n >= 10)
+	if (k->n == 0 || k->n > 10)
+		return -1;
+	for (i = 0; i < k->n; i++) {
+		if (k->p[i] < '0' || k->p[i] > '9')
 			return -1;
-		v = v * 10 + (*s - '0');
+		v = v * 10 + (k->p[i] - '0');
 	}
-	return n && v <= 0xffffffffLL ? v : -1;
+	return v <= 0xffffffffLL ? v : -1;
 }
 
 static double
@@ -305,64 +464,197 @@ note(struct iis *s, double t, const char *fmt, ...)
 	(void)report_add_event(s->r, &ev);
 }
 
+/* "%.10s %.8s" of date and time, as logged. */
 static void
-request(struct iis *s, unsigned long lineno, char tok[F__N][128])
+when_of(char when[24], const struct key *date, const struct key *time)
 {
-	struct snap sn;
+	size_t d = date->n < 10 ? date->n : 10, t = time->n < 8 ? time->n : 8;
+
+	if (d)
+		memcpy(when, date->p, d);
+	when[d] = ' ';
+	if (t)
+		memcpy(when + d + 1, time->p, t);
+	when[d + 1 + t] = '\0';
+}
+
+/* Copy a key out of the line, cut to the client's buffer. */
+static void
+key_copy(struct key *to, uint8_t *buf, size_t bufsz, const struct key *from)
+{
+	to->n = from->n < bufsz ? from->n : bufsz - 1;
+	if (to->n)
+		memcpy(buf, from->p, to->n);
+	to->p = buf;
+}
+
+static void
+apply(struct iis *s, const struct req *q)
+{
+	const struct snap *sn = &q->sn;
 	struct client *c;
-	long long st, sub, w32;
-	const char *user = strcmp(tok[F_USER], "-") == 0 ? "" : tok[F_USER];
 	int idx;
 
-	if (strcasecmp(tok[F_METHOD], "CCM_POST") != 0 ||
-	    strcasecmp(tok[F_URI], "/ccm_system_windowsauth/request") != 0)
-		return;
-	st = number(tok[F_STATUS]);
-	sub = number(tok[F_SUB]);
-	w32 = number(tok[F_WIN32]);
-	if (st < 0)
-		return;
-	s->n_relevant++;
-	memset(&sn, 0, sizeof(sn));
-	sn.line = lineno;
-	snprintf(sn.when, sizeof(sn.when), "%.10s %.8s", tok[F_DATE],
-	    tok[F_TIME]);
-	sn.status = (int)st;
-	sn.sub = sub < 0 ? 0 : (int)sub;
-	sn.win32 = w32 < 0 ? 0 : (uint32_t)w32;
-	sn.authed = user[0] != '\0';
-	if (!s->first_when[0])
-		strlcpy0(s->first_when, sn.when, sizeof(s->first_when));
-	if ((idx = client_for(s, tok[F_CIP][0] ? tok[F_CIP] : "-", user)) < 0) {
+	if ((idx = client_for(s, q)) < 0) {
 		s->n_dropped++;
 		return;
 	}
 	c = &s->clients[idx];
 	if (c->n++ == 0)
-		c->first = sn;
-	c->last = sn;
-	if (sn.status == 401 && !c->first401.line)
-		c->first401 = sn;
-	if (sn.status == 401 && sn.sub == 2) {
+		c->first = *sn;
+	c->last = *sn;
+	if (sn->status == 401 && !c->first401.line)
+		c->first401 = *sn;
+	if (sn->status == 401 && sn->sub == 2) {
 		c->saw_401_2 = 1;
-	} else if (sn.status == 401 && sn.sub == 1 &&
-	    sn.win32 == NTLM_CHALLENGE) {
+	} else if (sn->status == 401 && sn->sub == 1 &&
+	    sn->win32 == NTLM_CHALLENGE) {
 		c->ntlm_leg = 1;
 		if (c->outcome == OUT_NONE)
-			c->decisive = sn;
-	} else if (sn.status >= 200 && sn.status < 300) {
-		c->outcome = !sn.authed ? OUT_ANONYMOUS :
+			c->decisive = *sn;
+	} else if (sn->status >= 200 && sn->status < 300) {
+		c->outcome = !sn->authed ? OUT_ANONYMOUS :
 		    c->ntlm_leg ? OUT_NTLM : OUT_KERBEROS;
-		c->decisive = sn;
+		c->decisive = *sn;
 		c->ntlm_leg = 0;
-	} else if (sn.status == 401) {
+	} else if (sn->status == 401) {
 		c->outcome = OUT_REJECTED;
-		c->decisive = sn;
+		c->decisive = *sn;
 		c->ntlm_leg = 0;
 	} else {
 		c->outcome = OUT_OTHER;
-		c->decisive = sn;
+		c->decisive = *sn;
 	}
+}
+
+static void
+apply_batch(struct iis *s, const struct req *b, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (i + 2 * AHEAD < n)
+			prefetch_slots(s, &b[i + 2 * AHEAD]);
+		if (i + AHEAD < n)
+			prefetch_likely_client(s, &b[i + AHEAD]);
+		apply(s, &b[i]);
+	}
+}
+
+static void *
+applier(void *arg)
+{
+	struct iis *s = arg;
+	int k = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&s->mu);
+		while (!s->full[k] && !s->done)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (!s->full[k]) {
+			pthread_mutex_unlock(&s->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&s->mu);
+		apply_batch(s, s->buf[k], s->n_buf[k]);
+		pthread_mutex_lock(&s->mu);
+		s->full[k] = 0;
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		k ^= 1;
+	}
+}
+
+/* Hand the filled batch over and wait for the other buffer to be free. */
+static void
+flush(struct iis *s)
+{
+	if (!s->threaded) {
+		apply_batch(s, s->batch, s->n_batch);
+		s->n_batch = 0;
+		return;
+	}
+	pthread_mutex_lock(&s->mu);
+	s->n_buf[s->cur] = s->n_batch;
+	s->full[s->cur] = 1;
+	s->cur ^= 1;
+	pthread_cond_signal(&s->cv);
+	while (s->full[s->cur])
+		pthread_cond_wait(&s->cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	s->batch = s->buf[s->cur];
+	s->n_batch = 0;
+}
+
+/* Both buffers, and the applying thread if one can be had. */
+static int
+pipeline_start(struct iis *s)
+{
+	if ((s->buf[0] = malloc(2 * BATCH * sizeof(struct req))) == NULL)
+		return -1;
+	s->buf[1] = s->buf[0] + BATCH;
+	s->batch = s->buf[0];
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	s->threaded = pthread_create(&s->applier, NULL, applier, s) == 0;
+	return 0;
+}
+
+/* Apply what is left and wait for it: then the clients are complete. */
+static void
+pipeline_end(struct iis *s)
+{
+	if (s->n_batch > 0)
+		flush(s);
+	if (s->threaded) {
+		pthread_mutex_lock(&s->mu);
+		s->done = 1;
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->applier, NULL);
+		s->threaded = 0;
+	}
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	free(s->buf[0]);
+	s->buf[0] = s->buf[1] = s->batch = NULL;
+}
+
+static void
+request(struct iis *s, unsigned long lineno, const struct key *tok)
+{
+	static const char uri[] = "/ccm_system_windowsauth/request";
+	static const struct key dash = { (const uint8_t *)"-", 1 };
+	struct req *q = &s->batch[s->n_batch];
+	struct snap *sn = &q->sn;
+	struct key user = tok[F_USER];
+	long long st, sub, w32;
+
+	if (!field_is(&tok[F_URI], uri, sizeof(uri) - 1) ||
+	    !field_is(&tok[F_METHOD], "CCM_POST", 8))
+		return;
+	if ((st = number(&tok[F_STATUS])) < 0)
+		return;
+	sub = number(&tok[F_SUB]);
+	w32 = number(&tok[F_WIN32]);
+	if (user.n == 1 && user.p[0] == '-')
+		user.n = 0;
+	s->n_relevant++;
+	sn->line = lineno;
+	when_of(sn->when, &tok[F_DATE], &tok[F_TIME]);
+	sn->status = (int)st;
+	sn->sub = sub < 0 ? 0 : (int)sub;
+	sn->win32 = w32 < 0 ? 0 : (uint32_t)w32;
+	sn->authed = user.n != 0;
+	if (!s->first_when[0])
+		memcpy(s->first_when, sn->when, sizeof(s->first_when));
+	key_copy(&q->ip, q->ipbuf, sizeof(q->ipbuf),
+	    tok[F_CIP].n ? &tok[F_CIP] : &dash);
+	key_copy(&q->user, q->userbuf, sizeof(q->userbuf), &user);
+	q->h_ip = hash_ip(&q->ip);
+	q->h_user = q->user.n ? hash_user(q->h_ip, &q->user) : 0;
+	if (++s->n_batch == BATCH)
+		flush(s);
 }
 
 /* Does the line start with p (ASCII, any case)? */
@@ -383,9 +675,12 @@ static void
 line(struct iis *s, unsigned long lineno, struct cursor *c)
 {
 	static const char fields[] = "#Fields:";
-	char tok[F__N][128];
+	struct logread_field f[MAX_FIELDS];
+	struct key tok[F__N];
+	struct cursor all = *c;
+	const uint8_t *p;
 	uint8_t b;
-	int found = 1, col = 0, i;
+	int i;
 
 	if (cur_peek_u8(c, &b) && b == '#') {
 		if (has_prefix(c, fields)) {
@@ -400,18 +695,18 @@ line(struct iis *s, unsigned long lineno, struct cursor *c)
 		s->n_no_fields++;
 		return;
 	}
-	memset(tok, 0, sizeof(tok));
-	while (found && !cur_empty(c) && col < s->n_cols) {
-		struct cursor t = cur_until(c, ' ', &found);
-
-		for (i = 0; i < F__N; i++)
-			if (s->col[i] == col)
-				text_of(&t, tok[i], sizeof(tok[i]));
-		col++;
-	}
-	if (col < s->n_cols) {
+	if (logread_split(c, ' ', f, s->n_cols) < s->n_cols) {
 		s->n_short++;
 		return;
+	}
+	p = cur_bytes(&all, cur_left(&all));	/* the fields lie within */
+	for (i = 0; i < F__N; i++) {
+		tok[i].p = NULL;
+		tok[i].n = 0;
+		if (s->col[i] >= 0) {
+			tok[i].p = p + f[s->col[i]].off;
+			tok[i].n = f[s->col[i]].len;
+		}
 	}
 	request(s, lineno, tok);
 }
@@ -477,9 +772,9 @@ emit(struct iis *s, const struct client *c, const struct snap *sn)
 	    sn->line);
 	ev.from = ROLE_CLIENT;
 	ev.to = ROLE_MP;
-	strlcpy0(ev.peer, c->ip, sizeof(ev.peer));
+	printable(ev.peer, sizeof(ev.peer), c->ip, c->ip_len);
 	if (sn->authed)
-		strlcpy0(ev.name, c->user, sizeof(ev.name));
+		printable(ev.name, sizeof(ev.name), c->user, c->user_len);
 	strlcpy0(ev.value, "CCM_POST /ccm_system_windowsauth/request",
 	    sizeof(ev.value));
 	ev.status = sn->status;
@@ -505,13 +800,15 @@ finish(struct iis *s)
 		int ev_dec, fi;
 
 		memset(&cv, 0, sizeof(cv));
-		strlcpy0(cv.client, c->ip, sizeof(cv.client));
-		strlcpy0(cv.user, c->user, sizeof(cv.user));
+		printable(cv.client, sizeof(cv.client), c->ip, c->ip_len);
+		printable(cv.user, sizeof(cv.user), c->user, c->user_len);
 		strlcpy0(cv.verdict, verdict_of(c), sizeof(cv.verdict));
 		cv.n_requests = c->n;
 		status_text(dec, cv.last_status, sizeof(cv.last_status));
-		strlcpy0(cv.first, c->first.when, sizeof(cv.first));
-		strlcpy0(cv.last, c->last.when, sizeof(cv.last));
+		printable(cv.first, sizeof(cv.first), c->first.when,
+		    strlen(c->first.when));
+		printable(cv.last, sizeof(cv.last), c->last.when,
+		    strlen(c->last.when));
 		snprintf(cv.source, sizeof(cv.source), "%.40s:%lu", s->base,
 		    dec->line);
 		(void)report_add_client(s->r, &cv);
@@ -578,11 +875,18 @@ iis_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 		s.col[i] = -1;
 	if ((rc = logread_open(&lr, path, errbuf, errlen)) != 0)
 		return rc;
+	if (pipeline_start(&s) != 0) {
+		logread_close(&lr);
+		snprintf(errbuf, errlen, "%s: out of memory", path);
+		return ERR_NOMEM;
+	}
+	logread_progress(&lr, s.base);
 	while ((rc = logread_next(&lr, &c, &too_long)) > 0) {
 		s.n_lines++;
 		if (!too_long)
 			line(&s, lr.lineno, &c);
 	}
+	pipeline_end(&s);
 	if (rc < 0)
 		note(&s, 0, "%s: read error after line %lu (%s): the rest of "
 		    "the file was not read", s.base, lr.lineno,

@@ -3,13 +3,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <zlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "error.h"
 #include "logread.h"
+#include "progress.h"
 
-#define CHUNK	(64 * 1024)
+/*
+ * Reads of CHUNK land straight in buf (zlib copies a plain file without its
+ * own buffer when asked for twice its buffer size or more), small enough to
+ * stay in the cache while the lines are split.
+ */
+#define CHUNK	(256 * 1024)
+#define ZBUF	(64 * 1024)
 
 const char *
 logread_error(struct logread *lr)
@@ -74,6 +85,7 @@ logread_open(struct logread *lr, const char *path, char *errbuf,
     size_t errlen)
 {
 	uint8_t bom[3];
+	struct stat st;
 	int n;
 
 	memset(lr, 0, sizeof(*lr));
@@ -82,8 +94,10 @@ logread_open(struct logread *lr, const char *path, char *errbuf,
 		    errno ? strerror(errno) : "out of memory");
 		return ERR_IO;
 	}
-	gzbuffer(lr->gz, CHUNK);
+	gzbuffer(lr->gz, ZBUF);
 	lr->gzipped = !gzdirect(lr->gz);
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		lr->size = (uint64_t)st.st_size;
 	lr->cap = LOGREAD_MAX_LINE + 3 * CHUNK / 2 + 8;
 	if ((lr->buf = malloc(lr->cap)) == NULL) {
 		logread_close(lr);
@@ -112,25 +126,43 @@ logread_open(struct logread *lr, const char *path, char *errbuf,
 		memcpy(lr->buf, bom, (size_t)n);
 		lr->len = (size_t)n;
 	}
+	if (lr->enc != LOGREAD_BYTES &&
+	    (lr->raw = malloc(CHUNK + 2)) == NULL) {
+		logread_close(lr);
+		snprintf(errbuf, errlen, "%s: out of memory", path);
+		return ERR_NOMEM;
+	}
 	return 0;
 }
 
 void
 logread_close(struct logread *lr)
 {
+	if (lr->progress)
+		progress_end();
 	if (lr->gz)
 		gzclose(lr->gz);
 	free(lr->buf);
+	free(lr->raw);
 	memset(lr, 0, sizeof(*lr));
+}
+
+void
+logread_progress(struct logread *lr, const char *label)
+{
+	if (lr->gz == NULL || lr->size == 0)
+		return;
+	progress_start(lr->size, label);
+	lr->progress = 1;
 }
 
 /* Read more text to the end of buf; sets eof.  0 or -ERR_IO. */
 static int
 fill(struct logread *lr)
 {
-	uint8_t raw[CHUNK + 2];
 	size_t room = lr->cap - lr->len, want, got;
 	struct cursor c;
+	uint8_t *to;
 	int n;
 
 	if (lr->eof)
@@ -144,23 +176,28 @@ fill(struct logread *lr)
 	want &= ~(size_t)1;
 	if (want == 0)
 		return 0;
-	memcpy(raw, lr->carry, lr->n_carry);
-	n = gzread(lr->gz, raw + lr->n_carry, (unsigned)want);
+	to = lr->enc == LOGREAD_BYTES ? lr->buf + lr->len : lr->raw;
+	memcpy(to, lr->carry, lr->n_carry);
+	n = gzread(lr->gz, to + lr->n_carry, (unsigned)want);
 	if (n < 0)
 		return -ERR_IO;
 	if (n == 0)
 		lr->eof = 1;
+	if (lr->progress) {
+		z_off_t off = gzoffset(lr->gz);
+
+		progress_update(off > 0 ? (uint64_t)off : 0);
+	}
 	got = lr->n_carry + (size_t)n;
 	lr->n_carry = 0;
 	if (lr->enc == LOGREAD_BYTES) {
-		memcpy(lr->buf + lr->len, raw, got);
 		lr->len += got;
 		return 0;
 	}
-	cur_init(&c, raw, got & ~(size_t)1);
+	cur_init(&c, lr->raw, got & ~(size_t)1);
 	lr->len += utf16_decode(&c, lr->enc, lr->buf + lr->len);
 	if (got & 1) {
-		lr->carry[0] = raw[got - 1];
+		lr->carry[0] = lr->raw[got - 1];
 		lr->n_carry = 1;
 	}
 	return 0;
@@ -201,27 +238,34 @@ skip_line(struct logread *lr)
 int
 logread_next(struct logread *lr, struct cursor *line, int *too_long)
 {
-	struct cursor c;
-	int found;
+	const uint8_t *p, *nl;
+	size_t avail, n;
 
 	*too_long = 0;
 	cur_init(line, NULL, 0);
 	for (;;) {
-		size_t avail = lr->len - lr->pos;
-
-		cur_init(&c, lr->buf + lr->pos, avail);
-		*line = cur_line(&c, &found);
-		if (found || (lr->eof && avail > 0)) {
-			lr->pos = lr->len - cur_left(&c);
+		p = lr->buf + lr->pos;
+		avail = lr->len - lr->pos;
+		nl = avail > lr->scanned ? memchr(p + lr->scanned, '\n',
+		    avail - lr->scanned) : NULL;
+		if (nl != NULL || (lr->eof && avail > 0)) {
+			n = nl ? (size_t)(nl - p) : avail;
+			lr->pos += nl ? n + 1 : n;
+			lr->scanned = 0;
 			lr->lineno++;
-			if (line->len > LOGREAD_MAX_LINE)
+			if (n > 0 && p[n - 1] == '\r')
+				n--;
+			if (n > LOGREAD_MAX_LINE)
 				goto long_line;
+			cur_init(line, p, n);
 			return 1;
 		}
 		if (lr->eof)
 			return 0;
+		lr->scanned = avail;
 		if (avail > LOGREAD_MAX_LINE) {
 			lr->lineno++;
+			lr->scanned = 0;
 			if (skip_line(lr) != 0)
 				return -ERR_IO;
 			goto long_line;
@@ -236,6 +280,55 @@ long_line:
 	*too_long = 1;
 	cur_init(line, NULL, 0);
 	return 1;
+}
+
+int
+logread_split(const struct cursor *line, uint8_t sep,
+    struct logread_field *f, int max)
+{
+	struct cursor c = *line;
+	size_t len = cur_left(&c), i = 0, start = 0;
+	const uint8_t *p = cur_bytes(&c, len);
+	int n = 0;
+
+	if (p == NULL || len == 0 || max <= 0 || len > UINT32_MAX)
+		return 0;
+#if defined(__SSE2__)
+	{
+		/* sixteen bytes at a time: a bit per separator */
+		__m128i d = _mm_set1_epi8((char)sep);
+
+		for (; i + 16 <= len; i += 16) {
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			    _mm_loadu_si128((const __m128i *)(p + i)), d));
+
+			while (m) {
+				size_t at = i + (size_t)__builtin_ctz(m);
+
+				m &= m - 1;
+				f[n].off = (uint32_t)start;
+				f[n].len = (uint32_t)(at - start);
+				start = at + 1;
+				if (++n == max)
+					return n;
+			}
+		}
+	}
+#endif
+	for (; i < len; i++)
+		if (p[i] == sep) {
+			f[n].off = (uint32_t)start;
+			f[n].len = (uint32_t)(i - start);
+			start = i + 1;
+			if (++n == max)
+				return n;
+		}
+	if (start < len) {
+		f[n].off = (uint32_t)start;
+		f[n].len = (uint32_t)(len - start);
+		n++;
+	}
+	return n;
 }
 
 size_t
