@@ -327,7 +327,7 @@ http_send(const struct http_request *req, const struct http_body *body,
 		if (rep->fail == CONN_REFUSED && rep->t_recv - rep->t_sent >=
 		    req->timeout * 0.95)
 			rep->fail = CONN_TIMEOUT;
-		snprintf(rep->errtext, sizeof(rep->errtext), "%s (curl %d)",
+		snprintf(rep->errtext, sizeof(rep->errtext), "%.200s (curl %d)",
 		    errbuf[0] ? errbuf : curl_easy_strerror(rc), (int)rc);
 	}
 out:
