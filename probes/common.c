@@ -6,6 +6,7 @@
 
 #include "capture.h"
 #include "crypto.h"
+#include "pcapng.h"
 #include "error.h"
 #include "gss.h"
 #include "probe.h"
@@ -82,28 +83,23 @@ capture_begin(struct probe_ctx *ctx)
 
 	if (!o->capture)
 		return;
-	if (o->evidence_dir) {
-		snprintf(ctx->cap_path, sizeof(ctx->cap_path),
-		    "%s/capture.pcap", o->evidence_dir);
-	} else {
-		strlcpy0(ctx->cap_path, "/tmp/ccmdiag-capture-XXXXXX",
-		    sizeof(ctx->cap_path));
-		if ((fd = mkstemp(ctx->cap_path)) < 0) {
-			ctx->cap_path[0] = '\0';
-			capture_note(ctx, EV_CAPTURE, "no capture: cannot "
-			    "create a temporary file");
-			return;
-		}
-		close(fd);
+	/* the raw capture; --evidence gets it as annotated pcapng */
+	snprintf(ctx->cap_path, sizeof(ctx->cap_path), "%s/.ccmdiag-capture-"
+	    "XXXXXX", o->evidence_dir ? o->evidence_dir : "/tmp");
+	if ((fd = mkstemp(ctx->cap_path)) < 0) {
+		ctx->cap_path[0] = '\0';
+		capture_note(ctx, EV_CAPTURE, "no capture: cannot create a "
+		    "temporary file");
+		return;
 	}
+	close(fd);
 	snprintf(filter, sizeof(filter), "port 53 or port 88 or icmp or icmp6 "
 	    "or tcp port %d",
 	    port);
 	if (capture_live_open(&ctx->cap, o->capture_iface, filter,
 	    ctx->cap_path, err, sizeof(err)) != 0) {
 		capture_note(ctx, EV_CAPTURE, err);
-		if (!o->evidence_dir)
-			unlink(ctx->cap_path);
+		unlink(ctx->cap_path);
 		ctx->cap_path[0] = '\0';
 		return;
 	}
@@ -161,48 +157,115 @@ on_frame(void *arg, const struct capture_pkt *pkt)
 	ft->t[ft->n++] = pkt->t;
 }
 
+/*
+ * The step a packet stamped t belongs to: the last one that had started
+ * (the kernel stamps a packet as it passes, a few us late); -1 before any.
+ */
+static int
+step_of(const struct report *r, double t)
+{
+	int s;
+
+	for (s = (int)r->n_steps - 1; s >= 0; s--)
+		if (t >= r->steps[s].start - 0.00005)
+			return s;
+	return -1;
+}
+
 /* Name each step's frames by time: "frames 4-10". */
 static void
 link_frames(struct probe_ctx *ctx)
 {
 	struct frame_times ft = { NULL, 0, 0 };
+	struct report *r = ctx->report;
 	char err[256];
-	size_t s, k;
-	int cut;
+	long first[64], last[64];
+	size_t k, s;
+	int cut, st;
 
 	if (capture_read_file(ctx->cap_path, on_frame, &ft, &cut, err,
 	    sizeof(err)) != 0)
 		return;
-	/* a frame belongs to the last step that had started when it was
-	 * seen (the kernel stamps a packet as it passes, a few us late) */
-	for (s = 0; s < ctx->report->n_steps; s++) {
-		struct step *st = &ctx->report->steps[s];
-		double from = st->start - 0.00005, to;
-		long first = -1, last = -1;
-
-		to = s + 1 < ctx->report->n_steps ?
-		    ctx->report->steps[s + 1].start - 0.00005 : 1e300;
-		for (k = 0; k < ft.n; k++) {
-			if (ft.t[k] < from || ft.t[k] >= to)
-				continue;
-			if (first < 0)
-				first = (long)k + 1;
-			last = (long)k + 1;
-		}
-		if (first > 0 && first == last)
-			snprintf(st->frames, sizeof(st->frames), "frame %ld",
-			    first);
-		else if (first > 0)
-			snprintf(st->frames, sizeof(st->frames),
-			    "frames %ld-%ld", first, last);
+	for (s = 0; s < 64; s++)
+		first[s] = last[s] = -1;
+	for (k = 0; k < ft.n; k++) {
+		if ((st = step_of(r, ft.t[k])) < 0 || st >= 64)
+			continue;
+		if (first[st] < 0)
+			first[st] = (long)k + 1;
+		last[st] = (long)k + 1;
+	}
+	for (s = 0; s < r->n_steps && s < 64; s++) {
+		if (first[s] > 0 && first[s] == last[s])
+			snprintf(r->steps[s].frames, sizeof(r->steps[s].frames),
+			    "frame %ld", first[s]);
+		else if (first[s] > 0)
+			snprintf(r->steps[s].frames, sizeof(r->steps[s].frames),
+			    "frames %ld-%ld", first[s], last[s]);
 	}
 	free(ft.t);
+}
+
+struct annotate {
+	struct pcapng_writer *w;
+	const struct report *r;
+	int last_step, err;
+};
+
+/* Copy one frame to the pcapng file; the first frame of each step says
+ * which step sent it, so Wireshark shows the ladder's rungs. */
+static void
+on_annotate(void *arg, const struct capture_pkt *pkt)
+{
+	struct annotate *a = arg;
+	char comment[400];
+	int st = step_of(a->r, pkt->t);
+
+	comment[0] = '\0';
+	if (st >= 0 && st != a->last_step) {
+		snprintf(comment, sizeof(comment), "ccmdiag step %s: %s",
+		    a->r->steps[st].name, a->r->steps[st].summary);
+		a->last_step = st;
+	}
+	if (pcapng_write(a->w, pkt->t, pkt->data, pkt->caplen, pkt->len,
+	    comment[0] ? comment : NULL) != 0)
+		a->err = 1;
+}
+
+/* DIR/capture.pcapng from the raw capture; 0 or an ERR_ code. */
+static int
+write_evidence_capture(struct probe_ctx *ctx, char *path, size_t n)
+{
+	struct annotate a = { NULL, ctx->report, -1, 0 };
+	char err[256], app[128];
+	int cut, r, linktype = -1;
+	FILE *f;
+	uint8_t hdr[24];
+
+	snprintf(path, n, "%s/capture.pcapng", ctx->opts->evidence_dir);
+	/* the link type of the raw pcap: its header's last field */
+	if ((f = fopen(ctx->cap_path, "rb")) == NULL)
+		return ERR_IO;
+	if (fread(hdr, 1, sizeof(hdr), f) == sizeof(hdr))
+		linktype = hdr[20] | hdr[21] << 8;
+	fclose(f);
+	if (linktype < 0)
+		return ERR_IO;
+	snprintf(app, sizeof(app), "ccmdiag %s probe %s", VERSION,
+	    ctx->opts->target);
+	if ((r = pcapng_open(&a.w, path, linktype, app)) != 0)
+		return r;
+	r = capture_read_file(ctx->cap_path, on_annotate, &a, &cut, err,
+	    sizeof(err));
+	if (pcapng_close(a.w) != 0 || a.err)
+		r = ERR_IO;
+	return r;
 }
 
 static void
 capture_end(struct probe_ctx *ctx)
 {
-	char text[600];
+	char text[1200], path[600];
 	unsigned long n;
 
 	if (ctx->cap == NULL)
@@ -210,18 +273,22 @@ capture_end(struct probe_ctx *ctx)
 	n = capture_live_stop(ctx->cap);
 	ctx->cap = NULL;
 	link_frames(ctx);
-	if (ctx->opts->evidence_dir)
+	if (ctx->opts->evidence_dir && write_evidence_capture(ctx, path,
+	    sizeof(path)) != 0)
+		snprintf(text, sizeof(text), "%lu packets captured on %s; "
+		    "writing %s failed", n, ctx->opts->capture_iface ?
+		    ctx->opts->capture_iface : "all interfaces", path);
+	else if (ctx->opts->evidence_dir)
 		snprintf(text, sizeof(text), "%lu packets captured on %s, "
 		    "saved to %s", n, ctx->opts->capture_iface ?
-		    ctx->opts->capture_iface : "all interfaces", ctx->cap_path);
+		    ctx->opts->capture_iface : "all interfaces", path);
 	else
 		snprintf(text, sizeof(text), "%lu packets captured on %s "
 		    "(--evidence DIR keeps them)", n,
 		    ctx->opts->capture_iface ? ctx->opts->capture_iface :
 		    "all interfaces");
 	capture_note(ctx, EV_NOTE, text);
-	if (!ctx->opts->evidence_dir)
-		unlink(ctx->cap_path);
+	unlink(ctx->cap_path);
 }
 
 int

@@ -98,11 +98,11 @@ cli_write_bundle(struct report *r, const char *dir,
 static int
 probe_bundle(struct report *r, const char *dir)
 {
-	struct bundle_input kept = { "capture.pcap", BUNDLE_IN_DIR };
+	struct bundle_input kept = { "capture.pcapng", BUNDLE_IN_DIR };
 	char path[4096];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/capture.pcap", dir);
+	snprintf(path, sizeof(path), "%s/capture.pcapng", dir);
 	return cli_write_bundle(r, dir, &kept, lstat(path, &st) == 0 &&
 	    S_ISREG(st.st_mode) ? 1 : 0);
 }
@@ -147,7 +147,7 @@ probe_usage(FILE *out)
 	    "when root)\n"
 	    "  --no-capture        do not\n"
 	    "  --evidence DIR      keep an evidence bundle in DIR: the capture "
-	    "(capture.pcap),\n"
+	    "(capture.pcapng),\n"
 	    "                      the report in every format, a SHA-256 "
 	    "MANIFEST\n"
 	    "  -v                  more detail\n");

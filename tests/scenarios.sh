@@ -73,7 +73,7 @@ check() {
 	offline=-
 	if [ "$offline_too" = 1 ]; then
 		"$ccmdiag" analyze --format json \
-		    "$out/$name.evidence/capture.pcap" >"$out/$name.offline.json" \
+		    "$out/$name.evidence/capture.pcapng" >"$out/$name.offline.json" \
 		    2>>"$out/$name.err"
 		offline=$(jq -r '[.findings[] | select(.severity == "error")][0].id // "-"' \
 		    "$out/$name.offline.json" 2>/dev/null)
