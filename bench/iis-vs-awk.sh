@@ -1,0 +1,82 @@
+#!/bin/bash
+# iis-vs-awk.sh - write a synthetic IIS W3C log of >= 1 GiB (50,000
+# clients doing the ccm_system_windowsauth dance among other MP requests,
+# bench/gen-iis.c), then in one run time `ccmdiag analyze --format json` on
+# it against the same per-client aggregation in mawk and gawk
+# (bench/iis-clients.awk), check that the clients and their verdicts agree,
+# and print MB/s, ratios and peak RSS.  A second log of half the size shows
+# that memory follows the clients, not the file.  The logs are deleted on
+# exit.
+#
+# env: SIZE (bytes, default 1 GiB), CLIENTS (50000), TMPDIR, CCMDIAG, CC
+# shellcheck disable=SC2154 # secs_*, rss_*, rc_*: set by measure via eval
+set -eu
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$srcdir/bench/lib.sh"
+ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
+size=${SIZE:-$((1024 * 1024 * 1024))}
+clients=${CLIENTS:-50000}
+need mawk gawk jq bc /usr/bin/time "${CC:-cc}"
+[ -x "$ccmdiag" ] || { echo "$0: build ccmdiag first" >&2; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ccmdiag-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+need_space "$work" $((size + size / 2))
+
+"${CC:-cc}" -O2 -o "$work/gen-iis" "$srcdir/bench/gen-iis.c"
+"$work/gen-iis" "$size" "$clients" >"$work/u_ex.log"
+"$work/gen-iis" $((size / 2)) "$clients" 7 >"$work/u_ex_half.log"
+bytes=$(stat -c %s "$work/u_ex.log")
+half=$(stat -c %s "$work/u_ex_half.log")
+printf 'log: %d bytes (%.2f GiB), %d lines, %d clients\n' "$bytes" \
+    "$(echo "$bytes / 1073741824" | bc -l)" \
+    "$(wc -l <"$work/u_ex.log")" "$clients"
+cat "$work/u_ex.log" "$work/u_ex_half.log" >/dev/null	# page cache
+
+awkf=$srcdir/bench/iis-clients.awk
+timed ccm "$ccmdiag" analyze --format json "$work/u_ex.log"
+timed half "$ccmdiag" analyze --format json "$work/u_ex_half.log"
+timed mawk mawk -f "$awkf" "$work/u_ex.log"
+timed gawk gawk -f "$awkf" "$work/u_ex.log"
+
+# Per client: address, user, verdict, requests must be the same.
+jq -r '.clients[] | "\(.client) \(.user // "") \(.verdict) \(.requests)"' \
+    "$work/ccm.out" | sort >"$work/ccm.cl" || {
+	echo "$0: ccmdiag gave no report (exit $rc_ccm)" >&2
+	exit 1
+}
+for a in mawk gawk; do
+	cut -d' ' -f1-4 "$work/$a.out" | sort >"$work/$a.cl"
+	if ! cmp -s "$work/ccm.cl" "$work/$a.cl"; then
+		echo "$0: ccmdiag and $a disagree:" >&2
+		diff "$work/ccm.cl" "$work/$a.cl" | head >&2
+		exit 1
+	fi
+done
+printf 'agree: %d clients, %d Kerberos, %d NTLM, %d rejected, %d never authenticated\n' \
+    "$(wc -l <"$work/ccm.cl")" "$(grep -c ' kerberos ' "$work/ccm.cl")" \
+    "$(grep -c ' ntlm ' "$work/ccm.cl")" \
+    "$(grep -c ' rejected ' "$work/ccm.cl")" \
+    "$(grep -c ' never-authenticated ' "$work/ccm.cl")"
+
+row() {
+	local label=$1 b=$2 secs=$3 rss=$4
+	printf '%-36s %8.2f %9.1f %9d MiB\n' "$label" "$secs" \
+	    "$(mbps "$b" "$secs")" $((rss / 1024))
+}
+printf '%-36s %8s %9s %13s\n' tool seconds MB/s 'peak RSS'
+row 'ccmdiag analyze --format json' "$bytes" "$secs_ccm" "$rss_ccm"
+row 'mawk -f bench/iis-clients.awk' "$bytes" "$secs_mawk" "$rss_mawk"
+row 'gawk -f bench/iis-clients.awk' "$bytes" "$secs_gawk" "$rss_gawk"
+row "ccmdiag, half the log ($((half / 1048576)) MiB)" "$half" "$secs_half" \
+    "$rss_half"
+rg=$(ratio "$secs_gawk" "$secs_ccm")
+rm_=$(ratio "$secs_mawk" "$secs_ccm")
+printf 'ccmdiag is %.1fx gawk, %.1fx mawk\n' "$rg" "$rm_"
+printf 'RSS full/half log: %d/%d MiB (same clients)\n' $((rss_ccm / 1024)) \
+    $((rss_half / 1024))
+met() { [ "$(echo "$1" | bc -l)" = 1 ] && echo met || echo MISSED; }
+printf 'target >= 10x gawk: %s; >= 1 GB/s: %s; RSS within 25%% of the half log: %s\n' \
+    "$(met "$rg >= 10")" "$(met "$bytes / $secs_ccm >= 1000000000")" \
+    "$(met "$rss_ccm <= $rss_half * 1.25")"
