@@ -629,31 +629,6 @@ ladder(const struct report *r, FILE *out)
 /* ---- the page --------------------------------------------------------- */
 
 static void
-verdict_parts(const struct report *r, char *head, size_t hn, char *rest,
-    size_t rn)
-{
-	char *buf = NULL, *p, *dash;
-	size_t len = 0;
-	FILE *m;
-
-	head[0] = rest[0] = '\0';
-	if ((m = open_memstream(&buf, &len)) == NULL)
-		return;
-	text_verdict(r, m);
-	fclose(m);
-	if (buf == NULL)
-		return;
-	p = strncmp(buf, "VERDICT: ", 9) == 0 ? buf + 9 : buf;
-	p[strcspn(p, "\n")] = '\0';
-	if ((dash = strstr(p, " - ")) != NULL) {
-		*dash = '\0';
-		strlcpy0(rest, dash + 3, rn);
-	}
-	strlcpy0(head, p, hn);
-	free(buf);
-}
-
-static void
 td(FILE *out, const char *cls, const char *s)
 {
 	fprintf(out, "<td%s%s%s>", cls ? " class=\"" : "", cls ? cls : "",
@@ -815,7 +790,7 @@ write_html(const struct report *r, FILE *out)
 	    finding_severity(r->findings[0].id) == SEV_WARNING ? "warn" :
 	    "good";
 
-	verdict_parts(r, head, sizeof(head), rest, sizeof(rest));
+	report_verdict(r, head, sizeof(head), rest, sizeof(rest));
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8"
 	    "\">\n<meta http-equiv=\"Content-Security-Policy\" content=\""
 	    "default-src 'none'; style-src 'unsafe-inline'\">\n"

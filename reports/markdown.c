@@ -29,32 +29,6 @@ md_escape(FILE *out, const char *s)
 	}
 }
 
-/* The verdict's two parts: "NOT APPROVED" and what follows " - ". */
-static void
-verdict_parts(const struct report *r, char *head, size_t hn, char *rest,
-    size_t rn)
-{
-	char *buf = NULL, *p, *dash;
-	size_t len = 0;
-	FILE *m;
-
-	head[0] = rest[0] = '\0';
-	if ((m = open_memstream(&buf, &len)) == NULL)
-		return;
-	text_verdict(r, m);
-	fclose(m);
-	if (buf == NULL)
-		return;
-	p = strncmp(buf, "VERDICT: ", 9) == 0 ? buf + 9 : buf;
-	p[strcspn(p, "\n")] = '\0';
-	if ((dash = strstr(p, " - ")) != NULL) {
-		*dash = '\0';
-		strlcpy0(rest, dash + 3, rn);
-	}
-	strlcpy0(head, p, hn);
-	free(buf);
-}
-
 static void
 cell(FILE *out, const char *s)
 {
@@ -185,7 +159,7 @@ write_markdown(const struct report *r, FILE *out)
 	fputs("# ccmdiag report: ", out);
 	md_escape(out, r->target);
 	fputs("\n\n", out);
-	verdict_parts(r, head, sizeof(head), rest, sizeof(rest));
+	report_verdict(r, head, sizeof(head), rest, sizeof(rest));
 	fputs("**Verdict: ", out);
 	md_escape(out, head);
 	fputs("**", out);

@@ -33,7 +33,8 @@ wrapped(FILE *out, const char *indent, const char *label, const char *text)
 }
 
 void
-text_verdict(const struct report *r, FILE *out)
+report_verdict(const struct report *r, char *head, size_t hn, char *rest,
+    size_t rn)
 {
 	const struct finding *root = r->n_findings ? &r->findings[0] : NULL;
 	int live = strcmp(r->command, "probe") == 0 ||
@@ -43,20 +44,31 @@ text_verdict(const struct report *r, FILE *out)
 	const char *who = r->client[0] ? r->client : "the client";
 
 	if (!r->approved) {
-		fprintf(out, "VERDICT: %s - %s: %s\n", live ? "NOT APPROVED" :
-		    "FAILURE FOUND", root ? finding_key(root->id) : "unknown",
-		    root ? finding_title(root->id) : "no evidence");
+		strlcpy0(head, live ? "NOT APPROVED" : "FAILURE FOUND", hn);
+		snprintf(rest, rn, "%s: %s", root ? finding_key(root->id) :
+		    "unknown", root ? finding_title(root->id) : "no evidence");
 	} else if (strcmp(r->command, "register") == 0) {
-		fprintf(out, "VERDICT: APPROVED - %s registered with %s and the "
-		    "site approved it%s\n", who, r->target, warn);
+		strlcpy0(head, "APPROVED", hn);
+		snprintf(rest, rn, "%s registered with %s and the site approved "
+		    "it%s", who, r->target, warn);
 	} else if (live) {
-		fprintf(out, "VERDICT: APPROVED - %s authenticates to %s with "
-		    "Kerberos and would be approved automatically%s\n", who,
-		    r->target, warn);
+		strlcpy0(head, "APPROVED", hn);
+		snprintf(rest, rn, "%s authenticates to %s with Kerberos and "
+		    "would be approved automatically%s", who, r->target, warn);
 	} else {
-		fprintf(out, "VERDICT: NO FAILURE FOUND - the evidence shows "
-		    "nothing that keeps a client unapproved%s\n", warn);
+		strlcpy0(head, "NO FAILURE FOUND", hn);
+		snprintf(rest, rn, "the evidence shows nothing that keeps a "
+		    "client unapproved%s", warn);
 	}
+}
+
+static void
+text_verdict(const struct report *r, FILE *out)
+{
+	char head[32], rest[600];
+
+	report_verdict(r, head, sizeof(head), rest, sizeof(rest));
+	fprintf(out, "VERDICT: %s - %s\n", head, rest);
 }
 
 static int

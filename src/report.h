@@ -74,6 +74,8 @@ const struct report_writer *report_writer_find(const char *name);
 /* "text, json, ...": the writers' names, for usage and error messages. */
 const char *report_writer_names(void);
 /* The one verdict line ("VERDICT: ... - ...\n"), shared by the writers. */
-void text_verdict(const struct report *r, FILE *out);
+/* The verdict in two parts: "NOT APPROVED" and what follows it. */
+void report_verdict(const struct report *r, char *head, size_t hn,
+    char *rest, size_t rn);
 
 #endif
