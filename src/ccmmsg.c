@@ -258,6 +258,8 @@ ccm_reply_problem_name(enum ccm_reply_problem p)
 		return "not a CCM multipart message";
 	case CCM_REPLY_BAD_ZLIB:
 		return "payload is not a zlib stream";
+	case CCM_REPLY_TRUNCATED:
+		return "truncated";
 	default:
 		return "payload is not UTF-16LE text";
 	}
@@ -372,9 +374,83 @@ bad:
 	return -1;
 }
 
+void
+ccm_reply_release(struct ccm_reply *r)
+{
+	free(r->header);
+	free(r->zpayload);
+	free(r->text);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+ccm_unhex(const char *hex, size_t max, uint8_t **out, size_t *len)
+{
+	size_t n = strlen(hex), i;
+	uint8_t *p;
+
+	*out = NULL;
+	*len = 0;
+	if (n == 0 || n % 2 || n / 2 > max)
+		return ERR_MALFORMED;
+	if ((p = malloc(n / 2)) == NULL)
+		return ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		char c = hex[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
+		    c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+
+		if (v < 0) {
+			free(p);
+			return ERR_MALFORMED;
+		}
+		p[i / 2] = (uint8_t)(i % 2 ? p[i / 2] | v : v << 4);
+	}
+	*out = p;
+	*len = n / 2;
+	return 0;
+}
+
+/* A part's content without the CRLF that precedes the next boundary. */
+static struct cursor
+part_content(struct cursor part)
+{
+	if (cur_left(&part) >= 2) {
+		struct cursor end = part;
+		const uint8_t *crlf;
+
+		cur_skip(&end, cur_left(&part) - 2);
+		crlf = cur_bytes(&end, 2);
+		if (crlf && crlf[0] == '\r' && crlf[1] == '\n')
+			part = cur_sub(&part, cur_left(&part) - 2);
+	}
+	return part;
+}
+
+static int
+is_html(struct cursor c, char *why, size_t whylen)
+{
+	struct cursor h;
+
+	for (;;) {
+		uint8_t b;
+
+		if (!cur_peek_u8(&c, &b) || (b != ' ' && b != '\r' &&
+		    b != '\n' && b != '\t'))
+			break;
+		cur_skip(&c, 1);
+	}
+	h = c;
+	if (skip_past(&h, "<html", 1) && cur_left(&c) - cur_left(&h) < 64) {
+		cur_str(&c, cur_left(&c) < 60 ? cur_left(&c) : 60, why, whylen);
+		return 1;
+	}
+	return 0;
+}
+
 enum ccm_reply_problem
-ccm_reply_payload(const uint8_t *body, size_t len, char **text,
-    size_t *textlen, char *why, size_t whylen)
+ccm_reply_parse(const uint8_t *body, size_t len, struct ccm_reply *out,
+    char *why, size_t whylen)
 {
 	struct cursor c, part, hdrs, t;
 	const uint8_t *zp;
@@ -382,74 +458,68 @@ ccm_reply_payload(const uint8_t *body, size_t len, char **text,
 	size_t rawlen, zn;
 	int found;
 
-	*text = NULL;
-	*textlen = 0;
+	memset(out, 0, sizeof(*out));
 	why[0] = '\0';
 	cur_init(&c, body, len);
 	if (len == 0) {
 		snprintf(why, whylen, "the MP answered with no body");
 		return CCM_REPLY_EMPTY;
 	}
-	t = c;
-	for (;;) {
-		uint8_t b;
-
-		if (!cur_peek_u8(&t, &b) || (b != ' ' && b != '\r' &&
-		    b != '\n' && b != '\t'))
-			break;
-		cur_skip(&t, 1);
-	}
-	{
-		struct cursor h = t;
-
-		if (skip_past(&h, "<html", 1) && cur_left(&t) - cur_left(&h) <
-		    64) {
-			cur_str(&t, cur_left(&t) < 60 ? cur_left(&t) : 60, why,
-			    whylen);
-			return CCM_REPLY_HTML;
-		}
-	}
-	/* the octet-stream part of the multipart body */
+	if (is_html(c, why, whylen))
+		return CCM_REPLY_HTML;
 	if (!skip_past(&c, "--" CCM_BOUNDARY, 0)) {
 		snprintf(why, whylen, "no part with the CCM boundary in %zu "
 		    "bytes", len);
 		return CCM_REPLY_NOT_MULTIPART;
 	}
 	for (;;) {
+		int octets, text16 = 0;
+
 		part = until_str(&c, "--" CCM_BOUNDARY, &found);
+		hdrs = until_str(&part, "\r\n\r\n", &octets);
+		if (octets) {
+			struct cursor h = hdrs;
+
+			cur_skip(&part, 4);
+			text16 = skip_past(&h, "charset=UTF-16", 1);
+			octets = skip_past(&hdrs, "application/octet-stream", 1);
+		}
 		if (!found) {
-			snprintf(why, whylen, "no application/octet-stream part");
+			if (octets) {
+				snprintf(why, whylen, "the payload part ends "
+				    "after %zu bytes without the closing "
+				    "boundary", cur_left(&part));
+				return CCM_REPLY_TRUNCATED;
+			}
+			snprintf(why, whylen, "no application/octet-stream "
+			    "part");
 			return CCM_REPLY_NOT_MULTIPART;
 		}
 		cur_skip(&c, strlen("--" CCM_BOUNDARY));
-		hdrs = until_str(&part, "\r\n\r\n", &found);
-		if (!found)
-			continue;
-		cur_skip(&part, 4);
-		if (!skip_past(&hdrs, "application/octet-stream", 1))
-			continue;
-		/* the part's content ends before its CRLF */
-		if (cur_left(&part) >= 2) {
-			struct cursor end = part;
-			const uint8_t *crlf;
-
-			cur_skip(&end, cur_left(&part) - 2);
-			crlf = cur_bytes(&end, 2);
-			if (crlf && crlf[0] == '\r' && crlf[1] == '\n')
-				part = cur_sub(&part, cur_left(&part) - 2);
+		part = part_content(part);
+		if (octets)
+			break;
+		/* the first other part is the <Msg> header (UTF-16LE) */
+		if (out->header == NULL && text16) {
+			t = part;
+			if (utf16_to_utf8(&t, &out->header, &out->header_len) != 0)
+				out->header = NULL;
 		}
-		break;
 	}
 	zn = cur_left(&part);
 	zp = zn ? cur_bytes(&part, zn) : NULL;
+	if (zp && (out->zpayload = malloc(zn)) != NULL) {
+		memcpy(out->zpayload, zp, zn);
+		out->zlen = zn;
+	}
 	if (zp == NULL || ccm_inflate(zp, zn, MAX_PAYLOAD, &raw,
 	    &rawlen) != 0) {
-		snprintf(why, whylen, "the octet-stream part does not "
-		    "inflate");
+		snprintf(why, whylen, "the octet-stream part (%zu bytes) does "
+		    "not inflate", zn);
 		return CCM_REPLY_BAD_ZLIB;
 	}
 	cur_init(&t, raw, rawlen);
-	if (utf16_to_utf8(&t, text, textlen) != 0) {
+	if (utf16_to_utf8(&t, &out->text, &out->textlen) != 0) {
 		free(raw);
 		snprintf(why, whylen, "%zu inflated bytes that are not UTF-16LE "
 		    "text", rawlen);
@@ -457,4 +527,19 @@ ccm_reply_payload(const uint8_t *body, size_t len, char **text,
 	}
 	free(raw);
 	return CCM_REPLY_OK;
+}
+
+enum ccm_reply_problem
+ccm_reply_payload(const uint8_t *body, size_t len, char **text,
+    size_t *textlen, char *why, size_t whylen)
+{
+	struct ccm_reply r;
+	enum ccm_reply_problem p;
+
+	p = ccm_reply_parse(body, len, &r, why, whylen);
+	*text = r.text;
+	*textlen = r.textlen;
+	r.text = NULL;
+	ccm_reply_release(&r);
+	return p;
 }

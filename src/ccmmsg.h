@@ -41,6 +41,7 @@ enum ccm_reply_problem {
 	CCM_REPLY_NOT_MULTIPART,	/* no CCM multipart framing */
 	CCM_REPLY_BAD_ZLIB,		/* payload is not a zlib stream */
 	CCM_REPLY_BAD_UTF16,		/* payload is not UTF-16LE text */
+	CCM_REPLY_TRUNCATED,		/* the payload part has no end boundary */
 };
 const char *ccm_reply_problem_name(enum ccm_reply_problem p);
 
@@ -51,6 +52,28 @@ const char *ccm_reply_problem_name(enum ccm_reply_problem p);
  */
 enum ccm_reply_problem ccm_reply_payload(const uint8_t *body, size_t len,
     char **text, size_t *textlen, char *why, size_t whylen);
+
+/*
+ * A reply taken apart: the <Msg> header part as UTF-8 (NULL when there is
+ * none or it is not UTF-16LE), the octet-stream part as sent (the bytes the
+ * MP signs), and the payload as UTF-8 text.  All owned; release with
+ * ccm_reply_release.  Returns the problem; why says more in words.
+ */
+struct ccm_reply {
+	char *header;
+	size_t header_len;
+	uint8_t *zpayload;
+	size_t zlen;
+	char *text;
+	size_t textlen;
+};
+enum ccm_reply_problem ccm_reply_parse(const uint8_t *body, size_t len,
+    struct ccm_reply *out, char *why, size_t whylen);
+void ccm_reply_release(struct ccm_reply *r);
+
+/* Hex digits (either case, even count, at most max bytes) to bytes; a new
+ * buffer the caller frees.  0 or ERR_MALFORMED. */
+int ccm_unhex(const char *hex, size_t max, uint8_t **out, size_t *len);
 
 /* For the lab and tests: inflate/deflate in memory (cap: output bound). */
 int ccm_deflate(const uint8_t *in, size_t n, uint8_t **out, size_t *outlen);

@@ -1,4 +1,7 @@
 /* crypto.c - the OpenSSL wrapper: the only file that calls OpenSSL. */
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -425,4 +428,163 @@ out:
 	EVP_MD_CTX_free(md);
 	ERR_clear_error();
 	return r;
+}
+
+/* ---- trusted MP signing certificates -------------------------------- */
+
+#define STORE_MAX 256
+#define STORE_FILE_MAX (1024 * 1024)
+
+struct crypto_store {
+	X509 *certs[STORE_MAX];
+	size_t n;
+};
+
+/* Every certificate in one file: PEM (any number) or one DER. */
+static int
+store_add_file(struct crypto_store *s, const char *path)
+{
+	const unsigned char *p;
+	unsigned char *buf = NULL;
+	size_t len, before = s->n;
+	struct stat st;
+	BIO *bio = NULL;
+	FILE *f;
+	X509 *x;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return ERR_IO;
+	if (fstat(fileno(f), &st) != 0 || st.st_size <= 0 ||
+	    st.st_size > STORE_FILE_MAX ||
+	    (buf = malloc((size_t)st.st_size)) == NULL ||
+	    fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+		fclose(f);
+		free(buf);
+		return ERR_IO;
+	}
+	fclose(f);
+	len = (size_t)st.st_size;
+	if ((bio = BIO_new_mem_buf(buf, (int)len)) != NULL)
+		while (s->n < STORE_MAX &&
+		    (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
+			s->certs[s->n++] = x;
+	BIO_free(bio);
+	if (s->n == before && s->n < STORE_MAX) {
+		p = buf;
+		if ((x = d2i_X509(NULL, &p, (long)len)) != NULL)
+			s->certs[s->n++] = x;
+	}
+	ERR_clear_error();
+	free(buf);
+	return s->n > before ? 0 : ERR_MALFORMED;
+}
+
+int
+crypto_store_load(const char *path, struct crypto_store **out,
+    char *errbuf, size_t errlen)
+{
+	struct crypto_store *s;
+	struct dirent *de;
+	struct stat st;
+	char sub[4096];
+	DIR *d;
+
+	*out = NULL;
+	if (stat(path, &st) != 0) {
+		snprintf(errbuf, errlen, "cannot read %s", path);
+		return ERR_IO;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return ERR_NOMEM;
+	if (!S_ISDIR(st.st_mode)) {
+		if (store_add_file(s, path) != 0) {
+			snprintf(errbuf, errlen, "%s: no PEM or DER "
+			    "certificate", path);
+			crypto_store_free(s);
+			return ERR_MALFORMED;
+		}
+		*out = s;
+		return 0;
+	}
+	if ((d = opendir(path)) == NULL) {
+		snprintf(errbuf, errlen, "cannot read %s", path);
+		crypto_store_free(s);
+		return ERR_IO;
+	}
+	/* files that hold no certificate are skipped, as a store would */
+	while ((de = readdir(d)) != NULL && s->n < STORE_MAX) {
+		if (de->d_name[0] == '.' || (size_t)snprintf(sub, sizeof(sub),
+		    "%s/%s", path, de->d_name) >= sizeof(sub))
+			continue;
+		if (stat(sub, &st) == 0 && S_ISREG(st.st_mode))
+			(void)store_add_file(s, sub);
+	}
+	closedir(d);
+	if (s->n == 0) {
+		snprintf(errbuf, errlen, "%s: no PEM or DER certificate in "
+		    "the directory", path);
+		crypto_store_free(s);
+		return ERR_NOT_FOUND;
+	}
+	*out = s;
+	return 0;
+}
+
+size_t
+crypto_store_count(const struct crypto_store *s)
+{
+	return s ? s->n : 0;
+}
+
+int
+crypto_store_verify(const struct crypto_store *s, const char *hash_oid,
+    const uint8_t *data, size_t n, const uint8_t *sig, size_t siglen,
+    char *signer, size_t signerlen)
+{
+	const EVP_MD *md;
+	uint8_t *be;
+	size_t i;
+	int r = ERR_REFUSED;
+
+	if (signerlen)
+		signer[0] = '\0';
+	if (hash_oid[0] == '\0' || strcmp(hash_oid, "1.2.840.113549.1.1.11") == 0)
+		md = EVP_sha256();
+	else if (strcmp(hash_oid, "1.2.840.113549.1.1.5") == 0)
+		md = EVP_sha1();
+	else
+		return ERR_UNSUPPORTED;
+	if (siglen == 0 || (be = malloc(siglen)) == NULL)
+		return siglen ? ERR_NOMEM : ERR_REFUSED;
+	for (i = 0; i < siglen; i++)	/* CryptoAPI byte order */
+		be[i] = sig[siglen - 1 - i];
+	for (i = 0; s && i < s->n && r != 0; i++) {
+		EVP_PKEY *pk = X509_get0_pubkey(s->certs[i]);
+		EVP_MD_CTX *ctx;
+
+		if (pk == NULL || (ctx = EVP_MD_CTX_new()) == NULL)
+			continue;
+		if (EVP_DigestVerifyInit(ctx, NULL, md, NULL, pk) == 1 &&
+		    EVP_DigestVerify(ctx, be, siglen, data, n) == 1) {
+			r = 0;
+			X509_NAME_oneline(X509_get_subject_name(s->certs[i]),
+			    signer, (int)signerlen);
+		}
+		EVP_MD_CTX_free(ctx);
+	}
+	ERR_clear_error();
+	free(be);
+	return r;
+}
+
+void
+crypto_store_free(struct crypto_store *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++)
+		X509_free(s->certs[i]);
+	free(s);
 }

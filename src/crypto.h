@@ -55,4 +55,22 @@ int crypto_ident_cert(const struct crypto_ident *id, uint8_t **der,
 int crypto_ident_sign(const struct crypto_ident *id, const uint8_t *data,
     size_t n, uint8_t **sig, size_t *siglen);
 
+/*
+ * Trusted MP signing certificates, like the client's mpsigningcerts store:
+ * every certificate in a file (PEM, one or more, or DER) or in the files of
+ * a directory.  crypto_store_verify checks a CryptoAPI-order (reversed)
+ * RSA PKCS#1 v1.5 signature of data, hashed as hash_oid names (SHA-256 or
+ * SHA-1; "" means SHA-256), against each: 0 and the signer's subject when
+ * one verifies, ERR_REFUSED when none does, ERR_UNSUPPORTED for another
+ * hash.  Freed by crypto_store_free (NULL is fine).
+ */
+struct crypto_store;
+int crypto_store_load(const char *path, struct crypto_store **out,
+    char *errbuf, size_t errlen);
+size_t crypto_store_count(const struct crypto_store *s);
+int crypto_store_verify(const struct crypto_store *s, const char *hash_oid,
+    const uint8_t *data, size_t n, const uint8_t *sig, size_t siglen,
+    char *signer, size_t signerlen);
+void crypto_store_free(struct crypto_store *s);
+
 #endif

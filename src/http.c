@@ -313,6 +313,7 @@ http_send(const struct http_request *req, const struct http_body *body,
 		rep->transport_ok = 1;
 	} else if (c.aborted) {
 		rep->fail = CONN_PROTOCOL;
+		rep->too_large = rep->body_bytes > MAX_BODY;
 		snprintf(rep->errtext, sizeof(rep->errtext),
 		    "reply exceeds %s limit (%zu header bytes, %zu body bytes)",
 		    rep->header_bytes > HTTP_MAX_HEADER_BYTES ? "the header" :
@@ -324,6 +325,7 @@ http_send(const struct http_request *req, const struct http_body *body,
 		    "line is larger than an HTTP client accepts (curl 27)");
 	} else {
 		rep->fail = classify(rc);
+		rep->partial = rc == CURLE_PARTIAL_FILE;
 		if (rep->fail == CONN_REFUSED && rep->t_recv - rep->t_sent >=
 		    req->timeout * 0.95)
 			rep->fail = CONN_TIMEOUT;

@@ -33,6 +33,8 @@ struct http_reply {
 	double t_sent, t_recv;	/* real clock around the exchange */
 	size_t header_bytes, body_bytes;
 	char peer[64];		/* address actually used */
+	int too_large;		/* the body passed the bound: read stopped */
+	int partial;		/* the connection ended before the body did */
 };
 
 /* A request body and what to keep of the reply's (http_send). */

@@ -83,6 +83,58 @@ mpxml_reg_reply(const char *xml, size_t len, struct ccm_reg_reply *out,
 	return 0;
 }
 
+static xmlNode *
+child(xmlNode *node, const char *name)
+{
+	for (node = node ? node->children : NULL; node; node = node->next)
+		if (node->type == XML_ELEMENT_NODE &&
+		    xmlStrcmp(node->name, (const xmlChar *)name) == 0)
+			return node;
+	return NULL;
+}
+
+int
+mpxml_reply_sig(const char *xml, size_t len, char *sighex,
+    size_t sighexlen, char *hashalg, size_t hashlen)
+{
+	xmlNode *hooks, *h, *p;
+	xmlDoc *doc;
+	char name[32];
+	int r = ERR_NOT_FOUND;
+
+	sighex[0] = '\0';
+	hashalg[0] = '\0';
+	if (len > 1024 * 1024 || (doc = xmlReadMemory(xml, (int)len,
+	    "msg.xml", "UTF-8", XML_OPTS)) == NULL)
+		return ERR_MALFORMED;
+	hooks = child(xmlDocGetRootElement(doc), "Hooks");
+	for (h = hooks ? hooks->children : NULL; h; h = h->next) {
+		if (h->type != XML_ELEMENT_NODE)
+			continue;
+		attr(h, "Name", name, sizeof(name));
+		if (strcmp(name, "authenticate") == 0)
+			break;
+	}
+	for (p = h ? h->children : NULL; p; p = p->next) {
+		xmlChar *v;
+
+		if (p->type != XML_ELEMENT_NODE ||
+		    xmlStrcmp(p->name, (const xmlChar *)"Property") != 0)
+			continue;
+		attr(p, "Name", name, sizeof(name));
+		v = xmlNodeGetContent(p);
+		if (strcmp(name, "Signature") == 0 && v && *v) {
+			r = (size_t)xmlStrlen(v) < sighexlen ? 0 : ERR_TOO_LARGE;
+			printable(v, sighex, sighexlen);
+		} else if (strcmp(name, "HashAlgorithm") == 0) {
+			printable(v, hashalg, hashlen);
+		}
+		xmlFree(v);
+	}
+	xmlFreeDoc(doc);
+	return r;
+}
+
 static void
 walk(xmlNode *node, const char *path, char *out, size_t outlen, int depth)
 {

@@ -19,6 +19,16 @@ int mpxml_reg_reply(const char *xml, size_t len, struct ccm_reg_reply *out,
     char *why, size_t whylen);
 
 /*
+ * The MP's signature of a reply, from the reply's <Msg> header:
+ * Hooks/Hook2 Name="authenticate" with Property Name="Signature" (hex) and
+ * Property Name="HashAlgorithm" (an OID; "" when absent).  Returns 0,
+ * ERR_NOT_FOUND when the header carries no signature, ERR_TOO_LARGE when
+ * it does not fit sighex, ERR_MALFORMED when the header is not XML.
+ */
+int mpxml_reply_sig(const char *xml, size_t len, char *sighex,
+    size_t sighexlen, char *hashalg, size_t hashlen);
+
+/*
  * A summary of any MP XML document for mp-info: the root element and, for
  * each element with text or attributes, "path: text [attr=value ...]"
  * lines (printable, bounded) appended to out.  0 or ERR_MALFORMED.

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "crypto.h"
 #include "engine.h"
+#include "error.h"
 #include "gss.h"
 #include "http.h"
 #include "mpxml.h"
@@ -35,6 +36,7 @@ struct reg {
 	uint8_t *cert;
 	size_t cert_len;
 	int step;
+	struct crypto_store *store;	/* --mp-certs, or NULL */
 };
 
 static const char *const status_names[] = {
@@ -98,6 +100,66 @@ step_done(struct reg *g, enum step_status st, const char *summary)
 	strlcpy0(s->summary, summary, sizeof(s->summary));
 }
 
+/*
+ * The MP's signature over the reply's compressed payload (ccm-protocol.md
+ * §1.4 signs the client's payload the same way), checked against the
+ * trusted MP signing certificates; -1 when the reply must be dropped, as a
+ * client drops it.  Without --mp-certs the signature is only noted.
+ */
+static int
+check_signature(struct reg *g, const struct ccm_reply *cr)
+{
+	char hex[4100], alg[64], signer[256];
+	uint8_t *sig = NULL;
+	size_t siglen = 0;
+	int r, i;
+
+	r = cr->header ? mpxml_reply_sig(cr->header, cr->header_len, hex,
+	    sizeof(hex), alg, sizeof(alg)) : ERR_NOT_FOUND;
+	if (r == ERR_NOT_FOUND || r == ERR_MALFORMED) {
+		i = note(g, EV_NOTE, "the reply is not signed: %s",
+		    cr->header == NULL ? "it has no UTF-16 <Msg> header part" :
+		    r == ERR_MALFORMED ? "its <Msg> header is not XML" :
+		    "its <Msg> header has no Hook2 authenticate Signature");
+		if (g->store == NULL)
+			return 0;
+		find(g, FID_REGISTRATION_REPLY_UNSIGNED, i);
+		return -1;
+	}
+	if (r == 0)
+		r = ccm_unhex(hex, 2048, &sig, &siglen);
+	if (g->store == NULL) {
+		note(g, EV_NOTE, "the reply is signed (%zu-byte signature, %s); "
+		    "not verified: no --mp-certs", siglen, alg[0] ? alg :
+		    "no HashAlgorithm");
+		free(sig);
+		return 0;
+	}
+	if (r == 0)
+		r = crypto_store_verify(g->store, alg, cr->zpayload, cr->zlen,
+		    sig, siglen, signer, sizeof(signer));
+	free(sig);
+	if (r == 0) {
+		i = note(g, EV_NOTE, "the reply's signature (%s) verifies with "
+		    "the trusted MP signing certificate %s", alg[0] ? alg :
+		    "SHA-256", signer);
+		find(g, FID_REGISTRATION_REPLY_VERIFIED, i);
+		return 0;
+	}
+	i = note(g, EV_NOTE, "the reply's signature %s", r == ERR_UNSUPPORTED ?
+	    "names a hash algorithm ccmdiag does not know" : r == ERR_REFUSED ?
+	    "verifies with none of the trusted MP signing certificates: the "
+	    "reply was altered or signed by another key" :
+	    "is not a hex signature");
+	if (r != ERR_REFUSED || g->r->verbose)
+		note(g, EV_NOTE, "%zu trusted MP signing certificate%s, hash "
+		    "algorithm %s", crypto_store_count(g->store),
+		    crypto_store_count(g->store) == 1 ? "" : "s",
+		    alg[0] ? alg : "(none given)");
+	find(g, FID_REGISTRATION_REPLY_BAD_SIGNATURE, i);
+	return -1;
+}
+
 /* One message to the MP and its reply's payload; -1 when there is none
  * (the events and findings say why). */
 static int
@@ -109,16 +171,18 @@ exchange(struct reg *g, int confirmation, const char *smsid,
 	struct http_reply rep;
 	struct http_content body;
 	struct http_body hb;
+	struct ccm_reply cr;
 	struct event ev;
 	uint8_t *sig = NULL, *msg = NULL, *data16 = NULL, *tok = NULL;
-	size_t siglen, msglen, data16len, toklen = 0, textlen;
-	char *data = NULL, *b64 = NULL, *text = NULL, why[256];
+	size_t siglen, msglen, data16len, toklen = 0;
+	char *data = NULL, *b64 = NULL, why[256];
 	enum ccm_reply_problem pb;
 	int r = -1, i;
 
 	memset(&rq, 0, sizeof(rq));
 	memset(&body, 0, sizeof(body));
 	memset(&rep, 0, sizeof(rep));
+	memset(&cr, 0, sizeof(cr));
 	rq.confirmation = confirmation;
 	rq.smsid = smsid;
 	rq.netbios = g->netbios;
@@ -176,6 +240,14 @@ exchange(struct reg *g, int confirmation, const char *smsid,
 		note(g, EV_NOTE, "could not send the request");
 		goto out;
 	}
+	if (!rep.transport_ok && (rep.too_large || rep.partial)) {
+		i = note(g, EV_NOTE, "the MP's reply %s: %s", rep.too_large ?
+		    "passed the bound on a reply body, reading stopped" :
+		    "ended before its announced length", rep.errtext);
+		find(g, rep.too_large ? FID_REGISTRATION_REPLY_TOO_LARGE :
+		    FID_REGISTRATION_REPLY_TRUNCATED, i);
+		goto out;
+	}
 	if (!rep.transport_ok) {
 		event_init(&ev, EV_CONNECT_FAIL);
 		ev.step = g->step;
@@ -208,18 +280,26 @@ exchange(struct reg *g, int confirmation, const char *smsid,
 	i = report_add_event(g->r, &ev);
 	if (rep.status != 200)
 		goto out;
-	pb = ccm_reply_payload(body.data, body.len, &text, &textlen, why,
-	    sizeof(why));
+	pb = ccm_reply_parse(body.data, body.len, &cr, why, sizeof(why));
 	if (pb != CCM_REPLY_OK) {
+		static const enum finding_id fid[] = {
+			[CCM_REPLY_EMPTY] = FID_REGISTRATION_REPLY_EMPTY,
+			[CCM_REPLY_HTML] = FID_REGISTRATION_REPLY_HTML,
+			[CCM_REPLY_NOT_MULTIPART] = FID_REGISTRATION_REPLY_INVALID,
+			[CCM_REPLY_BAD_ZLIB] = FID_REGISTRATION_REPLY_BAD_ZLIB,
+			[CCM_REPLY_BAD_UTF16] = FID_REGISTRATION_REPLY_BAD_UTF16,
+			[CCM_REPLY_TRUNCATED] = FID_REGISTRATION_REPLY_TRUNCATED,
+		};
+
 		i = note(g, EV_NOTE, "the MP's %ld reply (%s, %zu bytes) is %s: "
 		    "%s", rep.status, body.content_type[0] ? body.content_type :
 		    "no Content-Type", body.len, ccm_reply_problem_name(pb), why);
-		find(g, pb == CCM_REPLY_EMPTY ? FID_REGISTRATION_REPLY_EMPTY :
-		    pb == CCM_REPLY_HTML ? FID_REGISTRATION_REPLY_HTML :
-		    FID_REGISTRATION_REPLY_INVALID, i);
+		find(g, fid[pb], i);
 		goto out;
 	}
-	if (mpxml_reg_reply(text, textlen, reply, why, sizeof(why)) != 0) {
+	if (check_signature(g, &cr) != 0)
+		goto out;
+	if (mpxml_reg_reply(cr.text, cr.textlen, reply, why, sizeof(why)) != 0) {
 		i = note(g, EV_NOTE, "the MP's reply payload: %s", why);
 		find(g, FID_REGISTRATION_REPLY_INVALID, i);
 		goto out;
@@ -239,7 +319,7 @@ out:
 	free(data16);
 	free(sig);
 	free(msg);
-	free(text);
+	ccm_reply_release(&cr);
 	crypto_freezero(tok, toklen);
 	if (b64)
 		crypto_freezero(b64, strlen(b64));
@@ -414,6 +494,10 @@ usage(FILE *out)
 	    "this host's)\n"
 	    "  --cert PEM --key PEM            use this certificate (default: "
 	    "a new self-signed one)\n"
+	    "  --mp-certs DIR|FILE trusted MP signing certificates (PEM or "
+	    "DER): verify the\n"
+	    "                      MP's reply signature, as the client's "
+	    "mpsigningcerts store\n"
 	    "  --confirm-wait SECONDS  first wait before confirming (default "
 	    "30; doubles, up to 300)\n"
 	    "  --timeout SECONDS   bound for the whole run (default 360)\n"
@@ -459,6 +543,7 @@ cmd_register(int argc, char **argv)
 		{ "fqdn", required_argument, NULL, 'q' },
 		{ "cert", required_argument, NULL, 'C' },
 		{ "key", required_argument, NULL, 'K' },
+		{ "mp-certs", required_argument, NULL, 'M' },
 		{ "confirm-wait", required_argument, NULL, 'w' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "port", required_argument, NULL, 'P' },
@@ -469,7 +554,7 @@ cmd_register(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = NULL, *output = NULL, *certfile = NULL,
-	    *keyfile = NULL;
+	    *keyfile = NULL, *mpcerts = NULL;
 	char nb[16], fq[256];
 	double timeout = 360;
 	struct report r;
@@ -504,6 +589,9 @@ cmd_register(int argc, char **argv)
 			break;
 		case 'K':
 			keyfile = optarg;
+			break;
+		case 'M':
+			mpcerts = optarg;
 			break;
 		case 'w':
 			if (cli_parse_timeout(optarg, &g.wait))
@@ -576,6 +664,14 @@ cmd_register(int argc, char **argv)
 		    format);
 		return 2;
 	}
+	if (mpcerts) {
+		char err[256] = "";
+
+		if (crypto_store_load(mpcerts, &g.store, err, sizeof(err)) != 0) {
+			fprintf(stderr, "ccmdiag: --mp-certs: %s\n", err);
+			return 3;
+		}
+	}
 	report_init(&r, "register", g.target);
 	r.verbose = verbose;
 	strlcpy0(r.mp_name, g.target, sizeof(r.mp_name));
@@ -594,6 +690,7 @@ cmd_register(int argc, char **argv)
 	}
 	krbs_close(g.krb);
 	crypto_ident_free(g.id);
+	crypto_store_free(g.store);
 	free(g.cert);
 	report_release(&r);
 	return rc;

@@ -1,7 +1,10 @@
 #!/bin/bash
 # register.sh - `ccmdiag register` against the lab MP: with Kerberos the
 # registration goes Pending -> confirmation -> Registered and approved;
-# with --anonymous it is registered but not approved.  Needs root (lab).
+# with --anonymous it is registered but not approved.  The MP's reply
+# signature against the right, a wrong and no --mp-certs; broken replies
+# (the lab's CGI breaks its reply for the NetBIOS names LAB-*), each a
+# named finding.  Needs root (lab).
 set -u
 
 srcdir=${CCMDIAG_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -61,6 +64,34 @@ check kerberos 0 "([.findings[].id] | index(\"registration-approved\") != null)
 check anonymous 1 "([.findings[] | select(.severity == \"error\")][0].id == \"registration-unapproved\")
     and ($t | test(\"Confirmation.*Status 0 \\\\(Registered\\\\).*ApprovalStatus 0\"))" \
     --anonymous
+
+
+# The reply signature: good (file and directory), wrong certificate,
+# tampered, unsigned.
+root='[.findings[] | select(.severity == "error")][0].id'
+check signed-good 1 "($root == \"registration-unapproved\")
+    and ([.findings[].id] | index(\"registration-reply-verified\") != null)" \
+    --anonymous --mp-certs "$MP_SIGNING_CERT"
+check signed-good-dir 1 "($root == \"registration-unapproved\")
+    and ([.findings[].id] | index(\"registration-reply-verified\") != null)" \
+    --anonymous --mp-certs "$(dirname "$MP_SIGNING_CERT")"
+check signed-wrong-cert 1 "$root == \"registration-reply-bad-signature\"" \
+    --anonymous --mp-certs "$MP_WRONG_SIGNING_CERT"
+check signed-tampered 1 "$root == \"registration-reply-bad-signature\"" \
+    --anonymous --mp-certs "$MP_SIGNING_CERT" --netbios LAB-TAMPERED
+check unsigned 1 "$root == \"registration-reply-unsigned\"" \
+    --anonymous --mp-certs "$MP_SIGNING_CERT" --netbios LAB-UNSIGNED
+# without --mp-certs the forged approval goes through: only noted
+check tampered-unverified 0 "($t | test(\"not verified: no --mp-certs\"))" \
+    --anonymous --netbios LAB-TAMPERED
+
+# Broken replies, each its own finding.
+for m in html:html empty:empty giant:too-large truncated:truncated \
+    badzlib:bad-zlib badutf16:bad-utf16; do
+	nb=LAB-$(echo "${m%%:*}" | tr a-z A-Z)
+	check "reply-${m%%:*}" 1 "$root == \"registration-reply-${m#*:}\"" \
+	    --anonymous --netbios "$nb"
+done
 
 echo "register: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -397,6 +397,20 @@ build_mp() {
 	    -addext "subjectAltName=DNS:$MP_FQDN,DNS:$MP_ALIAS" \
 	    >/dev/null 2>&1 || die "cannot make the MP's TLS certificate"
 	chmod 600 "$MPD/tls/mp.key"
+	# The MP's signing key: mp-registration.cgi signs every reply with it;
+	# MP_SIGNING_CERT is the certificate a client trusts (mpsigningcerts),
+	# MP_WRONG_SIGNING_CERT one of another key (a rebuilt site's MP).
+	mkdir -p "$MPD/sign"
+	local k
+	for k in mp-signing wrong-signing; do
+		openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 \
+		    -keyout "$MPD/sign/$k.key" -out "$MPD/sign/$k.crt" \
+		    -subj "/CN=SMS Management Point Signing/O=$k" \
+		    >/dev/null 2>&1 || die "cannot make the MP's signing certificate"
+	done
+	rm -f "$MPD/sign/wrong-signing.key"
+	chgrp www-data "$MPD/sign/mp-signing.key"
+	chmod 640 "$MPD/sign/mp-signing.key"
 	chgrp www-data "$MPD/mp.keytab"
 	chmod 640 "$MPD/mp.keytab"
 	chown www-data:www-data "$MPD/rcache"
@@ -711,6 +725,8 @@ print_env() {
 		"MP_KEYTAB=$MPD/mp.keytab" \
 		"MP_ERROR_LOG=$MPD/logs/error.log" \
 		"MP_CA=$MPD/tls/mp.crt" \
+		"MP_SIGNING_CERT=$MPD/sign/mp-signing.crt" \
+		"MP_WRONG_SIGNING_CERT=$MPD/sign/wrong-signing.crt" \
 		"MP_ACCESS_LOG=$MPD/logs/access.log" \
 		"MP_SKEW=$MP_SKEW" \
 		"WEB_FQDN=$WEB_FQDN" \

@@ -8,6 +8,12 @@
 # (REMOTE_USER set: IsIntegratedAuth=1).  Any other request gets the plain
 # answer of the endpoint scripts it replaces.  Stateless: the SMSID is
 # derived from the certificate.  Standard library only.
+#
+# Replies are signed with ../sign/mp-signing.key (made by lab.sh) when it
+# exists: Hook2 "authenticate" in the reply's <Msg> header carries the
+# reversed RSA SHA-256 signature of the compressed payload.  A client whose
+# NetBIOS name (SourceHost) is one of MODES gets a broken reply instead, so
+# tests choose it per request without switching the shared lab's scenario.
 import hashlib
 import os
 import re
@@ -18,6 +24,11 @@ import zlib
 
 BOUNDARY = b"aAbBcCdDv1234567890VxXyYzZ"
 MAX_BODY = 1 << 20
+SIGN_KEY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                        "sign", "mp-signing.key")
+MODES = ("LAB-HTML", "LAB-EMPTY", "LAB-UNSIGNED", "LAB-TAMPERED",
+         "LAB-GIANT", "LAB-TRUNCATED", "LAB-BADZLIB", "LAB-BADUTF16")
+mode = ""
 
 
 def plain(status=None):
@@ -31,6 +42,34 @@ def plain(status=None):
                   % (method, os.environ.get("REMOTE_USER") or "(anonymous)"))
     else:
         out.write("ccm_system: %s accepted\n" % method)
+
+
+def source_host(body):
+    for part in body.split(b"--" + BOUNDARY):
+        head, sep, content = part.partition(b"\r\n\r\n")
+        if sep and b"charset=utf-16" in head.lower():
+            try:
+                text = content.rstrip(b"\r\n").decode("utf-16")
+            except UnicodeDecodeError:
+                return ""
+            m = re.search(r"<SourceHost>([A-Za-z0-9-]{1,15})</SourceHost>",
+                          text)
+            return m.group(1) if m else ""
+    return ""
+
+
+def sign(data):
+    if not os.path.exists(SIGN_KEY):
+        return None
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "z")
+        with open(path, "wb") as f:
+            f.write(data)
+        s = subprocess.run(["openssl", "dgst", "-sha256", "-sign", SIGN_KEY,
+                            path], capture_output=True)
+    if s.returncode != 0:
+        return None
+    return s.stdout[::-1].hex().upper()
 
 
 def payload(body):
@@ -69,18 +108,57 @@ def smsid_of(cert_der):
 
 
 def reply(xml):
+    out = sys.stdout.buffer
+    if mode == "LAB-HTML":
+        out.write(b"Content-Type: text/html\r\n\r\n<HTML><HEAD><TITLE>ERROR"
+                  b"</TITLE></HEAD><BODY>Error 0x80004005</BODY></HTML>\r\n")
+        return
+    if mode == "LAB-EMPTY":
+        out.write(b"Content-Type: multipart/mixed; boundary=\"" + BOUNDARY +
+                  b"\"\r\nContent-Length: 0\r\n\r\n")
+        return
+    raw = xml.encode("utf-16-le") + b"\0\0"
+    if mode == "LAB-BADUTF16":
+        raw = "<ClientRegistrationResponse".encode("utf-16-le") + \
+            b"\x00\xdc" + b"/>\0"
+    z = zlib.compress(raw)
+    signature = None if mode == "LAB-UNSIGNED" else sign(z)
+    if mode == "LAB-TAMPERED":
+        # signed, then altered on the way: a forged approval
+        xml = re.sub(r'Status="\d"', 'Status="0"', xml)
+        xml = re.sub(r'ApprovalStatus="\d"', 'ApprovalStatus="1"', xml)
+        z = zlib.compress(xml.encode("utf-16-le") + b"\0\0")
+    if mode == "LAB-BADZLIB":
+        z = b"\x78\x9c" + hashlib.sha256(raw).digest() * 4
+    hooks = '<Hook3 Name="zlib-compress" />'
+    if signature:
+        hooks = ('<Hook2 Name="authenticate"><Property Name="Signature">%s'
+                 '</Property><Property Name="HashAlgorithm">'
+                 '1.2.840.113549.1.1.11</Property></Hook2>' % signature +
+                 hooks)
     hdr = ('<Msg SchemaVersion="1.1"><Body Type="ByteRange" Length="%d" '
-           'Offset="0" /><Hooks><Hook3 Name="zlib-compress" /></Hooks>'
-           '<SourceHost>MP</SourceHost></Msg>' % (2 * len(xml) + 2))
-    z = zlib.compress(xml.encode("utf-16-le") + b"\0\0")
+           'Offset="0" /><Hooks>%s</Hooks>'
+           '<SourceHost>MP</SourceHost></Msg>' % (len(raw), hooks))
     b = (b"--" + BOUNDARY + b"\r\ncontent-type: text/plain; charset=UTF-16"
          b"\r\n\r\n\xff\xfe" + hdr.encode("utf-16-le") + b"\r\n--" +
          BOUNDARY + b"\r\ncontent-type: application/octet-stream\r\n\r\n" +
          z + b"\r\n--" + BOUNDARY + b"--")
-    sys.stdout.write('Content-Type: multipart/mixed; boundary="%s"\r\n\r\n'
-                     % BOUNDARY.decode())
-    sys.stdout.flush()
-    sys.stdout.buffer.write(b)
+    if mode == "LAB-TRUNCATED":
+        b = b[:len(b) - len(BOUNDARY) - 10 - len(z) // 2]
+    out.write(b'Content-Type: multipart/mixed; boundary="%s"\r\n\r\n'
+              % BOUNDARY)
+    if mode == "LAB-GIANT":
+        # a body past any client's bound, in pieces (the client stops)
+        out.write(b)
+        chunk = b"\0" * 65536
+        try:
+            for _ in range(64):
+                out.write(chunk)
+                out.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        return
+    out.write(b)
 
 
 def response(rtype, status, smsid="", approval=None):
@@ -97,6 +175,8 @@ def main():
     if os.environ.get("REQUEST_METHOD") != "CCM_POST" or BOUNDARY not in body:
         plain()
         return
+    global mode
+    mode = source_host(body)
     try:
         text = payload(body)
         text = text.decode("utf-16-le").rstrip("\r\n").rstrip("\0")
