@@ -59,12 +59,13 @@ ccm_reg_data(const struct ccm_reg_request *rq, char **out)
 	    "SMSID=\"%s\" RequestType=\"%s\" TimeStamp=\"%s\">"
 	    "<AgentInformation AgentIdentity=\"CCMSetup.exe\" "
 	    "AgentVersion=\"5.00.8325.0000\" AgentType=\"0\"/>"
-	    "<Certificates>%s%s%s<Signing Encoding=\"HexBinary\" "
-	    "KeyType=\"1\">%s</Signing></Certificates>",
+	    "<Certificates>%s%s%s%s<Signing Encoding=\"HexBinary\" "
+	    "KeyType=\"%d\">%s</Signing></Certificates>",
 	    rq->smsid, rq->confirmation ? "Confirmation" : "Registration", ts,
 	    rq->confirmation ? "" : "<Encryption Encoding=\"HexBinary\" "
-	    "KeyType=\"1\">", rq->confirmation ? "" : hex,
-	    rq->confirmation ? "" : "</Encryption>", hex);
+	    "KeyType=\"", rq->confirmation ? "" : rq->pki ? "2\">" : "1\">",
+	    rq->confirmation ? "" : hex,
+	    rq->confirmation ? "" : "</Encryption>", rq->pki ? 2 : 1, hex);
 	if (!rq->confirmation)
 		strappendf(s, n, "<DiscoveryProperties>"
 		    "<Property Name=\"Netbios Name\" Value=\"%s\"/>"

@@ -21,6 +21,7 @@ struct ccm_reg_request {
 	const char *mp;			/* TargetHost */
 	const uint8_t *cert;		/* signing = encryption certificate */
 	size_t cert_len;
+	int pki;			/* KeyType 2 (PKI), else 1 (self-signed) */
 	time_t now;
 };
 

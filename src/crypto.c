@@ -13,6 +13,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -367,6 +368,43 @@ crypto_ident_load(const char *cert_pem, const char *key_pem,
 	*out = id;
 	return 0;
 fail:
+	ERR_clear_error();
+	crypto_ident_free(id);
+	return ERR_USAGE;
+}
+
+int
+crypto_ident_load_p12(const char *path, const char *password,
+    struct crypto_ident **out, char *errbuf, size_t errlen)
+{
+	struct crypto_ident *id;
+	PKCS12 *p12 = NULL;
+	FILE *f;
+
+	*out = NULL;
+	if ((id = calloc(1, sizeof(*id))) == NULL)
+		return ERR_NOMEM;
+	if ((f = fopen(path, "rb")) == NULL) {
+		snprintf(errbuf, errlen, "cannot open %s", path);
+		goto fail;
+	}
+	p12 = d2i_PKCS12_fp(f, NULL);
+	fclose(f);
+	if (p12 == NULL) {
+		snprintf(errbuf, errlen, "%s: not a PKCS#12 file", path);
+		goto fail;
+	}
+	if (PKCS12_parse(p12, password ? password : "", &id->key, &id->cert,
+	    NULL) != 1 || id->key == NULL || id->cert == NULL) {
+		snprintf(errbuf, errlen, "%s: cannot read the key and "
+		    "certificate (wrong password?)", path);
+		goto fail;
+	}
+	PKCS12_free(p12);
+	*out = id;
+	return 0;
+fail:
+	PKCS12_free(p12);
 	ERR_clear_error();
 	crypto_ident_free(id);
 	return ERR_USAGE;

@@ -46,6 +46,9 @@ struct crypto_ident;
 int crypto_ident_new(const char *cn, struct crypto_ident **out);
 int crypto_ident_load(const char *cert_pem, const char *key_pem,
     struct crypto_ident **out, char *errbuf, size_t errlen);
+/* The same from a PKCS#12 file (password NULL: none). */
+int crypto_ident_load_p12(const char *path, const char *password,
+    struct crypto_ident **out, char *errbuf, size_t errlen);
 void crypto_ident_free(struct crypto_ident *id);
 /* The certificate's DER; a new buffer the caller frees. */
 int crypto_ident_cert(const struct crypto_ident *id, uint8_t **der,

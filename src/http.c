@@ -180,6 +180,42 @@ classify(CURLcode rc)
 	}
 }
 
+/*
+ * A TLS failure made precise: the MP's alert (TLS 1.3 reports it on the
+ * first read, so it can come as a receive error) or our verification of
+ * the MP's certificate.
+ */
+static enum http_tls
+tls_problem(CURLcode rc, long verify, const char *msg)
+{
+	if (rc == CURLE_SSL_CERTPROBLEM)
+		return HTTP_TLS_CLIENT_CERT_UNUSABLE;
+	if (rc == CURLE_SSL_CRL_BADFILE)
+		return HTTP_TLS_CRL_UNUSABLE;
+	if (strstr(msg, "alert certificate revoked"))
+		return HTTP_TLS_CLIENT_CERT_REVOKED;
+	if (strstr(msg, "alert certificate required") ||
+	    strstr(msg, "alert unknown ca") ||
+	    strstr(msg, "alert bad certificate") ||
+	    strstr(msg, "alert certificate unknown") ||
+	    strstr(msg, "alert certificate expired") ||
+	    strstr(msg, "peer did not return a certificate"))
+		return HTTP_TLS_CLIENT_CERT_REJECTED;
+	if (rc != CURLE_PEER_FAILED_VERIFICATION)
+		return HTTP_TLS_NONE;
+	switch (verify) {
+	case 23:	/* X509_V_ERR_CERT_REVOKED */
+		return HTTP_TLS_SERVER_CERT_REVOKED;
+	case 3:		/* X509_V_ERR_UNABLE_TO_GET_CRL */
+	case 8:		/* X509_V_ERR_CRL_SIGNATURE_FAILURE */
+	case 11:	/* X509_V_ERR_CRL_NOT_YET_VALID */
+	case 12:	/* X509_V_ERR_CRL_HAS_EXPIRED */
+		return HTTP_TLS_CRL_UNUSABLE;
+	default:
+		return HTTP_TLS_NONE;
+	}
+}
+
 /* A header value of ours: printable ASCII, no CR/LF. */
 static int
 safe_header_value(const char *s)
@@ -302,6 +338,18 @@ http_send(const struct http_request *req, const struct http_body *body,
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	if (req->cafile)
 		curl_easy_setopt(h, CURLOPT_CAINFO, req->cafile);
+	if (req->crlfile)
+		curl_easy_setopt(h, CURLOPT_CRLFILE, req->crlfile);
+	if (req->client_cert) {
+		curl_easy_setopt(h, CURLOPT_SSLCERT, req->client_cert);
+		curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, req->client_p12 ?
+		    "P12" : "PEM");
+		if (req->client_key)
+			curl_easy_setopt(h, CURLOPT_SSLKEY, req->client_key);
+		if (req->client_password)
+			curl_easy_setopt(h, CURLOPT_KEYPASSWD,
+			    req->client_password);
+	}
 
 	rep->t_sent = now_real();
 	rc = curl_easy_perform(h);
@@ -324,8 +372,17 @@ http_send(const struct http_request *req, const struct http_body *body,
 		snprintf(rep->errtext, sizeof(rep->errtext), "a reply header "
 		    "line is larger than an HTTP client accepts (curl 27)");
 	} else {
+		long verify = 0;
+
 		rep->fail = classify(rc);
 		rep->partial = rc == CURLE_PARTIAL_FILE;
+		if (req->https) {
+			curl_easy_getinfo(h, CURLINFO_SSL_VERIFYRESULT, &verify);
+			rep->tls = tls_problem(rc, verify, errbuf[0] ? errbuf :
+			    curl_easy_strerror(rc));
+			if (rep->tls != HTTP_TLS_NONE)
+				rep->fail = CONN_TLS;
+		}
 		if (rep->fail == CONN_REFUSED && rep->t_recv - rep->t_sent >=
 		    req->timeout * 0.95)
 			rep->fail = CONN_TIMEOUT;

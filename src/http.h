@@ -13,10 +13,25 @@ struct http_request {
 	int port;
 	int https;
 	const char *cafile;
+	const char *client_cert;	/* TLS client certificate file, or NULL */
+	const char *client_key;		/* its PEM key (NULL: in client_cert) */
+	int client_p12;			/* client_cert is PKCS#12 */
+	const char *client_password;	/* PKCS#12 password, or NULL */
+	const char *crlfile;		/* CRLs to check the MP's certificate */
 	const char *method;	/* "CCM_POST" */
 	const char *path;	/* fixed by the caller, never user text */
 	const char *negotiate_b64;	/* our own token, or NULL */
 	double timeout;		/* seconds */
+};
+
+/* What a failed TLS handshake says, when it says something precise. */
+enum http_tls {
+	HTTP_TLS_NONE,
+	HTTP_TLS_CLIENT_CERT_REJECTED,	/* the MP wants a (trusted) client cert */
+	HTTP_TLS_CLIENT_CERT_REVOKED,	/* the MP found ours in its CRL */
+	HTTP_TLS_SERVER_CERT_REVOKED,	/* the MP's is in our CRL */
+	HTTP_TLS_CRL_UNUSABLE,		/* no CRL of the MP's issuer, or stale */
+	HTTP_TLS_CLIENT_CERT_UNUSABLE,	/* ours could not be loaded */
 };
 
 struct http_reply {
@@ -35,6 +50,7 @@ struct http_reply {
 	char peer[64];		/* address actually used */
 	int too_large;		/* the body passed the bound: read stopped */
 	int partial;		/* the connection ended before the body did */
+	enum http_tls tls;	/* with fail == CONN_TLS or CONN_PROTOCOL */
 };
 
 /* A request body and what to keep of the reply's (http_send). */

@@ -37,6 +37,9 @@ struct reg {
 	size_t cert_len;
 	int step;
 	struct crypto_store *store;	/* --mp-certs, or NULL */
+	/* native mode: HTTPS with a client certificate */
+	int https;
+	const char *cacert, *crl, *tls_cert, *tls_key, *p12, *p12pass;
 };
 
 static const char *const status_names[] = {
@@ -190,6 +193,7 @@ exchange(struct reg *g, int confirmation, const char *smsid,
 	rq.mp = g->target;
 	rq.cert = g->cert;
 	rq.cert_len = g->cert_len;
+	rq.pki = g->https;
 	rq.now = time(NULL);
 	if (ccm_reg_data(&rq, &data) != 0 ||
 	    ccm_utf16le(data, 0, &data16, &data16len) != 0 ||
@@ -212,7 +216,14 @@ exchange(struct reg *g, int confirmation, const char *smsid,
 	}
 	memset(&req, 0, sizeof(req));
 	req.host = g->target;
-	req.port = g->port ? g->port : 80;
+	req.port = g->port ? g->port : g->https ? 443 : 80;
+	req.https = g->https;
+	req.cafile = g->cacert;
+	req.crlfile = g->crl;
+	req.client_cert = g->p12 ? g->p12 : g->tls_cert;
+	req.client_key = g->p12 ? NULL : g->tls_key;
+	req.client_p12 = g->p12 != NULL;
+	req.client_password = g->p12pass;
 	req.method = "CCM_POST";
 	req.path = g->anonymous ? PATH_ANONYMOUS : PATH_WINDOWSAUTH;
 	req.negotiate_b64 = b64;
@@ -227,10 +238,12 @@ exchange(struct reg *g, int confirmation, const char *smsid,
 	    g->r->steps[g->step].name);
 	ev.from = ROLE_CLIENT;
 	ev.to = ROLE_MP;
-	snprintf(ev.text, sizeof(ev.text), "CCM_POST http://%s:%d%s, "
-	    "ClientRegistrationRequest %s%s%s (%zu bytes)", g->target, req.port,
+	snprintf(ev.text, sizeof(ev.text), "CCM_POST %s://%s:%d%s, "
+	    "ClientRegistrationRequest %s%s%s (%zu bytes)%s", g->https ?
+	    "https" : "http", g->target, req.port,
 	    req.path, confirmation ? "Confirmation" : "Registration",
-	    smsid[0] ? " for " : "", smsid, msglen);
+	    smsid[0] ? " for " : "", smsid, msglen, req.client_cert ?
+	    ", with a TLS client certificate" : "");
 	if (b64) {
 		strlcpy0(ev.name, "Negotiate", sizeof(ev.name));
 		snprintf(ev.value, sizeof(ev.value), "HTTP/%s", g->target);
@@ -246,6 +259,22 @@ exchange(struct reg *g, int confirmation, const char *smsid,
 		    "ended before its announced length", rep.errtext);
 		find(g, rep.too_large ? FID_REGISTRATION_REPLY_TOO_LARGE :
 		    FID_REGISTRATION_REPLY_TRUNCATED, i);
+		goto out;
+	}
+	if (!rep.transport_ok && rep.tls != HTTP_TLS_NONE &&
+	    rep.tls != HTTP_TLS_CLIENT_CERT_UNUSABLE) {
+		static const enum finding_id fid[] = {
+			[HTTP_TLS_CLIENT_CERT_REJECTED] =
+			    FID_MP_CLIENT_CERT_REJECTED,
+			[HTTP_TLS_CLIENT_CERT_REVOKED] = FID_CLIENT_CERT_REVOKED,
+			[HTTP_TLS_SERVER_CERT_REVOKED] = FID_MP_CERT_REVOKED,
+			[HTTP_TLS_CRL_UNUSABLE] = FID_MP_CRL_UNUSABLE,
+		};
+
+		i = note(g, EV_NOTE, "TLS with %s:%d failed: %s%s", g->target,
+		    req.port, rep.errtext, req.client_cert ? "" :
+		    " (no client certificate was offered)");
+		find(g, fid[rep.tls], i);
 		goto out;
 	}
 	if (!rep.transport_ok) {
@@ -415,7 +444,14 @@ identity(struct reg *g, const char *certfile, const char *keyfile)
 	size_t i;
 
 	g->step = report_add_step(g->r, "identity");
-	if (certfile) {
+	if (g->p12) {
+		if (crypto_ident_load_p12(g->p12, g->p12pass, &g->id, err,
+		    sizeof(err)) != 0) {
+			fprintf(stderr, "ccmdiag: %s\n", err);
+			return 3;
+		}
+		certfile = g->p12;
+	} else if (certfile) {
 		if (crypto_ident_load(certfile, keyfile, &g->id, err,
 		    sizeof(err)) != 0) {
 			fprintf(stderr, "ccmdiag: %s\n", err);
@@ -489,6 +525,17 @@ usage(FILE *out)
 	    "record on the site\n"
 	    "  --anonymous         use /ccm_system/request without Windows "
 	    "authentication\n"
+	    "  --https             native mode: HTTPS to /ccm_system/request "
+	    "(port 443), the\n"
+	    "                      --cert/--key or --pkcs12 certificate as TLS "
+	    "client certificate\n"
+	    "                      and PKI registration certificate\n"
+	    "  --pkcs12 FILE       certificate and key in PKCS#12 (password: "
+	    "$CCMDIAG_PKCS12_PASSWORD)\n"
+	    "  --cacert FILE       CA certificates that issued the MP's TLS "
+	    "certificate\n"
+	    "  --crl FILE          check the MP's TLS certificate against these "
+	    "CRLs (PEM)\n"
 	    "  --keytab FILE --principal NAME  act as the machine account\n"
 	    "  --netbios NAME --fqdn NAME      the client's names (default: "
 	    "this host's)\n"
@@ -544,6 +591,10 @@ cmd_register(int argc, char **argv)
 		{ "cert", required_argument, NULL, 'C' },
 		{ "key", required_argument, NULL, 'K' },
 		{ "mp-certs", required_argument, NULL, 'M' },
+		{ "https", no_argument, NULL, 'H' },
+		{ "pkcs12", required_argument, NULL, 'X' },
+		{ "cacert", required_argument, NULL, 'A' },
+		{ "crl", required_argument, NULL, 'R' },
 		{ "confirm-wait", required_argument, NULL, 'w' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "port", required_argument, NULL, 'P' },
@@ -592,6 +643,18 @@ cmd_register(int argc, char **argv)
 			break;
 		case 'M':
 			mpcerts = optarg;
+			break;
+		case 'H':
+			g.https = 1;
+			break;
+		case 'X':
+			g.p12 = optarg;
+			break;
+		case 'A':
+			g.cacert = optarg;
+			break;
+		case 'R':
+			g.crl = optarg;
 			break;
 		case 'w':
 			if (cli_parse_timeout(optarg, &g.wait))
@@ -648,6 +711,26 @@ cmd_register(int argc, char **argv)
 		fprintf(stderr, "ccmdiag: --keytab goes with --principal, "
 		    "--cert with --key\n");
 		return 2;
+	}
+	if (g.p12 && certfile) {
+		fprintf(stderr, "ccmdiag: --pkcs12 replaces --cert and --key\n");
+		return 2;
+	}
+	if ((g.p12 || g.crl || g.cacert) && !g.https) {
+		fprintf(stderr, "ccmdiag: --pkcs12, --cacert and --crl go with "
+		    "--https\n");
+		return 2;
+	}
+	if (g.https) {
+		if (g.keytab) {
+			fprintf(stderr, "ccmdiag: --https authenticates with the "
+			    "client certificate, not --keytab\n");
+			return 2;
+		}
+		g.anonymous = 1;
+		g.tls_cert = certfile;
+		g.tls_key = keyfile;
+		g.p12pass = getenv("CCMDIAG_PKCS12_PASSWORD");
 	}
 	if (g.keytab && access(g.keytab, R_OK) != 0) {
 		fprintf(stderr, "ccmdiag: cannot read keytab %s: %s\n",

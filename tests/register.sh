@@ -93,5 +93,20 @@ for m in html:html empty:empty giant:too-large truncated:truncated \
 	    --anonymous --netbios "$nb"
 done
 
+# Native mode: HTTPS on the lab MP's port 8443, which requires a client
+# certificate from the lab CA and checks it against the lab CRL.
+native="--https --port $MP_NATIVE_PORT --cacert $LAB_CA"
+check native-pem 0 "([.findings[].id] | index(\"registration-approved\") != null)
+    and ($t | test(\"Confirmation.*Status 0 \\\\(Registered\\\\).*ApprovalStatus 2\"))" \
+    $native --crl "$LAB_CRL" --cert "$CLIENT_CERT" --key "$CLIENT_KEY"
+CCMDIAG_PKCS12_PASSWORD=$CLIENT_P12_PASSWORD \
+check native-pkcs12 0 "[.findings[].id] | index(\"registration-approved\") != null" \
+    $native --pkcs12 "$CLIENT_P12"
+check native-no-client-cert 1 "$root == \"mp-client-cert-rejected\"" $native
+check native-client-revoked 1 "$root == \"client-cert-revoked\"" \
+    $native --cert "$REVOKED_CERT" --key "$REVOKED_KEY"
+check native-mp-revoked 1 "$root == \"mp-cert-revoked\"" \
+    $native --crl "$LAB_CRL_MP_REVOKED" --cert "$CLIENT_CERT" --key "$CLIENT_KEY"
+
 echo "register: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -411,10 +411,62 @@ build_mp() {
 	rm -f "$MPD/sign/wrong-signing.key"
 	chgrp www-data "$MPD/sign/mp-signing.key"
 	chmod 640 "$MPD/sign/mp-signing.key"
+	build_pki "$MPD/pki"
 	chgrp www-data "$MPD/mp.keytab"
 	chmod 640 "$MPD/mp.keytab"
 	chown www-data:www-data "$MPD/rcache"
 	chmod 700 "$MPD/rcache"
+}
+
+# build_pki DIR: native mode (HTTPS with client certificates, port 8443): a
+# lab CA; the MP's server certificate; a client certificate (PEM and
+# PKCS#12 with the password "lab"); a revoked client certificate; the CRL
+# the MP checks (revoked client) and one that also revokes the MP's.
+build_pki() {
+	local d=$1 n
+	mkdir -p "$d/newcerts"
+	: >"$d/index.txt"
+	echo 1000 >"$d/crlnumber"
+	printf '%s\n' '[ca]' 'default_ca = lab' '[lab]' \
+	    "database = $d/index.txt" "new_certs_dir = $d/newcerts" \
+	    "certificate = $d/ca.crt" "private_key = $d/ca.key" \
+	    "crlnumber = $d/crlnumber" 'default_md = sha256' \
+	    'default_crl_days = 30' >"$d/ca.cnf"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -sha256 \
+	    -keyout "$d/ca.key" -out "$d/ca.crt" -subj "/CN=Lab Issuing CA" \
+	    -addext "basicConstraints=critical,CA:TRUE" \
+	    -addext "keyUsage=critical,keyCertSign,cRLSign" >/dev/null 2>&1 ||
+		die "cannot make the lab CA"
+	pki_issue "$d" mp-native 0x1001 "/CN=$MP_FQDN" \
+	    "subjectAltName=DNS:$MP_FQDN" "extendedKeyUsage=serverAuth"
+	pki_issue "$d" client 0x1002 "/CN=ws01.child.parent.lab" \
+	    "extendedKeyUsage=clientAuth,1.3.6.1.4.1.311.101,1.3.6.1.4.1.311.101.2"
+	pki_issue "$d" revoked 0x1003 "/CN=ws02.child.parent.lab" \
+	    "extendedKeyUsage=clientAuth,1.3.6.1.4.1.311.101,1.3.6.1.4.1.311.101.2"
+	openssl pkcs12 -export -in "$d/client.crt" -inkey "$d/client.key" \
+	    -out "$d/client.p12" -passout pass:lab >/dev/null 2>&1 ||
+		die "cannot make the PKCS#12 file"
+	for n in revoked:ca.crl mp-native:ca-mp-revoked.crl; do
+		openssl ca -config "$d/ca.cnf" -revoke "$d/${n%%:*}.crt" \
+		    >/dev/null 2>&1 || die "cannot revoke ${n%%:*}"
+		openssl ca -config "$d/ca.cnf" -gencrl -out "$d/${n#*:}" \
+		    >/dev/null 2>&1 || die "cannot make ${n#*:}"
+	done
+	chmod 600 "$d"/*.key
+}
+
+# pki_issue DIR NAME SERIAL SUBJECT EXTENSION...: a key and a certificate
+# from the lab CA in DIR.
+pki_issue() {
+	local d=$1 name=$2 serial=$3 subj=$4
+	shift 4
+	openssl req -new -newkey rsa:2048 -nodes -keyout "$d/$name.key" \
+	    -subj "$subj" -out "$d/$name.csr" >/dev/null 2>&1 &&
+		printf '%s\n' "$@" >"$d/$name.ext" &&
+		openssl x509 -req -in "$d/$name.csr" -CA "$d/ca.crt" \
+		    -CAkey "$d/ca.key" -set_serial "$serial" -days 30 -sha256 \
+		    -extfile "$d/$name.ext" -out "$d/$name.crt" >/dev/null 2>&1 ||
+		die "cannot issue the $name certificate"
 }
 
 faketime_lib() {
@@ -727,6 +779,16 @@ print_env() {
 		"MP_CA=$MPD/tls/mp.crt" \
 		"MP_SIGNING_CERT=$MPD/sign/mp-signing.crt" \
 		"MP_WRONG_SIGNING_CERT=$MPD/sign/wrong-signing.crt" \
+		"MP_NATIVE_PORT=8443" \
+		"LAB_CA=$MPD/pki/ca.crt" \
+		"LAB_CRL=$MPD/pki/ca.crl" \
+		"LAB_CRL_MP_REVOKED=$MPD/pki/ca-mp-revoked.crl" \
+		"CLIENT_CERT=$MPD/pki/client.crt" \
+		"CLIENT_KEY=$MPD/pki/client.key" \
+		"CLIENT_P12=$MPD/pki/client.p12" \
+		"CLIENT_P12_PASSWORD=lab" \
+		"REVOKED_CERT=$MPD/pki/revoked.crt" \
+		"REVOKED_KEY=$MPD/pki/revoked.key" \
 		"MP_ACCESS_LOG=$MPD/logs/access.log" \
 		"MP_SKEW=$MP_SKEW" \
 		"WEB_FQDN=$WEB_FQDN" \

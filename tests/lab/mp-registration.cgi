@@ -5,7 +5,8 @@
 # the openssl CLI against the Signing certificate, and answered: Pending
 # (Status 1) to a Registration, Registered (Status 0) to a Confirmation,
 # ApprovalStatus 1 only when mod_auth_gssapi authenticated the caller
-# (REMOTE_USER set: IsIntegratedAuth=1).  Any other request gets the plain
+# (REMOTE_USER set: IsIntegratedAuth=1), 2 (NotApplicable) to a client
+# that came with a verified TLS client certificate (native mode).  Any other request gets the plain
 # answer of the endpoint scripts it replaces.  Stateless: the SMSID is
 # derived from the certificate.  Standard library only.
 #
@@ -198,6 +199,8 @@ def main():
         return
     smsid = smsid_of(der)
     approved = 1 if os.environ.get("REMOTE_USER") else 0
+    if os.environ.get("SSL_CLIENT_VERIFY") == "SUCCESS":
+        approved = 2    # NotApplicable: a PKI client needs no approval
     if rtype == "Registration":
         response(rtype, 1, smsid, 0)
     elif rtype == "Confirmation":
