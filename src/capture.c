@@ -1,5 +1,6 @@
 /* capture.c - live and saved captures with libpcap; nothing else calls
  * pcap_*. */
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,179 @@
 #include "error.h"
 #include "util.h"
 
+/*
+ * Classic pcap files are read here, not by libpcap, whose reader makes two
+ * fread calls per packet through a 4 KB stdio buffer and copies each
+ * packet once more: a file is mapped a window at a time (the window is
+ * unmapped before the next, so resident memory stays at one window), any
+ * other stream read in large blocks.  libpcap still opens the file (header
+ * checks, link type, snap length) and takes over at the first record that
+ * is not plainly well-formed (cut short, longer than the snap length, ...),
+ * so such files are read, and their errors worded, exactly as before.
+ * pcapng goes through libpcap.
+ */
+#define BLOCK (4u << 20)		/* bytes read at a time */
+#define WINDOW (8u << 20)		/* bytes mapped at a time */
+#define MAX_CAPLEN 262144u		/* libpcap's largest snap length */
+
+struct fast {
+	int swap, nsec;
+	uint32_t snap;
+	struct capture_pkt *pkt;
+	capture_fn *fn;
+	void *arg;
+};
+
+static uint32_t
+get32(const uint8_t *b, int swap)
+{
+	uint32_t v;
+
+	memcpy(&v, b, 4);
+	return swap ? __builtin_bswap32(v) : v;
+}
+
+/*
+ * Hand over the whole records in buf[*at..have); *at ends at the first
+ * record not all there.  1 when a record is one to leave to libpcap.
+ */
+static int
+records(const struct fast *x, const uint8_t *buf, size_t have, size_t *at)
+{
+	struct capture_pkt *pkt = x->pkt;
+	uint32_t caplen, frac;
+	size_t i = *at;
+
+	while (have - i >= 16) {
+		caplen = get32(buf + i + 8, x->swap);
+		if (caplen > x->snap) {
+			*at = i;
+			return 1;
+		}
+		if (have - i - 16 < caplen)
+			break;
+		frac = get32(buf + i + 4, x->swap);
+		if (x->nsec)
+			frac /= 1000;	/* libpcap's default: microseconds */
+		pkt->frame++;
+		pkt->t = (double)get32(buf + i, x->swap) + (double)frac / 1e6;
+		pkt->data = buf + i + 16;
+		pkt->caplen = caplen;
+		pkt->len = get32(buf + i + 12, x->swap);
+		x->fn(x->arg, pkt);
+		i += 16 + (size_t)caplen;
+	}
+	*at = i;
+	return 0;
+}
+
+/* The file behind fd, from just after its header, a window at a time;
+ * the offset to resume at with libpcap, -1 at the end, -2 when it cannot
+ * be mapped. */
+static long
+fast_map(const struct fast *x, int fd)
+{
+	struct stat st;
+	long page = sysconf(_SC_PAGESIZE), off = 24, start;
+	size_t len, at;
+	void *m;
+	int stop;
+
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || page <= 0)
+		return -2;
+	while (off < st.st_size) {
+		start = off - off % page;
+		len = (size_t)(st.st_size - start) < WINDOW ?
+		    (size_t)(st.st_size - start) : WINDOW;
+		m = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd,
+		    start);
+		if (m == MAP_FAILED)
+			return off == 24 ? -2 : off;
+		at = (size_t)(off - start);
+		stop = records(x, m, len, &at);
+		munmap(m, len);
+		if (stop || (at == (size_t)(off - start) && at < len) ||
+		    (start + (long)len == st.st_size && at < len))
+			return start + (long)at;	/* libpcap's */
+		off = start + (long)at;
+	}
+	return -1;
+}
+
+/* Any other stream, in blocks: as fast_map. */
+static long
+fast_read(const struct fast *x, FILE *fp)
+{
+	uint8_t *buf;
+	size_t have = 0, at = 0, n;
+	long base = 24, resume = -1;	/* base: file offset of buf[0] */
+
+	if ((buf = malloc(BLOCK)) == NULL)
+		return -2;
+	for (;;) {
+		if (records(x, buf, have, &at)) {
+			resume = base + (long)at;
+			break;
+		}
+		memmove(buf, buf + at, have - at);
+		base += (long)at;
+		have -= at;
+		at = 0;
+		if ((n = fread(buf + have, 1, BLOCK - have, fp)) == 0) {
+			if (have > 0)
+				resume = base;	/* cut short, or too long */
+			break;
+		}
+		have += n;
+	}
+	free(buf);
+	return resume;
+}
+
+/*
+ * Read fp's records from just after its 24-byte header: 0 when all were
+ * read, 1 when libpcap is to go on (fp is then where it should), -1 when
+ * the fast path cannot be used at all.
+ */
+static int
+fast_records(FILE *fp, pcap_t *p, struct capture_pkt *pkt, capture_fn *fn,
+    void *arg)
+{
+	struct fast x;
+	uint8_t head[24];
+	uint32_t magic;
+	long resume;
+	int fd;
+
+	if (ftell(fp) != 24 || fseek(fp, 0, SEEK_SET) != 0)
+		return -1;
+	if (fread(head, 1, 24, fp) != 24) {
+		fseek(fp, 24, SEEK_SET);
+		return -1;
+	}
+	memcpy(&magic, head, 4);
+	x.swap = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
+	x.nsec = magic == 0xa1b23c4d || magic == 0x4d3cb2a1;
+	if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d && !x.swap)
+		return fseek(fp, 24, SEEK_SET) == 0 ? -1 : 1;
+	x.snap = (uint32_t)pcap_snapshot(p);
+	if (x.snap > MAX_CAPLEN)
+		x.snap = MAX_CAPLEN;
+	x.pkt = pkt;
+	x.fn = fn;
+	x.arg = arg;
+	resume = -2;
+	if ((fd = fileno(fp)) >= 0)
+		resume = fast_map(&x, fd);
+	if (resume == -2)
+		resume = fast_read(&x, fp);
+	if (resume == -2)
+		return fseek(fp, 24, SEEK_SET) == 0 ? -1 : 1;
+	if (resume < 0)
+		return 0;
+	return fseek(fp, resume, SEEK_SET) == 0 ? 1 : 0;
+}
+
 static int
 loop(pcap_t *p, capture_fn *fn, void *arg, int *cut, char *errbuf,
     size_t errlen)
@@ -22,12 +196,17 @@ loop(pcap_t *p, capture_fn *fn, void *arg, int *cut, char *errbuf,
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	struct capture_pkt pkt;
+	FILE *fp = pcap_file(p);
 	int rc;
 
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.linktype = pcap_datalink(p);
 	*cut = 0;
 	errbuf[0] = '\0';
+	if (fp != NULL && fast_records(fp, p, &pkt, fn, arg) == 0) {
+		pcap_close(p);
+		return 0;
+	}
 	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
 		pkt.frame++;
 		pkt.t = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6;

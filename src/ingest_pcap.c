@@ -1,6 +1,7 @@
 /* ingest_pcap.c - pcap/pcapng captures: link layers, IP, UDP, and TCP
  * flows reassembled in order, handed to the payload decoders. */
 #include <arpa/inet.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,21 @@
 #define TCP_RST 0x04
 #define TCP_ACK 0x10
 
+/* Fields of a header the cursor has handed over whole (cur_bytes): one
+ * bounds check per header rather than one per field. */
+static inline uint16_t
+be16(const uint8_t *b)
+{
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+static inline uint32_t
+be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
 static void
 count(struct pcap_ingest *s, enum undecoded why)
 {
@@ -41,10 +57,12 @@ count(struct pcap_ingest *s, enum undecoded why)
 static uint16_t
 ether(struct cursor *c)
 {
+	const uint8_t *h = cur_bytes(c, 14);
 	uint16_t type;
 
-	cur_skip(c, 12);
-	type = cur_be16(c);
+	if (h == NULL)
+		return 0;
+	type = be16(h + 12);
 	while (cur_ok(c) && (type == 0x8100 || type == 0x88a8 ||
 	    type == 0x9100)) {
 		cur_skip(c, 2);
@@ -109,21 +127,26 @@ link_layer(struct pcap_ingest *s, int linktype, struct cursor *c)
 }
 
 static uint32_t
+addr_port_hash(const uint8_t a[16], uint16_t port)
+{
+	uint32_t w[4];
+	uint64_t h;
+
+	memcpy(w, a, 16);
+	h = ((uint64_t)(w[0] ^ w[2]) << 32 | (w[1] ^ w[3])) ^ port;
+	h *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(h >> 32);
+}
+
+static uint32_t
 flow_hash(int af, const uint8_t a[16], const uint8_t b[16], uint16_t pa,
     uint16_t pb)
 {
-	uint32_t h = 2166136261u, ha = 0, hb = 0;
-	int i;
-
 	/* symmetric: both directions land in one bucket */
-	for (i = 0; i < 16; i++) {
-		ha = (ha ^ a[i]) * 16777619u;
-		hb = (hb ^ b[i]) * 16777619u;
-	}
-	ha ^= pa * 2654435761u;
-	hb ^= pb * 2654435761u;
-	h ^= (ha + hb) ^ (uint32_t)af;
-	return h * 16777619u;
+	uint32_t h = (addr_port_hash(a, pa) + addr_port_hash(b, pb)) ^
+	    (uint32_t)af;
+
+	return (h ^ (h >> 15)) * 0x2c1b3c6du;
 }
 
 static void
@@ -151,29 +174,47 @@ dir_release(struct pcap_ingest *s, struct tcp_dir *d)
 
 static void flow_free(struct pcap_ingest *, struct flow *);
 
-/* Make room: free one connection that has ended. */
+/*
+ * Make room when the table is full: free every connection that has ended
+ * or been idle PCAP_FLOW_IDLE seconds of capture time (judged as if the
+ * capture ended now: an open connection that failed still says so), or
+ * failing that the one idle longest.  So the table stays bounded and a
+ * long capture's old connections never keep its new ones out.
+ */
 static void
-flow_evict(struct pcap_ingest *s)
+flow_evict(struct pcap_ingest *s, const struct pkt_ctx *p)
 {
-	struct flow *f;
-	size_t i;
+	struct flow *f, *next, *lru = NULL;
+	size_t i, freed = 0;
 
 	for (i = 0; i < s->n_buckets; i++)
-		for (f = s->buckets[i]; f; f = f->next)
-			if (f->ended) {
-				flow_free(s, f);
-				return;
+		for (f = s->buckets[i]; f; f = next) {
+			next = f->next;
+			if (!f->ended &&
+			    fabs(p->t - f->t_last) < PCAP_FLOW_IDLE) {
+				if (lru == NULL || f->t_last < lru->t_last)
+					lru = f;
+				continue;
 			}
+			if (!f->ended)
+				proto_conn_end(s, p, f);
+			flow_free(s, f);
+			freed++;
+		}
+	if (freed == 0 && lru != NULL) {
+		proto_conn_end(s, p, lru);
+		flow_free(s, lru);
+	}
 }
 
 /* The flow of a packet src -> dst, created when create is set. */
 static struct flow *
-flow_get(struct pcap_ingest *s, int af, const uint8_t src[16],
-    const uint8_t dst[16], uint16_t sport, uint16_t dport, int create,
-    int *side)
+flow_get(struct pcap_ingest *s, const struct pkt_ctx *p, int af,
+    const uint8_t src[16], const uint8_t dst[16], uint16_t sport,
+    uint16_t dport, int create, int *side)
 {
 	uint32_t h = flow_hash(af, src, dst, sport, dport);
-	struct flow *f, **b = &s->buckets[h % s->n_buckets];
+	struct flow *f, **b = &s->buckets[h & (s->n_buckets - 1)];
 
 	for (f = *b; f; f = f->next) {
 		if (f->af != af)
@@ -191,8 +232,8 @@ flow_get(struct pcap_ingest *s, int af, const uint8_t src[16],
 			return f;
 		}
 	}
-	if (create && s->n_flows >= PCAP_MAX_FLOWS && s->n_ended > 0)
-		flow_evict(s);
+	if (create && s->n_flows >= PCAP_MAX_FLOWS)
+		flow_evict(s, p);
 	if (!create || s->n_flows >= PCAP_MAX_FLOWS ||
 	    (f = calloc(1, sizeof(*f))) == NULL)
 		return NULL;
@@ -202,6 +243,7 @@ flow_get(struct pcap_ingest *s, int af, const uint8_t src[16],
 	f->port[0] = sport;
 	f->port[1] = dport;
 	f->conn.closed_by = -1;
+	f->t_last = p->t;
 	f->next = *b;
 	*b = f;
 	s->n_flows++;
@@ -216,7 +258,7 @@ flow_free(struct pcap_ingest *s, struct flow *f)
 	uint32_t h = flow_hash(f->af, f->addr[0], f->addr[1], f->port[0],
 	    f->port[1]);
 
-	for (pp = &s->buckets[h % s->n_buckets]; *pp; pp = &(*pp)->next)
+	for (pp = &s->buckets[h & (s->n_buckets - 1)]; *pp; pp = &(*pp)->next)
 		if (*pp == f) {
 			*pp = f->next;
 			break;
@@ -334,8 +376,18 @@ tcp_segment(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		off = 0;
 	}
 	if (n > 0 && off <= 0 && (size_t)-off < n) {
-		dir_append(s, d, data + (size_t)-off, n - (size_t)-off);
-		proto_tcp(s, p, f, side);
+		size_t k = n - (size_t)-off;
+
+		if (d->len == 0 && d->skip > k && d->kind != APP_UNKNOWN &&
+		    d->kind != APP_NONE) {
+			/* inside a body (or lost message) being passed over,
+			 * not its end: nothing to keep or read */
+			d->next += (uint32_t)k;
+			d->skip -= k;
+		} else {
+			dir_append(s, d, data + (size_t)-off, k);
+			proto_tcp(s, p, f, side);
+		}
 	}
 	/* segments that arrived early may now fit */
 	do {
@@ -479,10 +531,10 @@ icmp_unreach(struct pcap_ingest *s, const struct pkt_ctx *p, int af,
 	if (!cur_ok(c))
 		return;
 	if (proto == 17 && dport == 88) {
-		inet_ntop(af, dst, addr, sizeof(addr));
+		pcap_addr_text(af, dst, addr, sizeof(addr));
 		proto_kdc_refused(s, p, addr);
-	} else if (proto == 6 && (f = flow_get(s, af, src, dst, sport, dport,
-	    0, &side)) != NULL && f->conn.syn_seen && side == f->conn.client &&
+	} else if (proto == 6 && (f = flow_get(s, p, af, src, dst, sport,
+	    dport, 0, &side)) != NULL && f->conn.syn_seen && side == f->conn.client &&
 	    !f->conn.established) {
 		f->conn.refused = 2;
 	}
@@ -492,6 +544,7 @@ static void
 tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af, const uint8_t src[16],
     const uint8_t dst[16], struct cursor *c, int truncated)
 {
+	const uint8_t *h;
 	struct flow *f;
 	struct tcp_dir *d;
 	uint32_t seq, ack;
@@ -499,32 +552,33 @@ tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af, const uint8_t src[16],
 	size_t n;
 	int side;
 
-	p->sport = cur_be16(c);
-	p->dport = cur_be16(c);
-	seq = cur_be32(c);
-	ack = cur_be32(c);
-	off = cur_u8(c);
-	flags = cur_u8(c);
-	cur_skip(c, 6);
-	if (!cur_ok(c)) {
+	if ((h = cur_bytes(c, 20)) == NULL) {
 		count(s, truncated ? UND_TRUNCATED : UND_MALFORMED);
 		return;
 	}
+	p->sport = be16(h);
+	p->dport = be16(h + 2);
+	seq = be32(h + 4);
+	ack = be32(h + 8);
+	off = h[12];
+	flags = h[13];
 	if ((off >> 4) < 5) {
 		count(s, UND_MALFORMED);
 		return;
 	}
-	cur_skip(c, (size_t)((off >> 4) - 5) * 4);
+	if ((off >> 4) > 5)
+		cur_skip(c, (size_t)((off >> 4) - 5) * 4);	/* options */
 	if (!cur_ok(c)) {
 		count(s, truncated ? UND_TRUNCATED : UND_MALFORMED);
 		return;
 	}
 	n = cur_left(c);
-	if ((f = flow_get(s, af, src, dst, p->sport, p->dport, 1, &side)) ==
-	    NULL) {
+	if ((f = flow_get(s, p, af, src, dst, p->sport, p->dport, 1,
+	    &side)) == NULL) {
 		count(s, UND_FLOWS);
 		return;
 	}
+	f->t_last = p->t;
 	d = &f->dir[side];
 	conn_track(s, p, f, side, flags, n);
 	if ((flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && f->ended) {
@@ -700,15 +754,69 @@ vxlan(struct pcap_ingest *s, struct pkt_ctx *p, struct cursor *c)
 	return 1;
 }
 
+void
+pcap_addr_text(int af, const uint8_t *a, char *buf, size_t n)
+{
+	char tmp[16], *o = tmp;
+	int i;
+
+	if (af != 2) {
+		if (af == 0 || inet_ntop(af, a, buf, (socklen_t)n) == NULL)
+			buf[0] = '\0';
+		return;
+	}
+	for (i = 0; i < 4; i++) {
+		unsigned v = a[i];
+
+		if (v >= 100)
+			*o++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*o++ = (char)('0' + v / 10 % 10);
+		*o++ = (char)('0' + v % 10);
+		*o++ = i < 3 ? '.' : '\0';
+	}
+	strlcpy0(buf, tmp, n);
+}
+
+static void
+pkt_format(const struct pkt_ctx *p)
+{
+	struct pkt_text *x = p->text;
+
+	pcap_addr_text(p->af, p->src, x->src, sizeof(x->src));
+	pcap_addr_text(p->af, p->dst, x->dst, sizeof(x->dst));
+	x->done = 1;
+}
+
+const char *
+pkt_src(const struct pkt_ctx *p)
+{
+	if (!p->text->done)
+		pkt_format(p);
+	return p->text->src;
+}
+
+const char *
+pkt_dst(const struct pkt_ctx *p)
+{
+	if (!p->text->done)
+		pkt_format(p);
+	return p->text->dst;
+}
+
 static void
 transport(struct pcap_ingest *s, struct pkt_ctx *p, int af, int proto,
     const uint8_t src[16], const uint8_t dst[16], struct cursor *c,
     int truncated)
 {
+	const uint8_t *h;
 	uint16_t ulen;
 
-	inet_ntop(af, src, p->src, sizeof(p->src));
-	inet_ntop(af, dst, p->dst, sizeof(p->dst));
+	/* binary here; text only if an event or a KDC needs it */
+	p->af = af;
+	memcpy(p->src, src, 16);
+	memcpy(p->dst, dst, 16);
+	p->text->done = 0;
 	if (proto == 6) {
 		tcp(s, p, af, src, dst, c, truncated);
 		return;
@@ -727,14 +835,13 @@ transport(struct pcap_ingest *s, struct pkt_ctx *p, int af, int proto,
 	}
 	if (proto != 17)
 		return;
-	p->sport = cur_be16(c);
-	p->dport = cur_be16(c);
-	ulen = cur_be16(c);
-	cur_skip(c, 2);
-	if (!cur_ok(c)) {
+	if ((h = cur_bytes(c, 8)) == NULL) {
 		count(s, truncated ? UND_TRUNCATED : UND_MALFORMED);
 		return;
 	}
+	p->sport = be16(h);
+	p->dport = be16(h + 2);
+	ulen = be16(h + 4);
 	if (ulen >= 8 && (size_t)ulen - 8 < cur_left(c))
 		c->len = (size_t)ulen - 8;	/* drop link-layer padding */
 	else if (ulen >= 8 && (size_t)ulen - 8 > cur_left(c))
@@ -867,28 +974,24 @@ ipv4(struct pcap_ingest *s, struct pkt_ctx *p, struct cursor *c)
 	int truncated = 0;
 	struct cursor body;
 
-	vhl = cur_u8(c);
-	cur_skip(c, 1);
-	total = cur_be16(c);
-	id = cur_be16(c);
-	frag = cur_be16(c);
-	cur_skip(c, 1);
-	proto = cur_u8(c);
-	cur_skip(c, 2);
-	if ((a = cur_bytes(c, 4)) != NULL)
-		memcpy(src, a, 4);
-	if ((a = cur_bytes(c, 4)) != NULL)
-		memcpy(dst, a, 4);
-	if (!cur_ok(c)) {
+	if ((a = cur_bytes(c, 20)) == NULL) {
 		count(s, UND_TRUNCATED);
 		return;
 	}
+	vhl = a[0];
+	total = be16(a + 2);
+	id = be16(a + 4);
+	frag = be16(a + 6);
+	proto = a[9];
+	memcpy(src, a + 12, 4);
+	memcpy(dst, a + 16, 4);
 	hl = (size_t)(vhl & 0x0f) * 4;
 	if ((vhl >> 4) != 4 || hl < 20 || (total != 0 && total < hl)) {
 		count(s, UND_MALFORMED);
 		return;
 	}
-	cur_skip(c, hl - 20);
+	if (hl > 20)
+		cur_skip(c, hl - 20);	/* options */
 	if (!cur_ok(c)) {
 		count(s, UND_TRUNCATED);
 		return;
@@ -995,11 +1098,14 @@ on_packet(void *arg, const struct capture_pkt *pkt)
 {
 	struct pcap_ingest *s = arg;
 	struct pkt_ctx p;
+	struct pkt_text text;
 	struct cursor c;
 	int type;
 
 	s->frames++;
 	memset(&p, 0, sizeof(p));
+	text.done = 0;
+	p.text = &text;
 	p.t = pkt->t;
 	p.frame = pkt->frame;
 	s->t_end = pkt->t;
@@ -1022,7 +1128,7 @@ run(struct report *r, int (*open)(void *, struct pcap_ingest *, int *,
 
 	memset(&s, 0, sizeof(s));
 	s.r = r;
-	s.n_buckets = 8192;
+	s.n_buckets = 8192;		/* a power of 2 */
 	if ((s.buckets = calloc(s.n_buckets, sizeof(*s.buckets))) == NULL) {
 		snprintf(errbuf, errlen, "out of memory");
 		return ERR_NOMEM;
@@ -1043,9 +1149,11 @@ run(struct report *r, int (*open)(void *, struct pcap_ingest *, int *,
 	}
 	if (rc == 0) {
 		struct pkt_ctx end;
+		struct pkt_text none = { "", "", 1 };
 
 		/* connections still open when the capture stopped */
 		memset(&end, 0, sizeof(end));
+		end.text = &none;
 		end.t = s.t_end;
 		end.frame = s.frame_end;
 		for (i = 0; i < s.n_buckets; i++) {
@@ -1071,6 +1179,7 @@ run(struct report *r, int (*open)(void *, struct pcap_ingest *, int *,
 		while (s.buckets[i])
 			flow_free(&s, s.buckets[i]);
 	free(s.buckets);
+	pcap_event_release(&s);
 	return rc;
 }
 

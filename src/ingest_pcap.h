@@ -32,6 +32,8 @@ enum undecoded {
 
 #define PCAP_STREAM_CAP (256 * 1024)	/* bytes buffered per direction */
 #define PCAP_MAX_FLOWS 4096
+#define PCAP_FLOW_IDLE 300.0		/* seconds of capture time after which
+					 * a flow may make room for a new one */
 #define PCAP_MAX_PENDING 8		/* out-of-order segments per direction */
 #define PCAP_HTTP_QUEUE 8		/* requests awaiting their response */
 #define PCAP_MAX_KDCS 16		/* KDC addresses whose answers we track */
@@ -45,13 +47,28 @@ enum undecoded {
 					 * may wait for its missing fragments */
 #define PCAP_MAX_NEST 4			/* tunnels inside tunnels */
 
+/* Addresses as text, made only when asked for (pkt_src, pkt_dst). */
+struct pkt_text {
+	char src[48], dst[48];
+	int done;
+};
+
 /* What the packet that completed a message says about its origin. */
 struct pkt_ctx {
 	double t;
 	unsigned long frame;
-	char src[48], dst[48];	/* addresses as text */
+	int af;			/* 2 (IPv4), 10 (IPv6), 0 no addresses yet */
+	uint8_t src[16], dst[16];	/* binary, as in the IP header */
+	struct pkt_text *text;	/* formatted on demand: most packets
+				 * never become an event */
 	uint16_t sport, dport;
 };
+
+/* The packet's addresses as text ("" when it has none). */
+const char *pkt_src(const struct pkt_ctx *p);
+const char *pkt_dst(const struct pkt_ctx *p);
+/* An address as text, IPv4 without inet_ntop's cost. */
+void pcap_addr_text(int af, const uint8_t *a, char *buf, size_t n);
 
 enum app_kind { APP_UNKNOWN, APP_KRB, APP_KPASSWD, APP_DNS, APP_HTTP,
     APP_NONE };
@@ -127,6 +144,7 @@ struct flow {
 	struct tcp_conn conn;
 	int ended;		/* both FINs seen: kept for retransmissions
 				 * until a new SYN, or evicted when full */
+	double t_last;		/* its last packet */
 };
 
 /* A KDC address and what became of the requests sent to it. */
@@ -156,6 +174,43 @@ struct deferred_fail {
 	uint16_t port;
 	int ccm;
 	struct event ev;		/* peer: the server's address */
+};
+
+/*
+ * The timeline stays bounded whatever the capture's size.  The first
+ * PCAP_EV_FIRST events of each kind are all kept as they come.  After
+ * that a repeat (same kind, same peer, and the same name, realm, value,
+ * text, status, message type, error code, ...; only its time and frame
+ * differ) is folded into the first event like it, which says at the end
+ * how many more there were ("and 1,234 more like this").  A kind keeps at
+ * most PCAP_EV_KIND_MAX distinct events; past that an event is folded into
+ * the first of the same fact leaving out the peer and the free text
+ * (which the engine's rules do not read, except the schemes of an HTTP
+ * response and whether a DNS answer is empty), and only a new such fact
+ * is kept, up to PCAP_EV_KIND_HARD.  What is past even that is counted in
+ * the timeline's note.  So the engine sees every fact it looks for (a
+ * KRB-ERROR code from a realm, an HTTP status for a ticket's service)
+ * while memory and the report's size stop growing with the capture.
+ */
+#define PCAP_EV_FIRST 500
+#define PCAP_EV_KIND_MAX 2048
+#define PCAP_EV_KIND_HARD 4096
+#define PCAP_EV_KINDS (EV_DIRECTORY_UNAVAILABLE + 1)
+
+struct ev_slot {
+	uint32_t hash;
+	uint32_t idx1;		/* event index + 1, 0 empty */
+};
+
+struct ev_fold {
+	struct ev_slot *fine, *coarse;	/* open addressing, power of 2 */
+	size_t n_slots, n_used;
+	unsigned long *more;	/* per event index: repeats folded in */
+	unsigned long *last;	/* ... and the frame of the last one */
+	size_t cap;
+	unsigned kept[PCAP_EV_KINDS];
+	unsigned long folded;
+	unsigned long dropped[PCAP_EV_KINDS];
 };
 
 /* An IP datagram whose fragments are being collected. */
@@ -200,7 +255,13 @@ struct pcap_ingest {
 	int n_frags;
 	size_t frag_bytes;	/* held by frags */
 	int nest;		/* tunnel depth of the packet being read */
+	struct ev_fold fold;	/* bounds the timeline (PCAP_EV_FIRST) */
 };
+
+/* Add ev to the timeline, or fold it into an earlier one like it. */
+void pcap_event(struct pcap_ingest *s, const struct event *ev);
+/* Free what pcap_event keeps. */
+void pcap_event_release(struct pcap_ingest *s);
 
 /*
  * The reader over an open stream (closed on return), for tests and the

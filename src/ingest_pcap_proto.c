@@ -21,11 +21,311 @@ static void
 ev_start(struct event *ev, enum ev_type type, const struct pkt_ctx *p,
     const char *peer)
 {
+	char digits[24], *d = digits + sizeof(digits);
+	unsigned long v = p->frame;
+
 	event_init(ev, type);
 	ev->t = p->t;
 	ev->frame = (int)p->frame;
-	snprintf(ev->source, sizeof(ev->source), "frame %lu", p->frame);
+	*--d = '\0';
+	do
+		*--d = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	memcpy(ev->source, "frame ", 6);	/* "frame %lu", without printf */
+	strlcpy0(ev->source + 6, d, sizeof(ev->source) - 6);
 	strlcpy0(ev->peer, peer, sizeof(ev->peer));
+}
+
+/* ---- the timeline's bound (see PCAP_EV_FIRST) ---- */
+
+static uint32_t
+fnv_str(uint32_t h, const char *str)
+{
+	size_t n = strlen(str), i;
+	uint64_t x = h ^ ((uint64_t)n << 32), w;
+
+	/* eight bytes at a time */
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, str + i, 8);
+		x = (x ^ w) * 0x100000001b3ull;
+		x ^= x >> 29;
+	}
+	w = 0;
+	memcpy(&w, str + i, n - i);
+	x = (x ^ w) * 0x100000001b3ull;
+	x ^= x >> 32;
+	return (uint32_t)x * 16777619u;
+}
+
+static uint32_t
+fnv_int(uint32_t h, long long v)
+{
+	uint64_t x = ((uint64_t)h << 32 | h) ^ (uint64_t)v;
+
+	x *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(x >> 32) ^ (uint32_t)x;
+}
+
+/* The fields every kind shares: what the engine's rules read. */
+static uint32_t
+fact_hash(const struct event *e)
+{
+	uint32_t h = 2166136261u;
+
+	h = fnv_int(h, e->type);
+	h = fnv_int(h, e->from * 16 + e->to);
+	h = fnv_str(h, e->name);
+	h = fnv_str(h, e->realm);
+	h = fnv_str(h, e->value);
+	h = fnv_int(h, e->qtype);
+	h = fnv_int(h, e->rcode);
+	h = fnv_int(h, e->status);
+	h = fnv_int(h, e->msg_type);
+	h = fnv_int(h, e->code);
+	h = fnv_int(h, e->etype);
+	h = fnv_int(h, e->kvno);
+	h = fnv_int(h, e->ntstatus);
+	h = fnv_int(h, e->neg_state);
+	h = fnv_int(h, e->has_token);
+	h = fnv_int(h, (long long)e->major);
+	h = fnv_int(h, (long long)e->minor);
+	return h;
+}
+
+static int
+fact_eq(const struct event *a, const struct event *b)
+{
+	return a->type == b->type && a->from == b->from && a->to == b->to &&
+	    a->qtype == b->qtype && a->rcode == b->rcode &&
+	    a->status == b->status && a->msg_type == b->msg_type &&
+	    a->code == b->code && a->etype == b->etype &&
+	    a->kvno == b->kvno && a->ntstatus == b->ntstatus &&
+	    a->neg_state == b->neg_state && a->has_token == b->has_token &&
+	    a->major == b->major && a->minor == b->minor &&
+	    strcmp(a->name, b->name) == 0 && strcmp(a->realm, b->realm) == 0 &&
+	    strcmp(a->value, b->value) == 0;
+}
+
+/* Coarse: the fact (h, its fact_hash) without peer and free text. */
+static uint32_t
+coarse_hash(const struct event *e, uint32_t h)
+{
+	if (e->type == EV_HTTP_RESPONSE)
+		return fnv_str(h, e->text);
+	return fnv_int(h, e->text[0] != '\0');
+}
+
+static int
+coarse_eq(const struct event *a, const struct event *b)
+{
+	if (!fact_eq(a, b))
+		return 0;
+	if (a->type == EV_HTTP_RESPONSE)
+		return strcmp(a->text, b->text) == 0;
+	return (a->text[0] != '\0') == (b->text[0] != '\0');
+}
+
+/* Fine: the whole event (h, its fact_hash) but its time and frame (and a
+ * KRB-ERROR's stime, which moves with the time). */
+static uint32_t
+fine_hash(const struct event *e, uint32_t h)
+{
+	return fnv_str(fnv_str(fnv_int(h, e->step), e->text), e->peer);
+}
+
+static int
+fine_eq(const struct event *a, const struct event *b)
+{
+	return fact_eq(a, b) && a->step == b->step &&
+	    strcmp(a->text, b->text) == 0 && strcmp(a->peer, b->peer) == 0;
+}
+
+/* The event like ev in table t (hash h), or -1. */
+static long
+fold_find(const struct pcap_ingest *s, const struct ev_slot *t, uint32_t h,
+    const struct event *ev, int (*eq)(const struct event *,
+    const struct event *))
+{
+	const struct ev_fold *fo = &s->fold;
+	size_t i, mask = fo->n_slots - 1;
+
+	if (fo->n_slots == 0)
+		return -1;
+	for (i = h & mask; t[i].idx1; i = (i + 1) & mask)
+		if (t[i].hash == h &&
+		    eq(&s->r->events[t[i].idx1 - 1], ev))
+			return (long)t[i].idx1 - 1;
+	return -1;
+}
+
+static void
+slot_put(struct ev_slot *t, size_t n_slots, uint32_t h, uint32_t idx1)
+{
+	size_t i, mask = n_slots - 1;
+
+	for (i = h & mask; t[i].idx1; i = (i + 1) & mask)
+		;
+	t[i].hash = h;
+	t[i].idx1 = idx1;
+}
+
+/* Room for one more event in each table; 0 or -1. */
+static int
+fold_grow(struct ev_fold *fo)
+{
+	struct ev_slot *nf, *nc;
+	size_t i, n;
+
+	if ((fo->n_used + 1) * 2 <= fo->n_slots)
+		return 0;
+	n = fo->n_slots ? fo->n_slots * 2 : 1024;
+	nf = calloc(n, sizeof(*nf));
+	nc = calloc(n, sizeof(*nc));
+	if (nf == NULL || nc == NULL) {
+		free(nf);
+		free(nc);
+		return -1;
+	}
+	for (i = 0; i < fo->n_slots; i++) {
+		if (fo->fine[i].idx1)
+			slot_put(nf, n, fo->fine[i].hash, fo->fine[i].idx1);
+		if (fo->coarse[i].idx1)
+			slot_put(nc, n, fo->coarse[i].hash,
+			    fo->coarse[i].idx1);
+	}
+	free(fo->fine);
+	free(fo->coarse);
+	fo->fine = nf;
+	fo->coarse = nc;
+	fo->n_slots = n;
+	return 0;
+}
+
+static void
+fold_into(struct pcap_ingest *s, long i, const struct event *ev)
+{
+	struct ev_fold *fo = &s->fold;
+
+	fo->more[i]++;
+	if (ev->frame >= 0)
+		fo->last[i] = (unsigned long)ev->frame;
+	fo->folded++;
+}
+
+void
+pcap_event(struct pcap_ingest *s, const struct event *ev)
+{
+	struct ev_fold *fo = &s->fold;
+	unsigned t = (unsigned)ev->type;
+	uint32_t hf, hc;
+	long i;
+	int k;
+
+	if (t >= PCAP_EV_KINDS || ev->type == EV_NOTE ||
+	    ev->type == EV_CLOCK || ev->type == EV_KDC_UNREACHABLE) {
+		/* few, and each one counts */
+		report_add_event(s->r, ev);
+		return;
+	}
+	hc = fact_hash(ev);
+	hf = fine_hash(ev, hc);
+	hc = coarse_hash(ev, hc);
+	if (fo->kept[t] >= PCAP_EV_FIRST &&
+	    (i = fold_find(s, fo->fine, hf, ev, fine_eq)) >= 0) {
+		fold_into(s, i, ev);
+		return;
+	}
+	if (fo->kept[t] >= PCAP_EV_KIND_MAX) {
+		if ((i = fold_find(s, fo->coarse, hc, ev, coarse_eq)) >= 0) {
+			fold_into(s, i, ev);
+			return;
+		}
+		if (fo->kept[t] >= PCAP_EV_KIND_HARD) {
+			fo->dropped[t]++;
+			return;
+		}
+	}
+	if (fold_grow(fo) != 0 || (k = report_add_event(s->r, ev)) < 0)
+		return;
+	if ((size_t)k >= fo->cap) {
+		size_t ncap = fo->cap ? fo->cap * 2 : 1024;
+		unsigned long *nm, *nl;
+
+		while (ncap <= (size_t)k)
+			ncap *= 2;
+		if ((nm = realloc(fo->more, ncap * sizeof(*nm))) == NULL)
+			return;
+		fo->more = nm;
+		if ((nl = realloc(fo->last, ncap * sizeof(*nl))) == NULL)
+			return;
+		fo->last = nl;
+		memset(nm + fo->cap, 0, (ncap - fo->cap) * sizeof(*nm));
+		memset(nl + fo->cap, 0, (ncap - fo->cap) * sizeof(*nl));
+		fo->cap = ncap;
+	}
+	fo->kept[t]++;
+	/* the first event like it stays the one others fold into */
+	if (fold_find(s, fo->fine, hf, ev, fine_eq) < 0) {
+		slot_put(fo->fine, fo->n_slots, hf, (uint32_t)k + 1);
+		fo->n_used++;
+	}
+	if (fold_find(s, fo->coarse, hc, ev, coarse_eq) < 0)
+		slot_put(fo->coarse, fo->n_slots, hc, (uint32_t)k + 1);
+}
+
+/* After the last event: each says how many like it were folded in, and a
+ * note says the timeline was bounded. */
+static void
+fold_finish(struct pcap_ingest *s)
+{
+	struct ev_fold *fo = &s->fold;
+	struct report *r = s->r;
+	unsigned long dropped = 0;
+	struct event ev;
+	size_t i;
+	int k;
+
+	for (i = 0; i < r->n_events && i < fo->cap; i++)
+		if (fo->more[i])
+			strappendf(r->events[i].text, sizeof(r->events[i].text),
+			    "%s(and %lu more like this, the last in frame %lu)",
+			    r->events[i].text[0] ? " " : "", fo->more[i],
+			    fo->last[i]);
+	for (k = 0; k < PCAP_EV_KINDS; k++)
+		dropped += fo->dropped[k];
+	if (fo->folded == 0 && dropped == 0)
+		return;
+	event_init(&ev, EV_NOTE);
+	ev.t = r->n_events ? r->events[r->n_events - 1].t : ev.t;
+	strlcpy0(ev.source, "capture", sizeof(ev.source));
+	snprintf(ev.text, sizeof(ev.text), "timeline bounded: after the first "
+	    "%d events of a kind, %lu repeats of an earlier event (same kind, "
+	    "peer and fields at another time; past %d distinct events of a "
+	    "kind, the same fact from any peer) are folded into it and "
+	    "counted there", PCAP_EV_FIRST, fo->folded, PCAP_EV_KIND_MAX);
+	if (dropped) {
+		strappendf(ev.text, sizeof(ev.text), "; %lu further events "
+		    "not kept (over %d distinct of a kind):", dropped,
+		    PCAP_EV_KIND_HARD);
+		for (k = 0; k < PCAP_EV_KINDS; k++)
+			if (fo->dropped[k])
+				strappendf(ev.text, sizeof(ev.text), " %lu %s",
+				    fo->dropped[k],
+				    event_type_name((enum ev_type)k));
+	}
+	report_add_event(r, &ev);
+}
+
+void
+pcap_event_release(struct pcap_ingest *s)
+{
+	struct ev_fold *fo = &s->fold;
+
+	free(fo->fine);
+	free(fo->coarse);
+	free(fo->more);
+	free(fo->last);
+	memset(fo, 0, sizeof(*fo));
 }
 
 /* "HTTP/mp.example.com" -> "mp.example.com" */
@@ -179,7 +479,7 @@ static void
 kdc_request(struct pcap_ingest *s, const struct pkt_ctx *p,
     const struct krb_msg *m, int tcp)
 {
-	struct kdc_peer *k = kdc_trouble(s, p->dst, p->t, p->frame);
+	struct kdc_peer *k = kdc_trouble(s, pkt_dst(p), p->t, p->frame);
 
 	if (k == NULL)
 		return;
@@ -199,14 +499,14 @@ kdc_request(struct pcap_ingest *s, const struct pkt_ctx *p,
 static void
 kdc_answer(struct pcap_ingest *s, const struct pkt_ctx *p)
 {
-	struct kdc_peer *k = kdc_peer(s, p->src);
+	struct kdc_peer *k = kdc_peer(s, pkt_src(p));
 	char realm[sizeof(k->realm)];
 
 	if (k == NULL)
 		return;
 	strlcpy0(realm, k->realm, sizeof(realm));
 	memset(k, 0, sizeof(*k));
-	strlcpy0(k->addr, p->src, sizeof(k->addr));
+	strlcpy0(k->addr, pkt_src(p), sizeof(k->addr));
 	strlcpy0(k->realm, realm, sizeof(k->realm));
 	k->answered = 1;
 	k->t_answer = p->t;
@@ -232,13 +532,13 @@ krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
 	switch (m->msg_type) {
 	case KRB_AS_REQ:
 	case KRB_TGS_REQ:
-		ev_start(&ev, EV_KRB_REQUEST, p, p->dst);
+		ev_start(&ev, EV_KRB_REQUEST, p, pkt_dst(p));
 		ev.from = ROLE_CLIENT;
 		ev.to = ROLE_KDC;
 		ev.msg_type = m->msg_type;
 		strlcpy0(ev.name, m->sname.text, sizeof(ev.name));
 		strlcpy0(ev.realm, m->realm, sizeof(ev.realm));
-		report_add_event(s->r, &ev);
+		pcap_event(s, &ev);
 		if (!s->have_client_realm && m->realm[0]) {
 			strlcpy0(s->r->client_realm, m->realm,
 			    sizeof(s->r->client_realm));
@@ -247,7 +547,7 @@ krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
 		break;
 	case KRB_AS_REP:
 	case KRB_TGS_REP:
-		ev_start(&ev, EV_KRB_REPLY, p, p->src);
+		ev_start(&ev, EV_KRB_REPLY, p, pkt_src(p));
 		ev.from = ROLE_KDC;
 		ev.to = ROLE_CLIENT;
 		ev.msg_type = m->msg_type;
@@ -255,18 +555,18 @@ krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
 		strlcpy0(ev.realm, m->tkt_realm, sizeof(ev.realm));
 		ev.etype = m->tkt_etype;
 		ev.kvno = m->tkt_kvno;
-		report_add_event(s->r, &ev);
+		pcap_event(s, &ev);
 		if (!krb_is_referral(m))
 			break;
-		ev_start(&ev, EV_KRB_REFERRAL, p, p->src);
+		ev_start(&ev, EV_KRB_REFERRAL, p, pkt_src(p));
 		ev.from = ROLE_KDC;
 		ev.to = ROLE_CLIENT;
 		strlcpy0(ev.realm, m->tkt_realm, sizeof(ev.realm));
 		strlcpy0(ev.value, m->tkt_sname.text + 7, sizeof(ev.value));
-		report_add_event(s->r, &ev);
+		pcap_event(s, &ev);
 		break;
 	case KRB_ERROR:
-		ev_start(&ev, EV_KRB_ERROR, p, p->src);
+		ev_start(&ev, EV_KRB_ERROR, p, pkt_src(p));
 		ev.from = ROLE_KDC;
 		ev.to = ROLE_CLIENT;
 		ev.msg_type = m->msg_type;
@@ -277,22 +577,22 @@ krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
 		strlcpy0(ev.realm, m->realm, sizeof(ev.realm));
 		strlcpy0(ev.name, m->sname.text, sizeof(ev.name));
 		strlcpy0(ev.text, m->etext, sizeof(ev.text));
-		report_add_event(s->r, &ev);
+		pcap_event(s, &ev);
 		if (s->clock_done || m->stime < 0)
 			break;
 		/* the capture's clock is the client's when captured there */
 		s->clock_done = 1;
-		ev_start(&ev, EV_CLOCK, p, p->src);
+		ev_start(&ev, EV_CLOCK, p, pkt_src(p));
 		ev.from = ROLE_KDC;
 		ev.to = ROLE_KDC;
-		strlcpy0(ev.name, p->src, sizeof(ev.name));
+		strlcpy0(ev.name, pkt_src(p), sizeof(ev.name));
 		strlcpy0(ev.realm, m->realm, sizeof(ev.realm));
 		ev.offset = (double)m->stime + (m->susec >= 0 ? m->susec / 1e6 :
 		    0.5) - p->t;
 		ev.uncertainty = m->susec >= 0 ? 0.01 : 0.5;
 		snprintf(ev.text, sizeof(ev.text), "from the stime of KRB-ERROR "
 		    "%d against the capture's timestamp", m->error_code);
-		report_add_event(s->r, &ev);
+		pcap_event(s, &ev);
 		break;
 	default:
 		s->undecoded[UND_NOT_KRB]++;
@@ -361,7 +661,7 @@ dns_message(struct pcap_ingest *s, const struct pkt_ctx *p,
 		free(msg);
 		return;		/* the answer carries the question too */
 	}
-	ev_start(&ev, EV_DNS, p, p->src);
+	ev_start(&ev, EV_DNS, p, pkt_src(p));
 	ev.from = ROLE_CLIENT;
 	ev.to = msg->qtype == 33 ? ROLE_KDC : ROLE_NONE;
 	ev.qtype = msg->qtype;
@@ -386,7 +686,7 @@ dns_message(struct pcap_ingest *s, const struct pkt_ctx *p,
 	}
 	if (msg->qtype == 12 && ev.status == 0)
 		ev.value[0] = '\0';
-	report_add_event(s->r, &ev);
+	pcap_event(s, &ev);
 	free(msg);
 }
 
@@ -569,6 +869,23 @@ header(struct http_head *h, const char *name, const char *v)
 	}
 }
 
+/* A header header() reads. */
+static int
+wanted_header(const char *name)
+{
+	switch (name[0]) {
+	case 'C': case 'c': case 'T': case 't': case 'H': case 'h':
+	case 'A': case 'a': case 'W': case 'w':
+		return strcasecmp(name, "Content-Length") == 0 ||
+		    strcasecmp(name, "Transfer-Encoding") == 0 ||
+		    strcasecmp(name, "Host") == 0 ||
+		    strcasecmp(name, "Authorization") == 0 ||
+		    strcasecmp(name, "WWW-Authenticate") == 0;
+	default:
+		return 0;
+	}
+}
+
 /* Parse the header block (start line to the empty line); 0 or -1. */
 static int
 head_parse(const uint8_t *p, size_t n, struct http_head *h)
@@ -608,6 +925,8 @@ head_parse(const uint8_t *p, size_t n, struct http_head *h)
 		if (!found)
 			continue;
 		cur_str(&part, cur_left(&part), name, sizeof(name));
+		if (!wanted_header(name))
+			continue;	/* its value is not copied */
 		cur_str(&line, cur_left(&line), buf, n + 1);
 		header(h, name, skip_ws(buf));
 	}
@@ -665,7 +984,7 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	struct event ev;
 	char host[256];
 
-	ev_start(&ev, EV_HTTP_REQUEST, p, p->dst);
+	ev_start(&ev, EV_HTTP_REQUEST, p, pkt_dst(p));
 	ev.from = ROLE_CLIENT;
 	ev.to = ROLE_MP;
 	strlcpy0(ev.text, h->method, sizeof(ev.text));
@@ -680,20 +999,20 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	    h->token_len, &tok) == 0 && tok.krb_tok_id == 0x0100 &&
 	    tok.krb.has_ticket)
 		strlcpy0(ev.value, tok.krb.tkt_sname.text, sizeof(ev.value));
-	report_add_event(s->r, &ev);
+	pcap_event(s, &ev);
 	if (ev.value[0]) {
 		struct event t;
 
-		ev_start(&t, EV_TICKET, p, p->dst);
+		ev_start(&t, EV_TICKET, p, pkt_dst(p));
 		t.from = ROLE_CLIENT;
 		t.to = ROLE_MP;
 		strlcpy0(t.name, tok.krb.tkt_sname.text, sizeof(t.name));
 		strlcpy0(t.realm, tok.krb.tkt_realm, sizeof(t.realm));
 		t.etype = tok.krb.tkt_etype;
 		t.kvno = tok.krb.tkt_kvno;
-		report_add_event(s->r, &t);
+		pcap_event(s, &t);
 		strlcpy0(s->r->mp_realm, t.realm, sizeof(s->r->mp_realm));
-		strlcpy0(s->mp_addr, p->dst, sizeof(s->mp_addr));
+		strlcpy0(s->mp_addr, pkt_dst(p), sizeof(s->mp_addr));
 	}
 	http_port_add(s, p->dport);
 	if (h->negotiate || strcmp(h->method, "CCM_POST") == 0) {
@@ -718,13 +1037,13 @@ reply_token(struct pcap_ingest *s, const struct pkt_ctx *p,
 	struct event reply, err;
 	int has_err;
 
-	ev_start(&reply, EV_SPNEGO_REPLY, p, p->src);
-	ev_start(&err, EV_KRB_ERROR, p, p->src);
+	ev_start(&reply, EV_SPNEGO_REPLY, p, pkt_src(p));
+	ev_start(&err, EV_KRB_ERROR, p, pkt_src(p));
 	has_err = tokev_reply(h->reply_token, h->reply_token_len, sname,
 	    &reply, &err, NULL);
-	report_add_event(s->r, &reply);
+	pcap_event(s, &reply);
 	if (has_err)
-		report_add_event(s->r, &err);
+		pcap_event(s, &err);
 }
 
 static void
@@ -740,7 +1059,7 @@ http_response(struct pcap_ingest *s, const struct pkt_ctx *p,
 		f->q_head = (f->q_head + 1) % PCAP_HTTP_QUEUE;
 		f->q_n--;
 	}
-	ev_start(&ev, EV_HTTP_RESPONSE, p, p->src);
+	ev_start(&ev, EV_HTTP_RESPONSE, p, pkt_src(p));
 	ev.from = ROLE_MP;
 	ev.to = ROLE_CLIENT;
 	ev.status = h->status;
@@ -753,7 +1072,7 @@ http_response(struct pcap_ingest *s, const struct pkt_ctx *p,
 		strlcpy0(ev.value, q.sname, sizeof(ev.value));
 	}
 	ev.has_token = h->reply_garbage ? -1 : h->reply_token != NULL;
-	report_add_event(s->r, &ev);
+	pcap_event(s, &ev);
 	if (h->reply_token)
 		reply_token(s, p, h, q.sname);
 }
@@ -795,7 +1114,7 @@ conn_fail(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	struct event ev;
 	char addr[48];
 
-	inet_ntop(f->af, f->addr[srv], addr, sizeof(addr));
+	pcap_addr_text(f->af, f->addr[srv], addr, sizeof(addr));
 	ev_start(&ev, EV_CONNECT_FAIL, p, addr);
 	ev.from = ROLE_CLIENT;
 	ev.to = ROLE_MP;
@@ -804,7 +1123,7 @@ conn_fail(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	strlcpy0(ev.text, text, sizeof(ev.text));
 	f->conn.reported = 1;
 	if (is_mp_conn(s, addr, f->port[srv], f->conn.ccm)) {
-		report_add_event(s->r, &ev);
+		pcap_event(s, &ev);
 	} else if (s->n_deferred < PCAP_MAX_DEFERRED) {
 		df = &s->deferred[s->n_deferred++];
 		df->port = f->port[srv];
@@ -834,7 +1153,7 @@ proto_conn_open(struct pcap_ingest *s, const struct pkt_ctx *p,
 	(void)f;
 	/* the name the client resolved to reach the MP */
 	if (s->mp_name_prio < 1 && is_mp_port(s, p->dport))
-		set_mp_name(s, addr_name(s, p->dst), 1);
+		set_mp_name(s, addr_name(s, pkt_dst(p)), 1);
 }
 
 /* The KDC at addr did not accept a TCP connection to port 88. */
@@ -869,7 +1188,7 @@ proto_conn_end(struct pcap_ingest *s, const struct pkt_ctx *p,
 
 	if (!k->syn_seen || k->reported)
 		return;
-	inet_ntop(f->af, f->addr[srv], addr, sizeof(addr));
+	pcap_addr_text(f->af, f->addr[srv], addr, sizeof(addr));
 	if (port == 88) {
 		/* a request over it, unanswered, is already counted */
 		if (!k->established)
@@ -1095,14 +1414,14 @@ kpasswd_message(struct pcap_ingest *s, const struct pkt_ctx *p,
 	if (aplen > 0 && krb_decode(cur_bytes(&c, aplen), aplen, &m) == 0 &&
 	    m.msg_type == KRB_AP_REQ && m.has_ticket) {
 		/* the client presents its kadmin/changepw ticket */
-		ev_start(&ev, EV_TICKET, p, p->dst);
+		ev_start(&ev, EV_TICKET, p, pkt_dst(p));
 		ev.from = ROLE_CLIENT;
 		ev.to = ROLE_KDC;
 		strlcpy0(ev.name, m.tkt_sname.text, sizeof(ev.name));
 		strlcpy0(ev.realm, m.tkt_realm, sizeof(ev.realm));
 		ev.etype = m.tkt_etype;
 		ev.kvno = m.tkt_kvno;
-		report_add_event(s->r, &ev);
+		pcap_event(s, &ev);
 		return;
 	}
 	if (aplen == 0 && cur_left(&c) > 0 &&
@@ -1280,7 +1599,7 @@ kdc_unreachable(struct pcap_ingest *s, const struct kdc_peer *k)
 		strappendf(ev.text, sizeof(ev.text), "%s%u TCP %s to %s port 88 "
 		    "never answered", sep, k->no_accept, plural(k->no_accept,
 		    "connection", "connections"), k->addr);
-	report_add_event(s->r, &ev);
+	pcap_event(s, &ev);
 }
 
 void
@@ -1304,7 +1623,7 @@ proto_finish(struct pcap_ingest *s)
 		const struct deferred_fail *df = &s->deferred[k];
 
 		if (is_mp_conn(s, df->ev.peer, df->port, df->ccm))
-			report_add_event(r, &df->ev);
+			pcap_event(s, &df->ev);
 	}
 	for (k = 0; k < s->n_kdcs; k++)
 		kdc_unreachable(s, &s->kdcs[k]);
@@ -1334,6 +1653,7 @@ proto_finish(struct pcap_ingest *s)
 		if (e->qtype == 12 && rev[0] && strcasecmp(e->name, rev) == 0)
 			e->to = ROLE_MP;
 	}
+	fold_finish(s);
 	for (k = 0; k < UND__COUNT; k++)
 		total += s->undecoded[k];
 	if (total == 0)
