@@ -9,6 +9,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_findings(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_register(int argc, char **argv);
+int cmd_mp_info(int argc, char **argv);
 
 /* Render r in format to path (NULL: stdout); 0, 2 or 3. */
 int cli_write_report(struct report *r, const char *format, const char *path);

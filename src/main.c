@@ -23,6 +23,8 @@ static const struct command {
 	{ "analyze", cmd_analyze, "analyze [options] FILE..." },
 	{ "register", cmd_register, "register --create-record [options] "
 	    "MP_FQDN" },
+	{ "mp-info", cmd_mp_info, "mp-info [--https] [--port N] [--cacert "
+	    "FILE] MP_FQDN" },
 	{ "demo", cmd_demo, "demo [--format text|json] [SCENARIO...]" },
 	{ "findings", cmd_findings, "findings [--markdown]" },
 	{ NULL, NULL, NULL },

@@ -190,3 +190,54 @@ mpxml_summary(const char *xml, size_t len, char *out, size_t outlen)
 	xmlFreeDoc(doc);
 	return 0;
 }
+
+static int
+all_hex(const xmlChar *s)
+{
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') ||
+		    (*s >= 'A' && *s <= 'F')))
+			return 0;
+	return 1;
+}
+
+static int
+hex_walk(xmlNode *node, size_t min_hex, int depth,
+    void (*cb)(void *, const char *, const char *), void *arg)
+{
+	int n = 0;
+
+	for (; node && depth < 16; node = node->next) {
+		if (node->type == XML_ELEMENT_NODE && node->children &&
+		    node->children->type == XML_TEXT_NODE &&
+		    node->children->next == NULL) {
+			xmlChar *t = xmlNodeGetContent(node);
+			char name[64];
+
+			if (t && (size_t)xmlStrlen(t) >= min_hex && all_hex(t)) {
+				printable(node->name, name, sizeof(name));
+				cb(arg, name, (const char *)t);
+				n++;
+			}
+			xmlFree(t);
+		}
+		if (node->type == XML_ELEMENT_NODE)
+			n += hex_walk(node->children, min_hex, depth + 1, cb, arg);
+	}
+	return n;
+}
+
+int
+mpxml_hex_values(const char *xml, size_t len, size_t min_hex,
+    void (*cb)(void *arg, const char *elem, const char *hex), void *arg)
+{
+	xmlDoc *doc;
+	int n;
+
+	if (len > 4 * 1024 * 1024 || (doc = xmlReadMemory(xml, (int)len,
+	    "mp.xml", NULL, XML_OPTS)) == NULL)
+		return ERR_MALFORMED;
+	n = hex_walk(xmlDocGetRootElement(doc), min_hex, 0, cb, arg);
+	xmlFreeDoc(doc);
+	return n;
+}

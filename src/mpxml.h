@@ -29,6 +29,15 @@ int mpxml_reply_sig(const char *xml, size_t len, char *sighex,
     size_t sighexlen, char *hashalg, size_t hashlen);
 
 /*
+ * Every element of an MP XML document whose text is a hex-encoded value of
+ * at least min_hex digits (certificates in MPCERT, SITESIGNCERT,
+ * MPKEYINFORMATION): cb gets the element's name and the hex text.  Returns
+ * how many, or ERR_MALFORMED.
+ */
+int mpxml_hex_values(const char *xml, size_t len, size_t min_hex,
+    void (*cb)(void *arg, const char *elem, const char *hex), void *arg);
+
+/*
  * A summary of any MP XML document for mp-info: the root element and, for
  * each element with text or attributes, "path: text [attr=value ...]"
  * lines (printable, bounded) appended to out.  0 or ERR_MALFORMED.

@@ -108,5 +108,28 @@ check native-client-revoked 1 "$root == \"client-cert-revoked\"" \
 check native-mp-revoked 1 "$root == \"mp-cert-revoked\"" \
     $native --crl "$LAB_CRL_MP_REVOKED" --cert "$CLIENT_CERT" --key "$CLIENT_KEY"
 
+# mp-info: the anonymous .sms_aut answers, over HTTP and HTTPS.
+for proto in http https; do
+	extra=()
+	[ $proto = https ] && extra=(--https --cacert "$MP_CA")
+	"$lab" run "$ccmdiag" mp-info "${extra[@]}" "$MP_FQDN" \
+	    >"$out/mp-info-$proto.txt" 2>&1
+	rc=$?
+	if [ $rc = 0 ] &&
+	    grep -q 'Property Name="SSLState" Value="0"' "$out/mp-info-$proto.txt" &&
+	    grep -q 'SITECODE: LAB' "$out/mp-info-$proto.txt" &&
+	    grep -q 'certificate /CN=SMS Management Point Signing/O=mp-signing' \
+	    "$out/mp-info-$proto.txt" &&
+	    grep -q 'X509Certificate: certificate /CN=Lab Issuing CA' \
+	    "$out/mp-info-$proto.txt"; then
+		echo "ok - mp-info over $proto"
+		pass=$((pass + 1))
+	else
+		echo "not ok - mp-info over $proto: exit $rc"
+		head -c 3000 "$out/mp-info-$proto.txt"
+		fail=$((fail + 1))
+	fi
+done
+
 echo "register: $pass passed, $fail failed"
 [ "$fail" = 0 ]
