@@ -1,7 +1,10 @@
 /*
- * ingest_pcap.h - shared between the capture reader's two halves:
- * ingest_pcap.c (link layers, IP, UDP, TCP flows and reassembly) and
- * ingest_pcap_proto.c (DNS, Kerberos and HTTP payloads to events).
+ * ingest_pcap.h - shared by the capture reader's files: ingest_pcap.c (the
+ * reader and its packet loop), ingest_pcap_net.c (link layers, IP,
+ * fragments, tunnels, UDP), ingest_pcap_tcp.c (TCP flows and reassembly),
+ * ingest_pcap_event.c (the bounded timeline, naming the MP),
+ * ingest_pcap_krb.c (Kerberos, kpasswd, DNS) and ingest_pcap_http.c (HTTP
+ * and the other TCP payloads, connection failures).
  */
 #ifndef CCMDIAG_INGEST_PCAP_H
 #define CCMDIAG_INGEST_PCAP_H
@@ -11,6 +14,8 @@
 #include <stdio.h>
 
 #include "report.h"
+
+struct cursor;
 
 /* Why a frame (or a reassembled message) was not decoded. */
 enum undecoded {
@@ -103,7 +108,7 @@ struct tcp_dir {
 	int has_msg_end;
 	int until_fin;		/* HTTP body that runs to the FIN */
 	void *held;		/* HTTP response head waiting for its body's
-				 * end (ingest_pcap_proto.c owns it) */
+				 * end (ingest_pcap_http.c owns it) */
 	uint32_t last_ack;	/* what this side last acknowledged */
 	int have_ack;
 	int dupacks;		/* bare ACKs repeating it since */
@@ -258,10 +263,89 @@ struct pcap_ingest {
 	struct ev_fold fold;	/* bounds the timeline (PCAP_EV_FIRST) */
 };
 
+/* Fields of a header the cursor has handed over whole (cur_bytes): one
+ * bounds check per header rather than one per field. */
+static inline uint16_t
+be16(const uint8_t *b)
+{
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+static inline uint32_t
+be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
+/* One more frame (or message) not decoded, for why. */
+static inline void
+count(struct pcap_ingest *s, enum undecoded why)
+{
+	s->undecoded[why]++;
+}
+
+/* ---- packets (ingest_pcap_net.c, ingest_pcap_tcp.c) ---- */
+
+/* Ethertype of what follows the link header at c, or -1 (counted). */
+int pcap_link_layer(struct pcap_ingest *s, int linktype, struct cursor *c);
+/* An IPv4 or IPv6 packet (type its ethertype) at c, tunnels and all. */
+void pcap_network(struct pcap_ingest *s, struct pkt_ctx *p, int type,
+    struct cursor *c);
+/* Drop datagram i being reassembled, its n fragments counted as why. */
+void pcap_frag_free(struct pcap_ingest *s, int i, enum undecoded why, int n);
+/* A TCP segment src -> dst at c, into its flow (ingest_pcap_tcp.c). */
+void pcap_tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af,
+    const uint8_t src[16], const uint8_t dst[16], struct cursor *c,
+    int truncated);
+/* ICMP destination unreachable at c: the KDC or connection it refuses. */
+void pcap_icmp_unreach(struct pcap_ingest *s, const struct pkt_ctx *p, int af,
+    struct cursor *c);
+/* Unlink and free f and what it holds. */
+void pcap_flow_free(struct pcap_ingest *s, struct flow *f);
+
+/* ---- events (ingest_pcap_event.c) ---- */
+
 /* Add ev to the timeline, or fold it into an earlier one like it. */
 void pcap_event(struct pcap_ingest *s, const struct event *ev);
 /* Free what pcap_event keeps. */
 void pcap_event_release(struct pcap_ingest *s);
+/* A new event of type seen in p, "frame N" its source, peer its peer. */
+void pcap_ev_start(struct event *ev, enum ev_type type,
+    const struct pkt_ctx *p, const char *peer);
+/* After the last event: each folded event's count, and a note if any. */
+void pcap_fold_finish(struct pcap_ingest *s);
+/* "HTTP/mp.example.com" -> "mp.example.com" */
+void pcap_sname_host(const char *sname, char *host, size_t n);
+/* Name the MP, unless stronger evidence (prio, see mp_name_prio) did. */
+void pcap_set_mp_name(struct pcap_ingest *s, const char *name, int prio);
+/* The name the client looked up to get addr, "" when none did. */
+const char *pcap_addr_name(const struct pcap_ingest *s, const char *addr);
+/* An A/AAAA answer: the client looked up name and got addr. */
+void pcap_addr_name_add(struct pcap_ingest *s, const char *addr,
+    const char *name);
+/* HTTP was seen on server port port. */
+void pcap_http_port_add(struct pcap_ingest *s, uint16_t port);
+/* A port the MP may listen on: the usual ones, or one HTTP was seen on. */
+int pcap_is_mp_port(const struct pcap_ingest *s, uint16_t port);
+/* Is a failed connection to addr port (ccm: it carried CCM) the MP's? */
+int pcap_is_mp_conn(const struct pcap_ingest *s, const char *addr,
+    uint16_t port, int ccm);
+
+/* ---- Kerberos and DNS messages (ingest_pcap_krb.c) ---- */
+
+/* One Kerberos message, over TCP when tcp is set. */
+void pcap_krb_message(struct pcap_ingest *s, const struct pkt_ctx *p,
+    const uint8_t *data, size_t n, int tcp);
+/* One kpasswd message, after any TCP record mark. */
+void pcap_kpasswd_message(struct pcap_ingest *s, const struct pkt_ctx *p,
+    const uint8_t *data, size_t n);
+/* One DNS message: an answer becomes an event. */
+void pcap_dns_message(struct pcap_ingest *s, const struct pkt_ctx *p,
+    const uint8_t *data, size_t n);
+/* The KDC at addr did not accept f, a TCP connection to port 88. */
+void pcap_kdc_no_accept(struct pcap_ingest *s, const char *addr,
+    const struct flow *f);
 
 /*
  * The reader over an open stream (closed on return), for tests and the
@@ -270,7 +354,10 @@ void pcap_event_release(struct pcap_ingest *s);
 int ingest_pcap_stream(FILE *f, struct report *r, char *errbuf,
     size_t errlen);
 
-/* Payload handlers (ingest_pcap_proto.c). */
+/*
+ * Payload handlers: proto_udp, proto_kdc_refused and proto_finish in
+ * ingest_pcap_krb.c, the others in ingest_pcap_http.c.
+ */
 void proto_udp(struct pcap_ingest *s, const struct pkt_ctx *p,
     const uint8_t *data, size_t n, int truncated);
 /* Consume what complete messages side's buffer holds. */
