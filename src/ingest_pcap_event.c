@@ -285,7 +285,7 @@ pcap_fold_finish(struct pcap_ingest *s)
 	if (fo->folded == 0 && dropped == 0)
 		return;
 	event_init(&ev, EV_NOTE);
-	ev.t = r->n_events ? r->events[r->n_events - 1].t : ev.t;
+	ev.t = s->t_end > 0 ? s->t_end : 0;	/* capture time, never ours */
 	strlcpy0(ev.source, "capture", sizeof(ev.source));
 	snprintf(ev.text, sizeof(ev.text), "timeline bounded: after the first "
 	    "%d events of a kind, %lu repeats of an earlier event (same kind, "

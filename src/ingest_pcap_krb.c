@@ -485,7 +485,7 @@ proto_finish(struct pcap_ingest *s)
 	if (total == 0)
 		return;
 	event_init(&ev, EV_NOTE);
-	ev.t = r->n_events ? r->events[r->n_events - 1].t : ev.t;
+	ev.t = s->t_end > 0 ? s->t_end : 0;	/* capture time, never ours */
 	strlcpy0(ev.source, "capture", sizeof(ev.source));
 	snprintf(ev.text, sizeof(ev.text), "%lu frame%s not decoded:", total,
 	    total == 1 ? "" : "s");
