@@ -32,7 +32,7 @@ event_type_name(enum ev_type type)
 		"krb-fallback", "kdc-unreachable", "realm-unknown", "ticket",
 		"gss-status", "spnego-reply", "clock", "no-credentials",
 		"capture", "iis-request", "spn-owner", "trust", "directory",
-		"directory-unavailable",
+		"directory-unavailable", "mp-query",
 	};
 
 	if ((size_t)type >= sizeof(names) / sizeof(names[0]))
@@ -243,6 +243,12 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		    ev->text);
 		break;
 	case EV_NO_CREDENTIALS:
+	case EV_MP_QUERY:
+		snprintf(buf, n, "%s answered HTTP %d%s%s%s%s", ev->name,
+		    ev->status, ev->value[0] ? " (" : "", ev->value,
+		    ev->value[0] ? ")" : "", ev->text[0] ? ": " : "");
+		strappendf(buf, n, "%s", ev->text);
+		break;
 	case EV_NOTE:
 	case EV_CAPTURE:
 	default:

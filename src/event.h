@@ -48,6 +48,9 @@ enum ev_type {
 				 * domainFunctionality, text = spn mappings */
 	EV_DIRECTORY_UNAVAILABLE, /* name = the directory check that could
 				 * not run, peer = DC, text = why */
+	EV_MP_QUERY,		/* an anonymous .sms_aut query answered: name =
+				 * verb, status = HTTP status, value =
+				 * Content-Type, peer, text = what it showed */
 };
 
 enum conn_fail {

@@ -1,40 +1,98 @@
 /*
  * mpinfo.c - `ccmdiag mp-info MP_FQDN`: the management point's anonymous
  * getauth.dll answers (/SMS_MP/.sms_aut?MPLIST, MPCERT, MPKEYINFORMATION,
- * SITESIGNCERT), read with libxml2 and shown: the MP list with its HTTPS
- * state (SSLState), the site code, and each certificate's subject, issuer
- * and validity.  Read-only: nothing is registered or changed.
+ * SITESIGNCERT), read with libxml2 and recorded as events: the MP list with
+ * its HTTPS state (SSLState), the site code, and each certificate's
+ * subject, issuer and validity.  Findings: the MP unreachable or its TLS
+ * failing, MPLIST 500 while MPCERT answers (the site database is out of
+ * reach, ccm-protocol.md §2.3), an expired or not yet valid certificate,
+ * an HTTPS-only MP.  Read-only: nothing is registered or changed, and the
+ * requests are fixed: nothing from a reply goes back into a request.
  */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ccmmsg.h"
 #include "cli.h"
 #include "crypto.h"
+#include "engine.h"
 #include "http.h"
 #include "mpxml.h"
 #include "util.h"
 
-static const char *const verbs[] = {
+enum { Q_MPLIST, Q_MPCERT, Q_MPKEYINFORMATION, Q_SITESIGNCERT, Q_COUNT };
+
+static const char *const verbs[Q_COUNT] = {
 	"MPLIST", "MPCERT", "MPKEYINFORMATION", "SITESIGNCERT",
 };
 
-static void
-show_cert(void *arg, const char *elem, const char *hex)
+struct mpi {
+	struct report *r;
+	struct http_request req;
+	int step;
+	const char *verb;
+	int status[Q_COUNT];	/* HTTP status, -1 no answer */
+	int ev[Q_COUNT];	/* the query's answer (or failure) event */
+	int xml_ok;		/* answers that were well-formed XML */
+};
+
+static int
+note(struct mpi *m, const char *fmt, ...) __attribute__((format(printf, 2,
+    3)));
+
+static int
+note(struct mpi *m, const char *fmt, ...)
 {
+	struct event ev;
+	va_list ap;
+
+	event_init(&ev, EV_NOTE);
+	ev.step = m->step;
+	snprintf(ev.source, sizeof(ev.source), "mp-info %s", m->verb);
+	va_start(ap, fmt);
+	vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
+	va_end(ap);
+	return report_add_event(m->r, &ev);
+}
+
+static void
+find(struct mpi *m, enum finding_id id, int ev)
+{
+	int i = report_add_finding(m->r, id);
+
+	if (i >= 0)
+		finding_add_evidence(&m->r->findings[i], ev);
+}
+
+static void
+step_done(struct mpi *m, enum step_status st, const char *summary)
+{
+	struct step *s = &m->r->steps[m->step];
+
+	s->status = st;
+	s->elapsed = now_real() - s->start;
+	strlcpy0(s->summary, summary, sizeof(s->summary));
+}
+
+/* One certificate of an answer: an event, and a finding when the time now
+ * is outside its validity. */
+static void
+on_cert(void *arg, const char *elem, const char *hex)
+{
+	struct mpi *m = arg;
 	struct crypto_cert cc;
 	uint8_t *der = NULL;
 	size_t len = 0, i;
 	char nb[40], na[40], sha[48];
 	double now = now_real();
+	int bad, e;
 
-	(void)arg;
 	if (ccm_unhex(hex, 1 << 20, &der, &len) != 0 ||
 	    crypto_cert_decode(der, len, &cc) != 0) {
-		printf("    %s: %zu hex digits, not an X.509 certificate\n", elem,
+		note(m, "%s: %zu hex digits, not an X.509 certificate", elem,
 		    strlen(hex));
 		free(der);
 		return;
@@ -43,67 +101,176 @@ show_cert(void *arg, const char *elem, const char *hex)
 	format_time(cc.not_after, na, sizeof(na));
 	for (i = 0; i < 20; i++)
 		snprintf(sha + 2 * i, 3, "%02X", cc.sha1[i]);
-	printf("    %s: certificate %s\n      issuer %s%s\n      valid %s to "
-	    "%s%s\n      %s %d bits, thumbprint %s\n", elem, cc.subject,
-	    cc.issuer, cc.self_signed ? " (self-signed)" : "", nb, na,
-	    now > cc.not_after ? " EXPIRED" : now < cc.not_before ?
-	    " NOT YET VALID" : "", cc.key_type, cc.key_bits, sha);
+	bad = cc.not_after >= 0 && now > cc.not_after ? 1 :
+	    cc.not_before >= 0 && now < cc.not_before ? 2 : 0;
+	e = note(m, "%s: certificate %s, issuer %s%s, valid %s to %s%s, %s %d "
+	    "bits, thumbprint %s", elem, cc.subject, cc.issuer,
+	    cc.self_signed ? " (self-signed)" : "", nb, na, bad == 1 ?
+	    " EXPIRED" : bad == 2 ? " NOT YET VALID" : "", cc.key_type,
+	    cc.key_bits, sha);
+	if (bad)
+		find(m, FID_MP_CERT_EXPIRED, e);
 	crypto_cert_release(&cc);
 	free(der);
 }
 
-/* One GET; 0 when the MP answered 200 with XML. */
-static int
-verb(const struct http_request *base, const char *v)
+/* SSLState of each MP in an MPLIST summary ("MPList/MP Name=.. FQDN=.."
+ * then "MPList/MP/Capabilities/Property Name="SSLState" Value="N""). */
+static void
+on_mplist(struct mpi *m, const char *sum)
 {
-	struct http_request req = *base;
+	const char *line, *nl, *p;
+	char mp[160] = "", buf[200];
+	long v;
+	int e;
+
+	for (line = sum; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		snprintf(buf, sizeof(buf), "%.*s", nl ? (int)(nl - line) :
+		    (int)strlen(line), line);
+		if ((p = strstr(buf, " FQDN=\"")) != NULL &&
+		    strncmp(buf, "MPList/MP ", 10) == 0) {
+			snprintf(mp, sizeof(mp), "%s", p + 7);
+			if (strchr(mp, '"'))
+				*strchr(mp, '"') = '\0';
+			continue;
+		}
+		if ((p = strstr(buf, "Name=\"SSLState\" Value=\"")) == NULL)
+			continue;
+		v = strtol(p + 23, NULL, 10);
+		e = note(m, "MP %s: SSLState %ld (%s)", mp[0] ? mp : "?", v,
+		    v & 1 ? "HTTPS" : "HTTP");
+		if (v & 1)
+			find(m, FID_MP_HTTPS_ONLY, e);
+	}
+}
+
+/* One GET; -1 only when ccmdiag could not send it at all, 1 when the MP
+ * could not be reached (the rest would fail alike). */
+static int
+query(struct mpi *m, int q)
+{
+	struct http_request req = m->req;
 	struct http_reply rep;
 	struct http_content body;
-	char path[64], *xml, *sum;
-	int r = -1;
+	struct event ev;
+	char path[64], *xml = NULL, *sum = NULL, summary[256];
+	const char *line, *nl;
+	int r = 0;
 
-	snprintf(path, sizeof(path), "/SMS_MP/.sms_aut?%s", v);
+	m->verb = verbs[q];
+	m->step = report_add_step(m->r, verbs[q]);
+	snprintf(path, sizeof(path), "/SMS_MP/.sms_aut?%s", verbs[q]);
 	req.path = path;
 	req.method = "GET";
-	printf("%s\n", v);
+	memset(&rep, 0, sizeof(rep));
+	memset(&body, 0, sizeof(body));
+
+	event_init(&ev, EV_HTTP_REQUEST);
+	ev.step = m->step;
+	snprintf(ev.source, sizeof(ev.source), "mp-info %s", verbs[q]);
+	ev.from = ROLE_CLIENT;
+	ev.to = ROLE_MP;
+	snprintf(ev.text, sizeof(ev.text), "GET %s://%s:%d%s", req.https ?
+	    "https" : "http", req.host, req.port, path);
+	report_add_event(m->r, &ev);
 	if (http_send(&req, NULL, &rep, &body) != 0) {
-		printf("  could not send the request\n");
+		note(m, "could not send the request");
+		step_done(m, STEP_FAILED, "not sent");
 		return -1;
 	}
 	if (!rep.transport_ok) {
-		printf("  no answer: %s\n", rep.errtext);
+		event_init(&ev, EV_CONNECT_FAIL);
+		ev.step = m->step;
+		snprintf(ev.source, sizeof(ev.source), "mp-info %s", verbs[q]);
+		ev.from = ROLE_CLIENT;
+		ev.to = ROLE_MP;
+		ev.status = rep.fail;
+		snprintf(ev.name, sizeof(ev.name), "%s:%d", req.host, req.port);
+		strlcpy0(ev.peer, rep.peer, sizeof(ev.peer));
+		strlcpy0(ev.text, rep.errtext, sizeof(ev.text));
+		m->ev[q] = report_add_event(m->r, &ev);
+		step_done(m, STEP_FAILED, "no answer");
+		r = 1;
 		goto out;
 	}
-	printf("  HTTP %ld, %zu bytes%s%s\n", rep.status, body.len,
-	    body.content_type[0] ? ", " : "", body.content_type);
-	if (rep.status != 200 || body.len == 0)
+	m->status[q] = (int)rep.status;
+	event_init(&ev, EV_MP_QUERY);
+	ev.step = m->step;
+	snprintf(ev.source, sizeof(ev.source), "mp-info %s", verbs[q]);
+	ev.from = ROLE_MP;
+	ev.to = ROLE_CLIENT;
+	ev.status = (int)rep.status;
+	strlcpy0(ev.name, verbs[q], sizeof(ev.name));
+	strlcpy0(ev.value, body.content_type, sizeof(ev.value));
+	strlcpy0(ev.peer, rep.peer, sizeof(ev.peer));
+	snprintf(ev.text, sizeof(ev.text), "%zu bytes%s", body.len,
+	    rep.too_large ? ", cut at the bound" : "");
+	m->ev[q] = report_add_event(m->r, &ev);
+	if (rep.status != 200 || body.len == 0) {
+		snprintf(summary, sizeof(summary), "HTTP %ld", rep.status);
+		step_done(m, STEP_FAILED, summary);
 		goto out;
+	}
 	if ((xml = malloc(body.len + 1)) == NULL ||
 	    (sum = malloc(8192)) == NULL) {
-		free(xml);
+		note(m, "out of memory");
+		r = -1;
 		goto out;
 	}
 	memcpy(xml, body.data, body.len);
 	xml[body.len] = '\0';
 	if (mpxml_summary(xml, body.len, sum, 8192) != 0) {
-		printf("  not well-formed XML\n");
-	} else {
-		char *line = sum, *nl;
-
-		for (; line && *line; line = nl ? nl + 1 : NULL) {
-			nl = strchr(line, '\n');
-			printf("  %.*s\n", nl ? (int)(nl - line) : (int)strlen(line),
-			    line);
-		}
-		(void)mpxml_hex_values(xml, body.len, 200, show_cert, NULL);
-		r = 0;
+		note(m, "the answer is not well-formed XML");
+		step_done(m, STEP_WARN, "HTTP 200, not XML");
+		goto out;
 	}
+	m->xml_ok++;
+	for (line = sum; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		note(m, "%.*s", nl ? (int)(nl - line) : (int)strlen(line), line);
+	}
+	if (q == Q_MPLIST)
+		on_mplist(m, sum);
+	(void)mpxml_hex_values(xml, body.len, 200, on_cert, m);
+	step_done(m, STEP_OK, "HTTP 200, XML");
+out:
 	free(sum);
 	free(xml);
-out:
 	http_content_release(&body);
 	http_reply_release(&rep);
 	return r;
+}
+
+/* What the answers together say. */
+static void
+conclude(struct mpi *m)
+{
+	struct report *r = m->r;
+	int q, i, errors = 0;
+
+	if (m->status[Q_MPLIST] >= 500 && m->status[Q_MPCERT] == 200) {
+		i = report_add_finding(r, FID_MP_SITE_DB_UNREACHABLE);
+		if (i >= 0) {
+			finding_add_evidence(&r->findings[i], m->ev[Q_MPLIST]);
+			finding_add_evidence(&r->findings[i], m->ev[Q_MPCERT]);
+		}
+	}
+	for (q = 0; q < Q_COUNT; q++) {
+		if (m->status[q] >= 500 && !(q == Q_MPLIST &&
+		    m->status[Q_MPCERT] == 200))
+			find(m, FID_MP_SERVER_ERROR, m->ev[q]);
+		else if (m->status[q] == 403)
+			find(m, FID_MP_FORBIDDEN, m->ev[q]);
+	}
+	for (i = 0; i < (int)r->n_findings; i++)
+		if (finding_severity(r->findings[i].id) == SEV_ERROR)
+			errors++;
+	/* answers came, none of them XML, and nothing above says why */
+	if (m->xml_ok == 0 && errors == 0)
+		for (q = 0; q < Q_COUNT; q++)
+			if (m->status[q] >= 0)
+				find(m, FID_MP_GETAUTH_UNAVAILABLE, m->ev[q]);
 }
 
 static void
@@ -113,12 +280,16 @@ usage(FILE *out)
 	    "usage: ccmdiag mp-info [options] MP_FQDN\n"
 	    "Ask the management point, anonymously, for its MP list, "
 	    "certificates and\nsite key information (/SMS_MP/.sms_aut) and "
-	    "show them.\n\n"
+	    "report what they show.\n\n"
 	    "  --https             use HTTPS (port 443)\n"
 	    "  --cacert FILE       CA certificates for the MP's TLS "
-	    "certificate\n"
+	    "certificate (or --cafile)\n"
 	    "  --port N            MP port (default 80, 443 with --https)\n"
-	    "  --timeout SECONDS   per request (default 10)\n");
+	    "  --timeout SECONDS   per request (default 10)\n"
+	    "  --format text|json|markdown|html  report format (default text)"
+	    "\n"
+	    "  -o FILE             write the report to FILE\n"
+	    "  -v                  more detail (the whole timeline)\n");
 }
 
 int
@@ -127,37 +298,51 @@ cmd_mp_info(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "https", no_argument, NULL, 'H' },
 		{ "cacert", required_argument, NULL, 'A' },
+		{ "cafile", required_argument, NULL, 'A' },
 		{ "port", required_argument, NULL, 'P' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct http_request req;
-	size_t i, ok = 0;
-	int c;
+	const char *format = NULL, *output = NULL;
+	struct report r;
+	struct mpi m;
+	int c, q, rc = 0, verbose = 0;
 
-	memset(&req, 0, sizeof(req));
-	req.timeout = 10;
+	memset(&m, 0, sizeof(m));
+	m.req.timeout = 10;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
-			req.https = 1;
+			m.req.https = 1;
 			break;
 		case 'A':
-			req.cafile = optarg;
+			m.req.cafile = optarg;
 			break;
 		case 'P':
-			req.port = atoi(optarg);
-			if (req.port <= 0 || req.port > 65535) {
+			m.req.port = atoi(optarg);
+			if (m.req.port <= 0 || m.req.port > 65535) {
 				fprintf(stderr, "ccmdiag: bad port '%s'\n",
 				    optarg);
 				return 2;
 			}
 			break;
 		case 't':
-			if (cli_parse_timeout(optarg, &req.timeout))
+			if (cli_parse_timeout(optarg, &m.req.timeout))
 				return 2;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'v':
+			verbose++;
 			break;
 		case 'h':
 			usage(stdout);
@@ -171,15 +356,44 @@ cmd_mp_info(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	req.host = argv[optind];
-	if (!valid_hostname(req.host)) {
-		fprintf(stderr, "ccmdiag: '%s' is not a host name\n", req.host);
+	m.req.host = argv[optind];
+	if (!valid_hostname(m.req.host)) {
+		fprintf(stderr, "ccmdiag: '%s' is not a host name\n",
+		    m.req.host);
 		return 2;
 	}
-	printf("management point %s over %s\n", req.host, req.https ? "HTTPS" :
-	    "HTTP");
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (verb(&req, verbs[i]) == 0)
-			ok++;
-	return ok ? 0 : 1;
+	if (format && report_writer_find(format) == NULL) {
+		fprintf(stderr, "ccmdiag: unknown format '%s' (%s)\n", format,
+		    report_writer_names());
+		return 2;
+	}
+	if (m.req.port == 0)
+		m.req.port = m.req.https ? 443 : 80;
+	report_init(&r, "mp-info", m.req.host);
+	r.verbose = verbose;
+	strlcpy0(r.mp_name, m.req.host, sizeof(r.mp_name));
+	m.r = &r;
+	for (q = 0; q < Q_COUNT; q++) {
+		m.status[q] = -1;
+		m.ev[q] = -1;
+	}
+	for (q = 0; q < Q_COUNT && rc == 0; q++)
+		rc = query(&m, q);
+	if (rc < 0) {
+		fprintf(stderr, "ccmdiag: could not send the %s request\n",
+		    m.verb);
+		report_release(&r);
+		return 3;
+	}
+	for (; q < Q_COUNT; q++) {
+		m.step = report_add_step(&r, verbs[q]);
+		step_done(&m, STEP_SKIPPED, "the MP did not answer");
+	}
+	conclude(&m);
+	engine_run(&r);
+	rc = cli_write_report(&r, format, output);
+	if (rc == 0)
+		rc = engine_exit_code(&r);
+	report_release(&r);
+	return rc;
 }

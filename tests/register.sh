@@ -108,11 +108,12 @@ check native-client-revoked 1 "$root == \"client-cert-revoked\"" \
 check native-mp-revoked 1 "$root == \"mp-cert-revoked\"" \
     $native --crl "$LAB_CRL_MP_REVOKED" --cert "$CLIENT_CERT" --key "$CLIENT_KEY"
 
-# mp-info: the anonymous .sms_aut answers, over HTTP and HTTPS.
+# mp-info: the anonymous .sms_aut answers, over HTTP and HTTPS, in the
+# text report's timeline (-v); tests/mp-info.sh checks its findings.
 for proto in http https; do
 	extra=()
 	[ $proto = https ] && extra=(--https --cacert "$MP_CA")
-	"$lab" run "$ccmdiag" mp-info "${extra[@]}" "$MP_FQDN" \
+	"$lab" run "$ccmdiag" mp-info -v "${extra[@]}" "$MP_FQDN" \
 	    >"$out/mp-info-$proto.txt" 2>&1
 	rc=$?
 	if [ $rc = 0 ] &&
