@@ -90,6 +90,9 @@ write_json(const struct report *r, FILE *out)
 	    json_object_new_boolean(r->approved));
 	if (r->approved)
 		snprintf(summary, sizeof(summary), "%s",
+		    strcmp(r->command, "mp-info") == 0 ? "the management "
+		    "point answered its anonymous queries and showed nothing "
+		    "wrong" :
 		    strcmp(r->command, "register") == 0 ? "the client "
 		    "registered and the site approved it" :
 		    strcmp(r->command, "probe") == 0 ? "the client would "

@@ -51,6 +51,10 @@ report_verdict(const struct report *r, char *head, size_t hn, char *rest,
 		strlcpy0(head, "APPROVED", hn);
 		snprintf(rest, rn, "%s registered with %s and the site approved "
 		    "it%s", who, r->target, warn);
+	} else if (strcmp(r->command, "mp-info") == 0) {
+		strlcpy0(head, "NO FAILURE FOUND", hn);
+		snprintf(rest, rn, "%s answered its anonymous queries and showed "
+		    "nothing wrong%s", r->target, warn);
 	} else if (live) {
 		strlcpy0(head, "APPROVED", hn);
 		snprintf(rest, rn, "%s authenticates to %s with Kerberos and "
