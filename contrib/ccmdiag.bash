@@ -15,7 +15,7 @@ _ccmdiag() {
 	probe) COMPREPLY=($(compgen -W "--keytab --principal --timeout --port --https --cafile --capture --no-capture --evidence --format -o -v --help" -- "$cur")) ;;
 	analyze) COMPREPLY=($(compgen -f -W "--format -o -v --evidence --help" -- "$cur")) ;;
 	register) COMPREPLY=($(compgen -W "--create-record --anonymous --https --pkcs12 --cacert --crl --keytab --principal --netbios --fqdn --cert --key --mp-certs --confirm-wait --timeout --port --format -o -v --help" -- "$cur")) ;;
-	mp-info) COMPREPLY=($(compgen -W "--https --cacert --port --timeout --help" -- "$cur")) ;;
+	mp-info) COMPREPLY=($(compgen -W "--https --cacert --port --timeout --format -o -v --help" -- "$cur")) ;;
 	demo) COMPREPLY=($(compgen -W "--format --help" -- "$cur")) ;;
 	findings) COMPREPLY=($(compgen -W "--markdown" -- "$cur")) ;;
 	esac
