@@ -39,7 +39,9 @@ enum undecoded {
 #define PCAP_MAX_FLOWS 4096
 #define PCAP_FLOW_IDLE 300.0		/* seconds of capture time after which
 					 * a flow may make room for a new one */
-#define PCAP_MAX_PENDING 8		/* out-of-order segments per direction */
+#define PCAP_MAX_PENDING 8		/* runs of out-of-order bytes per
+					 * direction (contiguous segments
+					 * share one) */
 #define PCAP_HTTP_QUEUE 8		/* requests awaiting their response */
 #define PCAP_MAX_KDCS 16		/* KDC addresses whose answers we track */
 #define PCAP_MAX_NAMES 128		/* recent A/AAAA answers: address->name */
@@ -79,10 +81,10 @@ enum app_kind { APP_UNKNOWN, APP_KRB, APP_KPASSWD, APP_DNS, APP_HTTP,
     APP_NONE };
 
 /* One direction of a TCP connection: an in-order byte buffer. */
-struct tcp_seg {
+struct tcp_seg {		/* contiguous bytes held past a hole */
 	uint32_t seq;
 	uint8_t *data;
-	size_t len;
+	size_t len, cap;
 };
 
 struct tcp_dir {

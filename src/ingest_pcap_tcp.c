@@ -225,6 +225,77 @@ dir_hole(struct pcap_ingest *s, struct flow *f, int side, uint32_t seq)
 	d->next = seq;
 }
 
+/* Grow run g by n bytes at its end. */
+static int
+run_grow(struct tcp_seg *g, const uint8_t *data, size_t n)
+{
+	uint8_t *nb;
+	size_t ncap;
+
+	if (g->len + n > g->cap) {
+		ncap = g->cap ? g->cap : 4096;
+		while (ncap < g->len + n)
+			ncap *= 2;
+		if ((nb = realloc(g->data, ncap)) == NULL)
+			return 0;
+		g->data = nb;
+		g->cap = ncap;
+	}
+	memcpy(g->data + g->len, data, n);
+	g->len += n;
+	return 1;
+}
+
+/*
+ * Hold a segment that came past a hole.  One that continues a held run
+ * joins it, and a run it now meets joins in turn, so a whole burst after
+ * one lost segment (tshark waits for any number of them) takes one of the
+ * PCAP_MAX_PENDING slots, each run at most PCAP_STREAM_CAP bytes.
+ */
+static int
+pend_add(struct pcap_ingest *s, struct tcp_dir *d, uint32_t seq,
+    const uint8_t *data, size_t n)
+{
+	struct tcp_seg *g = NULL, *h;
+	int i, last;
+
+	if (n > PCAP_STREAM_CAP)
+		return 0;
+	for (i = 0; i < d->n_pend; i++)
+		if (d->pend[i].seq + (uint32_t)d->pend[i].len == seq &&
+		    d->pend[i].len + n <= PCAP_STREAM_CAP) {
+			g = &d->pend[i];
+			break;
+		}
+	if (g == NULL) {
+		if (d->n_pend >= PCAP_MAX_PENDING)
+			return 0;
+		g = &d->pend[d->n_pend];
+		memset(g, 0, sizeof(*g));
+		g->seq = seq;
+		if (!run_grow(g, data, n)) {
+			free(g->data);
+			return 0;
+		}
+		d->n_pend++;
+	} else if (!run_grow(g, data, n)) {
+		return 0;
+	}
+	s->buffered += n;
+	for (i = 0; i < d->n_pend; i++) {
+		h = &d->pend[i];
+		if (h == g || h->seq != g->seq + (uint32_t)g->len ||
+		    g->len + h->len > PCAP_STREAM_CAP ||
+		    !run_grow(g, h->data, h->len))
+			continue;
+		free(h->data);
+		last = --d->n_pend;
+		*h = d->pend[last];	/* g itself may be the one moved */
+		break;
+	}
+	return 1;
+}
+
 static void
 tcp_segment(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
     int side, uint32_t seq, const uint8_t *data, size_t n)
@@ -245,16 +316,8 @@ tcp_segment(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		 * hole's bytes never are.
 		 */
 		if (((d->has_msg_end && seq_diff(seq, d->msg_end) < 0) ||
-		    d->until_fin) && d->n_pend < PCAP_MAX_PENDING &&
-		    n <= PCAP_STREAM_CAP &&
-		    (d->pend[d->n_pend].data = malloc(n)) != NULL) {
-			memcpy(d->pend[d->n_pend].data, data, n);
-			d->pend[d->n_pend].seq = seq;
-			d->pend[d->n_pend].len = n;
-			d->n_pend++;
-			s->buffered += n;
+		    d->until_fin) && pend_add(s, d, seq, data, n))
 			return;
-		}
 		dir_hole(s, f, side, seq);
 		off = 0;
 	}
