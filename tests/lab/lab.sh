@@ -17,6 +17,9 @@
 set -eu
 
 LAB_SRC=$(cd "$(dirname "$0")" && pwd)
+LAB_NAME=lab.sh
+# shellcheck source=tests/lab/common.sh
+. "$LAB_SRC/common.sh"
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 export LC_ALL=C
 
@@ -68,25 +71,13 @@ mp-garbage mp-bigheader"
 
 MARKER=.ccmdiag-lab
 
-die() {
-	echo "lab.sh: $*" >&2
-	exit 1
-}
 
 usage() {
 	sed -n '4,9s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
-ns_exists() {
-	ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$1"
-}
 
-nsx() {
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$@"
-}
 
 # STATEDIR of the running lab (alias of br0 in ccm-sw), else the default.
 resolve_statedir() {
@@ -109,79 +100,9 @@ set_paths() {
 	SCEN_FILE=$STATEDIR/scenario
 }
 
-# render TEMPLATE OUTPUT KEY=VALUE...: replace @KEY@ by VALUE.
-render() {
-	local src=$1 dst=$2 kv args=()
-	shift 2
-	for kv in "$@"; do
-		args+=(-e "s|@${kv%%=*}@|${kv#*=}|g")
-	done
-	sed "${args[@]}" "$LAB_SRC/$src" >"$dst"
-}
 
-# start_daemon NS LOGFILE CMD...: run CMD in NS, detached, in the
-# background, with no inherited descriptors besides stdin/out/err.
-start_daemon() {
-	local ns=$1 log=$2
-	shift 2
-	(
-		for fd in "/proc/$BASHPID/fd"/*; do
-			fd=${fd##*/}
-			if [ "$fd" -gt 2 ] 2>/dev/null; then
-				eval "exec $fd>&-" 2>/dev/null || :
-			fi
-		done
-		exec ip netns exec "$ns" setsid "$@" </dev/null >>"$log" 2>&1
-	) &
-	DAEMON_PID=$!
-}
 
-# wait_listen NS udp|tcp PORT [PID LOG]: bounded wait (5 s) for a listening
-# socket; fails at once, showing the end of LOG, when process PID is gone.
-wait_listen() {
-	local ns=$1 proto=$2 port=$3 pid=${4:-} log=${5:-} flag i st
-	[ "$proto" = udp ] && flag=-Hlnu || flag=-Hlnt
-	for i in $(seq 1 250); do
-		if nsx "$ns" ss $flag "sport = :$port" 2>/dev/null | grep -q .; then
-			return 0
-		fi
-		if [ -n "$pid" ]; then
-			st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo X)
-			if [ "$st" = Z ] || [ "$st" = X ]; then
-				[ -z "$log" ] || tail -n 5 "$log" >&2
-				die "the daemon in $ns exited before listening on $proto/$port"
-			fi
-		fi
-		sleep 0.02
-	done
-	die "nothing listens on $proto/$port in $ns after 5 s"
-}
 
-# kill_ns NS: end every process inside NS (all of them were started by
-# this script), TERM first, KILL after 1 s; bounded.
-kill_ns() {
-	local ns=$1 pids i
-	ns_exists "$ns" || return 0
-	pids=$(ip netns pids "$ns" 2>/dev/null) || return 0
-	[ -n "$pids" ] || return 0
-	KILLED_PIDS="${KILLED_PIDS:-} $pids"
-	# shellcheck disable=SC2086 # $pids is a list
-	kill -TERM $pids 2>/dev/null || :
-	for i in $(seq 1 50); do
-		pids=$(ip netns pids "$ns" 2>/dev/null) || return 0
-		[ -n "$pids" ] || return 0
-		sleep 0.02
-	done
-	# shellcheck disable=SC2086
-	kill -KILL $pids 2>/dev/null || :
-	for i in $(seq 1 50); do
-		pids=$(ip netns pids "$ns" 2>/dev/null) || return 0
-		[ -n "$pids" ] || return 0
-		sleep 0.02
-	done
-	echo "lab.sh: processes still alive in $ns: $pids" >&2
-	return 1
-}
 
 # --- teardown -------------------------------------------------------------
 do_down() {
