@@ -265,7 +265,9 @@ cmd_demo(int argc, char **argv)
 			if ((colon = strchr(verdicts[i], ':')) != NULL)
 				*colon = '\0';
 			if (strncmp(verdicts[i], "APPROVED", 8) == 0)
-				verdicts[i][8] = '\0';
+				strlcpy0(verdicts[i], strstr(verdicts[i],
+				    "(with warnings)") ? "APPROVED, with warnings" :
+				    "APPROVED", sizeof(verdicts[i]));
 			printf("  %-18s %s\n", scenarios[i].name, verdicts[i]);
 		}
 	}
