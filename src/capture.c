@@ -13,6 +13,7 @@
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "progress.h"
 #include "error.h"
 #include "util.h"
 
@@ -107,6 +108,7 @@ fast_map(const struct fast *x, int fd)
 		at = (size_t)(off - start);
 		stop = records(x, m, len, &at);
 		munmap(m, len);
+		progress_update((uint64_t)start + at);
 		if (stop || (at == (size_t)(off - start) && at < len) ||
 		    (start + (long)len == st.st_size && at < len))
 			return start + (long)at;	/* libpcap's */
@@ -132,6 +134,7 @@ fast_read(const struct fast *x, FILE *fp)
 		}
 		memmove(buf, buf + at, have - at);
 		base += (long)at;
+		progress_update((uint64_t)base);
 		have -= at;
 		at = 0;
 		if ((n = fread(buf + have, 1, BLOCK - have, fp)) == 0) {
@@ -209,6 +212,8 @@ loop(pcap_t *p, capture_fn *fn, void *arg, int *cut, char *errbuf,
 	}
 	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
 		pkt.frame++;
+		if (fp != NULL && (pkt.frame & 4095) == 0)
+			progress_update((uint64_t)ftell(fp));
 		pkt.t = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6;
 		pkt.data = data;
 		pkt.caplen = h->caplen;
@@ -231,11 +236,20 @@ capture_read_file(const char *path, capture_fn *fn, void *arg, int *cut,
 	char pe[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p;
 
+	struct stat st;
+	const char *base = strrchr(path, '/');
+	int r;
+
 	if ((p = pcap_open_offline(path, pe)) == NULL) {
 		snprintf(errbuf, errlen, "cannot read capture %s: %s", path, pe);
 		return ERR_IO;
 	}
-	return loop(p, fn, arg, cut, errbuf, errlen);
+	/* a bar on stderr for big files read from a terminal */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		progress_start((uint64_t)st.st_size, base ? base + 1 : path);
+	r = loop(p, fn, arg, cut, errbuf, errlen);
+	progress_end();
+	return r;
 }
 
 int
