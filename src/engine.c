@@ -72,14 +72,19 @@ rule_dns(struct report *r, size_t i)
 {
 	const struct event *ev = &r->events[i];
 
+	/* only the MP's own names: a capture holds other lookups too */
 	switch (ev->qtype) {
 	case 1:			/* A */
 	case 28:		/* AAAA */
 		if (ev->value[0] && ev->name[0] &&
-		    strcasecmp(ev->value, ev->name) != 0)
+		    strcasecmp(ev->value, ev->name) != 0 &&
+		    (ev->to == ROLE_MP || (r->mp_name[0] &&
+		    strcasecmp(ev->value, r->mp_name) == 0)))
 			add(r, FID_DNS_CNAME_ALIAS, (int)i);
 		break;
 	case 12:		/* PTR */
+		if (ev->to != ROLE_MP)
+			break;
 		if (ev->rcode == 3 || (ev->rcode == 0 && ev->status == 0))
 			add(r, FID_DNS_NO_PTR, (int)i);
 		else if (ev->rcode == 0 && r->mp_name[0] &&

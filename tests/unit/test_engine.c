@@ -309,6 +309,42 @@ test_no_address_by_mp_name(void **state)
 	assert_string_equal(root(), "dns-no-address");
 }
 
+static void
+dns_other(int qtype, const char *name, const char *value)
+{
+	struct event ev;
+
+	event_init(&ev, EV_DNS);
+	ev.qtype = qtype;
+	ev.rcode = 0;
+	ev.status = 1;
+	strlcpy0(ev.name, name, sizeof(ev.name));
+	strlcpy0(ev.value, value, sizeof(ev.value));
+	strlcpy0(ev.text, "answer", sizeof(ev.text));
+	report_add_event(&r, &ev);
+}
+
+static void
+test_other_lookups_ignored(void **state)
+{
+	/* a capture's unrelated lookups: a CDN alias, someone's PTR */
+	healthy_path();
+	dns_other(1, "www.example.com", "cdn.example.net");
+	dns_other(12, "9.0.0.10.in-addr.arpa", "printer.parent.lab");
+	http(200, "Negotiate", "HTTP/mp.parent.lab", "Negotiate");
+	engine_run(&r);
+	assert_true(r.approved);
+	assert_false(has("dns-cname-alias"));
+	assert_false(has("dns-ptr-mismatch"));
+	report_release(&r);
+	setup(state);
+	/* the alias that leads to the MP is flagged */
+	dns_other(1, "sccm.parent.lab", "mp.parent.lab");
+	http(200, "Negotiate", "HTTP/mp.parent.lab", "Negotiate");
+	engine_run(&r);
+	assert_true(has("dns-cname-alias"));
+}
+
 int
 main(void)
 {
@@ -334,6 +370,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_kdc_srv_offline, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_no_address_by_mp_name,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_lookups_ignored,
 		    setup, teardown),
 	};
 
