@@ -184,7 +184,14 @@ rule_http(struct report *r, size_t i, struct facts *f)
 			add(r, FID_MP_NO_NEGOTIATE, (int)i);
 		return;
 	}
-	/* an authenticated attempt; name holds the ticket's service */
+	/* authenticated, but not with Kerberos: no automatic approval */
+	if (strcasecmp(ev->name, "Negotiate") != 0) {
+		if (ev->status >= 200 && ev->status < 300 &&
+		    strcasestr(ev->name, "NTLM"))
+			add(r, FID_IIS_NTLM_ONLY, (int)i);
+		return;
+	}
+	/* a Kerberos attempt; value holds the ticket's service */
 	if (ev->status >= 200 && ev->status < 300) {
 		if (is_host_sname(ev->value)) {
 			f->host_ok = 1;

@@ -121,6 +121,7 @@ struct tcp_dir {
 struct http_pending {
 	int head;		/* a HEAD request: no body in the response */
 	int negotiate;		/* the request carried Authorization: Negotiate */
+	char scheme[24];	/* "Negotiate", "Negotiate/NTLM", "NTLM", "" */
 	char sname[256];	/* its ticket's service, "" if none */
 };
 

@@ -287,6 +287,7 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	struct gss_tok tok;
 	struct event ev;
 	char host[256];
+	int ntlm = 0;
 
 	pcap_ev_start(&ev, EV_HTTP_REQUEST, p, pkt_dst(p));
 	ev.from = ROLE_CLIENT;
@@ -300,9 +301,15 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		    h->uri);
 	strlcpy0(ev.name, h->auth_scheme, sizeof(ev.name));
 	if (h->negotiate && h->token && gss_tok_decode(h->token,
-	    h->token_len, &tok) == 0 && tok.krb_tok_id == 0x0100 &&
-	    tok.krb.has_ticket)
-		strlcpy0(ev.value, tok.krb.tkt_sname.text, sizeof(ev.value));
+	    h->token_len, &tok) == 0) {
+		if (tok.krb_tok_id == 0x0100 && tok.krb.has_ticket)
+			strlcpy0(ev.value, tok.krb.tkt_sname.text,
+			    sizeof(ev.value));
+		/* Negotiate that fell back to NTLM is not Kerberos: the
+		 * request shows the header's scheme, its answer says NTLM */
+		if (tok.ntlm_type > 0)
+			ntlm = 1;
+	}
 	pcap_event(s, &ev);
 	if (ev.value[0]) {
 		struct event t;
@@ -330,6 +337,8 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	}
 	q = &f->q[(f->q_head + f->q_n++) % PCAP_HTTP_QUEUE];
 	q->negotiate = h->negotiate;
+	strlcpy0(q->scheme, ntlm ? "Negotiate/NTLM" : ev.name,
+	    sizeof(q->scheme));
 	q->head = strcmp(h->method, "HEAD") == 0;
 	strlcpy0(q->sname, ev.value, sizeof(q->sname));
 }
@@ -354,7 +363,7 @@ static void
 http_response(struct pcap_ingest *s, const struct pkt_ctx *p,
     struct flow *f, struct http_head *h)
 {
-	struct http_pending q = { 0, 0, "" };
+	struct http_pending q = { 0, 0, "", "" };
 	struct event ev;
 
 	pcap_http_port_add(s, p->sport);
@@ -371,10 +380,10 @@ http_response(struct pcap_ingest *s, const struct pkt_ctx *p,
 	if (h->reply_garbage)
 		strappendf(ev.text, sizeof(ev.text), " (the Negotiate value "
 		    "is not base64)");
-	if (q.negotiate) {
-		strlcpy0(ev.name, "Negotiate", sizeof(ev.name));
+	/* the request's scheme: "" only for an anonymous request */
+	strlcpy0(ev.name, q.scheme, sizeof(ev.name));
+	if (q.negotiate)
 		strlcpy0(ev.value, q.sname, sizeof(ev.value));
-	}
 	ev.has_token = h->reply_garbage ? -1 : h->reply_token != NULL;
 	pcap_event(s, &ev);
 	if (h->reply_token)

@@ -345,6 +345,20 @@ test_other_lookups_ignored(void **state)
 	assert_true(has("dns-cname-alias"));
 }
 
+static void
+test_ntlm_is_not_kerberos(void **state)
+{
+	/* 200 to NTLM (bare or inside Negotiate) is neither anonymous
+	 * access nor a Kerberos success */
+	dns_a("mp.parent.lab", 0, "mp.parent.lab", "A 10.77.0.5");
+	http(401, "", "", "Negotiate, NTLM");
+	http(200, "Negotiate/NTLM", "", "Negotiate");
+	engine_run(&r);
+	assert_string_equal(root(), "iis-ntlm-only");
+	assert_false(has("mp-anonymous-accepted"));
+	assert_false(r.approved);
+}
+
 int
 main(void)
 {
@@ -372,6 +386,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_no_address_by_mp_name,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_lookups_ignored,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ntlm_is_not_kerberos,
 		    setup, teardown),
 	};
 
