@@ -111,11 +111,6 @@ struct tcp_dir {
 	int until_fin;		/* HTTP body that runs to the FIN */
 	void *held;		/* HTTP response head waiting for its body's
 				 * end (ingest_pcap_http.c owns it) */
-	uint32_t last_ack;	/* what this side last acknowledged */
-	int have_ack;
-	int dupacks;		/* bare ACKs repeating it since */
-	int fin_hole;		/* its FIN came after a hole ending at fin_seq */
-	uint32_t fin_seq;
 };
 
 struct http_pending {

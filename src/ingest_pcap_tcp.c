@@ -533,17 +533,6 @@ pcap_tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af,
 		f->ended = 0;
 		s->n_ended--;
 		f->dir[!side].fin = 0;
-		f->dir[!side].fin_hole = 0;
-	}
-	if (flags & TCP_ACK) {
-		/* duplicate ACKs: tshark's sign of a fast retransmission */
-		if ((flags & (TCP_SYN | TCP_FIN | TCP_RST)) == 0 && n == 0 &&
-		    d->have_ack && ack == d->last_ack)
-			d->dupacks++;
-		else
-			d->dupacks = 0;
-		d->last_ack = ack;
-		d->have_ack = 1;
 	}
 	if (flags & TCP_SYN) {
 		/* a new connection on an old 4-tuple starts afresh */
@@ -555,7 +544,6 @@ pcap_tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af,
 		d->next = seq + 1;
 		d->have_next = 1;
 		d->started = 1;
-		d->fin_hole = 0;
 		d->has_msg_end = 0;
 		d->until_fin = 0;
 		proto_dir_lost(s, f, side);
@@ -568,25 +556,13 @@ pcap_tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af,
 		if (truncated) {
 			/* bytes missing from the stream: a hole */
 			count(s, UND_TRUNCATED);
-		} else if (d->fin_hole && seq_diff(seq, d->fin_seq) < 0 &&
-		    !(f->dir[!side].dupacks >= 2 &&
-		    f->dir[!side].last_ack == seq)) {
-			/*
-			 * Bytes from before a FIN that came first: tshark
-			 * reads them only as a fast retransmission (after two
-			 * duplicate ACKs for them), not as out of order.
-			 */
-			count(s, UND_STREAM);
 		} else {
 			tcp_segment(s, p, f, side, seq, cur_bytes(c, n), n);
 		}
 	}
 	if ((flags & TCP_FIN) && !d->fin) {
 		d->fin = 1;
-		if (d->have_next && seq_diff(seq + (uint32_t)n, d->next) > 0) {
-			d->fin_hole = 1;
-			d->fin_seq = seq + (uint32_t)n;
-		} else if (d->have_next && d->n_pend == 0 &&
+		if (d->have_next && d->n_pend == 0 &&
 		    seq_diff(seq + (uint32_t)n, d->next) == 0) {
 			proto_tcp_fin(s, p, f, side);
 		}
