@@ -16,7 +16,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "ad-scenarios: needs root for network namespaces; skipped"
 	exit 77
 fi
-for t in samba samba-tool ldbmodify jq; do
+for t in samba samba-tool ldbmodify jq klist ktutil; do
 	if ! command -v "$t" >/dev/null; then
 		echo "ad-scenarios: $t is missing (tests/lab/PACKAGES); skipped"
 		exit 77
@@ -127,6 +127,40 @@ if probe spn-missing; then
 	    "spn-missing lacks the directory's zero owners"
 fi
 report spn-missing
+
+# MP$'s password reset in the directory, the MP keeps its old keytab: the
+# ticket carries the directory's kvno, the MP's keys are one behind
+if probe mp-key-stale; then
+	exit_is 1
+	root_is mp-key-stale
+	tkvno=$(jq -r "$(ev mp-key-stale)" "$json" |
+		sed -n 's/^service ticket HTTP\/mp\.ad\.lab@AD\.LAB, .*, kvno \([0-9]*\)$/\1/p')
+	dkvno=$(jq -r "$(ev mp-key-stale)" "$json" |
+		sed -n 's/^directory of ad\.lab: HOST\/mp\.ad\.lab is held by computer MP\$ .*msDS-KeyVersionNumber \([0-9]*\),.*/\1/p')
+	kkvno=$(klist -k "$MP_KEYTAB" 2>/dev/null | awk '/MP\$@/ { print $1; exit }')
+	if [ -z "$tkvno" ] || [ -z "$dkvno" ]; then
+		msg="$msg mp-key-stale does not name the ticket's and the directory's kvno;"
+	elif [ "$tkvno" != "$dkvno" ]; then
+		msg="$msg ticket kvno $tkvno, directory $dkvno (want equal);"
+	elif [ -z "$kkvno" ] || [ "$kkvno" -ge "$tkvno" ]; then
+		msg="$msg MP keytab kvno ${kkvno:-none} not behind the ticket's $tkvno;"
+	fi
+fi
+report mp-key-stale
+
+# MP$ restricted to AES (0x18) without AES keys: Samba's KDC issues RC4,
+# the MP's AES-only keytab cannot read it
+if probe enctype-unsupported; then
+	exit_is 1
+	root_is enctype-unsupported
+	expect "$(ev enctype-unsupported) | test(\"service ticket HTTP/mp.ad.lab@AD.LAB, etype 23 rc4-hmac\")" \
+	    "enctype-unsupported does not name the ticket's etype 23"
+	expect "$(ev enctype-unsupported) | test(\"held by computer MP\\\\$ .*msDS-SupportedEncryptionTypes 0x18\")" \
+	    "enctype-unsupported does not name MP\$'s types 0x18"
+	expect '[.findings[].id] | index("mp-rejected") == null' \
+	    "mp-rejected still reported"
+fi
+report enctype-unsupported
 
 # client in other.lab, external trust: no referral, MIT's fallback realm
 if probe trust-external; then

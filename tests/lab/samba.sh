@@ -53,7 +53,7 @@ ADMIN_PW='Lab-Admin-Pw1!'
 USER_PW='Lab-User-Pw1!'
 
 SCENARIOS="healthy spn-misbound spn-duplicate spn-missing trust-external
-trust-forest ldap-closed"
+trust-forest ldap-closed mp-key-stale enctype-unsupported"
 
 MARKER=.ccmdiag-samba
 
@@ -261,10 +261,38 @@ build_accounts() {
 	done
 	stool 2 user setpassword 'WS02$' --newpassword="$(machine_pw)" >/dev/null
 	mkdir -p "$MPD" "$CLID"
-	stool 1 domain exportkeytab "$MPD/mp.keytab" --principal='MP$' >/dev/null
-	stool 1 domain exportkeytab "$MPD/mp.keytab" --principal="HOST/$MP_FQDN" >/dev/null
+	mp_keytab
 	stool 1 domain exportkeytab "$CLID/ws01.keytab" --principal='WS01$' >/dev/null
 	stool 2 domain exportkeytab "$CLID/ws02.keytab" --principal='WS02$' >/dev/null
+}
+
+# mp_keytab: the MP's keytab afresh from MP$'s current keys
+mp_keytab() {
+	mkdir -p "$MPD"
+	rm -f "$MPD/mp.keytab"
+	stool 1 domain exportkeytab "$MPD/mp.keytab" --principal='MP$' >/dev/null
+	stool 1 domain exportkeytab "$MPD/mp.keytab" --principal="HOST/$MP_FQDN" >/dev/null
+	if getent group www-data >/dev/null; then
+		chgrp www-data "$MPD/mp.keytab"
+	fi
+	chmod 640 "$MPD/mp.keytab"
+}
+
+# mp_keytab_aes: drop the MP keytab's RC4 keys (an MP set up for AES only)
+mp_keytab_aes() {
+	local slots s cmds=""
+	slots=$(printf 'rkt %s\nlist -e\n' "$MPD/mp.keytab" | ktutil 2>/dev/null |
+		awk '$1 ~ /^[0-9]+$/ && /arcfour|rc4/ { print $1 }' | sort -rn)
+	for s in $slots; do
+		cmds="${cmds}delent $s\n"
+	done
+	rm -f "$MPD/mp.keytab.aes"
+	printf "rkt %s\n${cmds}wkt %s\n" "$MPD/mp.keytab" "$MPD/mp.keytab.aes" |
+		ktutil >/dev/null
+	[ -s "$MPD/mp.keytab.aes" ] || die "ktutil wrote no AES keytab"
+	mv -f "$MPD/mp.keytab.aes" "$MPD/mp.keytab"
+	chgrp www-data "$MPD/mp.keytab"
+	chmod 640 "$MPD/mp.keytab"
 }
 
 # --- the MP: Apache + mod_auth_gssapi with the MP computer's keys ------------
@@ -353,6 +381,21 @@ restore_from() {
 		stop_dc 1
 		start_dc 1 "$DC1_IP"
 		;;
+	mp-key-stale)
+		# the MP catches up: its keytab from the directory's keys
+		mp_keytab
+		;;
+	enctype-unsupported)
+		# the attribute cleared, a password with every key, a keytab
+		# with them
+		ldbmodify -H "$D1/private/sam.ldb" >/dev/null <<EOF
+dn: CN=MP,CN=Computers,DC=AD,DC=LAB
+changetype: modify
+delete: msDS-SupportedEncryptionTypes
+EOF
+		stool 1 user setpassword 'MP$' --newpassword="$(machine_pw)" >/dev/null
+		mp_keytab
+		;;
 	*)
 		die "cannot restore from unknown scenario '$1'"
 		;;
@@ -382,6 +425,29 @@ apply() {
 		# the DC without its LDAP server: Kerberos and DNS only
 		stop_dc 1
 		start_dc_noldap
+		;;
+	mp-key-stale)
+		# MP$'s password reset in the directory (a restored snapshot, a
+		# second machine joined under the same name): its kvno moves on,
+		# the MP's keytab keeps the old key and cannot read the ticket
+		stool 1 user setpassword 'MP$' --newpassword="$(machine_pw)" >/dev/null
+		;;
+	enctype-unsupported)
+		# MP$ restricted to AES (msDS-SupportedEncryptionTypes 0x18)
+		# and the MP's keytab to its AES keys, but the account's AES
+		# keys are gone (no Primary:Kerberos-Newer-Keys, as for a
+		# password last set before the domain made AES keys): Samba's
+		# KDC falls back to the RC4 key (the NT hash) and issues an
+		# RC4 ticket, outside the account's types; the MP has no RC4
+		# key to read it with
+		ldbmodify -H "$D1/private/sam.ldb" >/dev/null <<EOF
+dn: CN=MP,CN=Computers,DC=AD,DC=LAB
+changetype: modify
+replace: msDS-SupportedEncryptionTypes
+msDS-SupportedEncryptionTypes: 24
+EOF
+		mp_keytab_aes
+		drop_supplemental MP
 		;;
 	esac
 }
@@ -415,6 +481,20 @@ dn: CN=$acct,CN=Computers,DC=AD,DC=LAB
 changetype: modify
 add: servicePrincipalName
 servicePrincipalName: $spn
+EOF
+}
+
+# drop_supplemental COMPUTER: remove COMPUTER$'s supplementalCredentials
+# (the AES keys) in the partition's ldb file; unicodePwd (the NT hash,
+# the RC4 key) stays. password_hash would never allow it through the
+# modules.
+drop_supplemental() {
+	local part
+	part=$(ls "$D1"/private/sam.ldb.d/DC=AD,DC=LAB.ldb)
+	ldbmodify -H "tdb://$part" >/dev/null <<EOF
+dn: CN=$1,CN=Computers,DC=AD,DC=LAB
+changetype: modify
+delete: supplementalCredentials
 EOF
 }
 
