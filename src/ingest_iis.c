@@ -88,7 +88,7 @@ struct key {
  * nearly every lookup misses the cache, so the applying thread also fetches
  * the index and client lines a few requests ahead.
  */
-#define BATCH	4096
+#define BATCH	512
 #define AHEAD	8
 
 struct req {
@@ -103,12 +103,21 @@ struct iis {
 	struct report *r;
 	int col[F__N];			/* field -> column, -1 absent */
 	int n_cols;
+	int n_need;			/* columns up to the last one used */
+	int n_key;			/* columns up to the method and URI */
 	int have_fields;
-	struct client *clients;
+	/*
+	 * The applying thread's, on cache lines of their own: sharing one
+	 * with the counters the reading thread bumps on every line would
+	 * bounce it between the two for each request.
+	 */
+	struct client *clients __attribute__((aligned(64)));
 	size_t n_clients, cap_clients;
 	struct index by_ip, by_user;
-	unsigned long n_lines, n_relevant, n_no_fields, n_short;
 	unsigned long n_dropped;	/* requests of clients over the cap */
+	/* the reading thread's */
+	unsigned long n_lines __attribute__((aligned(64)));
+	unsigned long n_relevant, n_no_fields, n_short;
 	char first_when[24];
 	struct req *batch;		/* being filled: one of buf[] */
 	int n_batch;
@@ -442,6 +451,12 @@ directive_fields(struct iis *s, struct cursor *c)
 		col++;
 	}
 	s->n_cols = col;
+	s->n_need = 0;
+	for (i = 0; i < F__N; i++)
+		if (s->col[i] + 1 > s->n_need)
+			s->n_need = s->col[i] + 1;
+	s->n_key = (s->col[F_URI] > s->col[F_METHOD] ? s->col[F_URI] :
+	    s->col[F_METHOD]) + 1;
 	s->have_fields = s->col[F_STATUS] >= 0 && s->col[F_URI] >= 0;
 }
 
@@ -464,17 +479,38 @@ note(struct iis *s, double t, const char *fmt, ...)
 	(void)report_add_event(s->r, &ev);
 }
 
+/*
+ * Copy n bytes of a field: a few fixed-size moves, where memcpy with a
+ * size known only at run time costs more than the copy for such short
+ * keys.
+ */
+static void
+copy_small(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	size_t i;
+
+	if (n >= 8) {
+		for (i = 0; i + 8 <= n; i += 8)
+			memcpy(dst + i, src + i, 8);
+		memcpy(dst + n - 8, src + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(dst, src, 4);
+		memcpy(dst + n - 4, src + n - 4, 4);
+	} else {
+		for (i = 0; i < n; i++)
+			dst[i] = src[i];
+	}
+}
+
 /* "%.10s %.8s" of date and time, as logged. */
 static void
 when_of(char when[24], const struct key *date, const struct key *time)
 {
 	size_t d = date->n < 10 ? date->n : 10, t = time->n < 8 ? time->n : 8;
 
-	if (d)
-		memcpy(when, date->p, d);
+	copy_small((uint8_t *)when, date->p, d);
 	when[d] = ' ';
-	if (t)
-		memcpy(when + d + 1, time->p, t);
+	copy_small((uint8_t *)when + d + 1, time->p, t);
 	when[d + 1 + t] = '\0';
 }
 
@@ -483,8 +519,7 @@ static void
 key_copy(struct key *to, uint8_t *buf, size_t bufsz, const struct key *from)
 {
 	to->n = from->n < bufsz ? from->n : bufsz - 1;
-	if (to->n)
-		memcpy(buf, from->p, to->n);
+	copy_small(buf, from->p, to->n);
 	to->p = buf;
 }
 
@@ -623,16 +658,12 @@ pipeline_end(struct iis *s)
 static void
 request(struct iis *s, unsigned long lineno, const struct key *tok)
 {
-	static const char uri[] = "/ccm_system_windowsauth/request";
 	static const struct key dash = { (const uint8_t *)"-", 1 };
 	struct req *q = &s->batch[s->n_batch];
 	struct snap *sn = &q->sn;
 	struct key user = tok[F_USER];
 	long long st, sub, w32;
 
-	if (!field_is(&tok[F_URI], uri, sizeof(uri) - 1) ||
-	    !field_is(&tok[F_METHOD], "CCM_POST", 8))
-		return;
 	if ((st = number(&tok[F_STATUS])) < 0)
 		return;
 	sub = number(&tok[F_SUB]);
@@ -671,16 +702,72 @@ has_prefix(const struct cursor *c, const char *p)
 	return strncasecmp(buf, p, k) == 0;
 }
 
+/*
+ * Go on splitting the line after the first k fields in f, up to want in
+ * all, as logread_split would have; returns how many f then holds.
+ */
+static int
+split_on(const uint8_t *p, size_t len, struct logread_field *f, int k,
+    int want)
+{
+	size_t end = (size_t)f[k - 1].off + f[k - 1].len;
+	int i, m;
+
+	if (k >= want || end >= len)	/* the last field ended the line */
+		return k;
+	m = logread_split_bytes(p + end + 1, len - end - 1, ' ', f + k,
+	    want - k);
+	for (i = k; i < k + m; i++)
+		f[i].off += (uint32_t)(end + 1);
+	return k + m;
+}
+
+/* Has the line at least n_cols fields, given its first k in f? */
+static int
+enough_fields(const struct iis *s, const uint8_t *p, size_t len,
+    const struct logread_field *f, int k)
+{
+	size_t end = (size_t)f[k - 1].off + f[k - 1].len;
+	int more = s->n_cols - k;
+
+	if (more <= 0)
+		return 1;
+	if (end >= len)
+		return 0;
+	return logread_count(p + end + 1, len - end - 1, ' ', more) >= more;
+}
+
+/* The field in column col, or an empty one when the column is absent. */
+static struct key
+column(const uint8_t *p, const struct logread_field *f, int col)
+{
+	struct key k = { NULL, 0 };
+
+	if (col >= 0) {
+		k.p = p + f[col].off;
+		k.n = f[col].len;
+	}
+	return k;
+}
+
+/*
+ * Only CCM_POST on the URI counts: split as far as those two columns and
+ * stop there for other requests (most of an MP's traffic), only counting
+ * the rest of their fields, then split the rest as far as the last column
+ * used.  A line with fewer fields than #Fields is counted, not read.
+ */
 static void
 line(struct iis *s, unsigned long lineno, struct cursor *c)
 {
 	static const char fields[] = "#Fields:";
+	static const char uri[] = "/ccm_system_windowsauth/request";
 	struct logread_field f[MAX_FIELDS];
-	struct key tok[F__N];
+	struct key tok[F__N], k;
 	struct cursor all = *c;
 	const uint8_t *p;
+	size_t len;
 	uint8_t b;
-	int i;
+	int i, n;
 
 	if (cur_peek_u8(c, &b) && b == '#') {
 		if (has_prefix(c, fields)) {
@@ -695,19 +782,27 @@ line(struct iis *s, unsigned long lineno, struct cursor *c)
 		s->n_no_fields++;
 		return;
 	}
-	if (logread_split(c, ' ', f, s->n_cols) < s->n_cols) {
+	len = cur_left(&all);
+	p = cur_bytes(&all, len);	/* the fields lie within */
+	if ((n = logread_split_bytes(p, len, ' ', f, s->n_key)) < s->n_key) {
 		s->n_short++;
 		return;
 	}
-	p = cur_bytes(&all, cur_left(&all));	/* the fields lie within */
-	for (i = 0; i < F__N; i++) {
-		tok[i].p = NULL;
-		tok[i].n = 0;
-		if (s->col[i] >= 0) {
-			tok[i].p = p + f[s->col[i]].off;
-			tok[i].n = f[s->col[i]].len;
-		}
+	k = column(p, f, s->col[F_URI]);
+	if (!field_is(&k, uri, sizeof(uri) - 1) ||
+	    (k = column(p, f, s->col[F_METHOD]),
+	    !field_is(&k, "CCM_POST", 8))) {
+		if (!enough_fields(s, p, len, f, n))
+			s->n_short++;
+		return;
 	}
+	if ((n = split_on(p, len, f, n, s->n_need)) < s->n_need ||
+	    !enough_fields(s, p, len, f, n)) {
+		s->n_short++;
+		return;
+	}
+	for (i = 0; i < F__N; i++)
+		tok[i] = column(p, f, s->col[i]);
 	request(s, lineno, tok);
 }
 

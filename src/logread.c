@@ -283,12 +283,10 @@ long_line:
 }
 
 int
-logread_split(const struct cursor *line, uint8_t sep,
+logread_split_bytes(const uint8_t *p, size_t len, uint8_t sep,
     struct logread_field *f, int max)
 {
-	struct cursor c = *line;
-	size_t len = cur_left(&c), i = 0, start = 0;
-	const uint8_t *p = cur_bytes(&c, len);
+	size_t i = 0, start = 0;
 	int n = 0;
 
 	if (p == NULL || len == 0 || max <= 0 || len > UINT32_MAX)
@@ -328,6 +326,46 @@ logread_split(const struct cursor *line, uint8_t sep,
 		f[n].len = (uint32_t)(len - start);
 		n++;
 	}
+	return n;
+}
+
+int
+logread_split(const struct cursor *line, uint8_t sep,
+    struct logread_field *f, int max)
+{
+	struct cursor c = *line;
+	size_t len = cur_left(&c);
+
+	return logread_split_bytes(cur_bytes(&c, len), len, sep, f, max);
+}
+
+int
+logread_count(const uint8_t *p, size_t len, uint8_t sep, int max)
+{
+	size_t i = 0;
+	int n = 0;
+
+	if (p == NULL || len == 0 || max <= 0 || len > UINT32_MAX)
+		return 0;
+#if defined(__SSE2__)
+	{
+		__m128i d = _mm_set1_epi8((char)sep);
+
+		for (; i + 16 <= len; i += 16) {
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			    _mm_loadu_si128((const __m128i *)(p + i)), d));
+
+			for (; m; m &= m - 1)
+				if (++n == max)
+					return n;
+		}
+	}
+#endif
+	for (; i < len; i++)
+		if (p[i] == sep && ++n == max)
+			return n;
+	if (p[len - 1] != sep)	/* the last field runs to the end */
+		n++;
 	return n;
 }
 

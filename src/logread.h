@@ -64,6 +64,15 @@ struct logread_field {
  */
 int logread_split(const struct cursor *line, uint8_t sep,
     struct logread_field *f, int max);
+/* The same on len bytes at p. */
+int logread_split_bytes(const uint8_t *p, size_t len, uint8_t sep,
+    struct logread_field *f, int max);
+/*
+ * How many fields logread_split would find in the len bytes at p, counted
+ * only up to max: the same answer when that is under max, else max.
+ * Nothing is stored, so a line can be measured more cheaply than split.
+ */
+int logread_count(const uint8_t *p, size_t len, uint8_t sep, int max);
 /* zlib's or the system's word for the last read error. */
 const char *logread_error(struct logread *lr);
 
