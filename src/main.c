@@ -126,6 +126,22 @@ cli_parse_timeout(const char *s, double *out)
 	return 0;
 }
 
+int
+cli_parse_port(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > 65535) {
+		fprintf(stderr, "ccmdiag: bad port '%s'\n", s);
+		return 2;
+	}
+	*out = (int)v;
+	return 0;
+}
+
 static void
 probe_usage(FILE *out)
 {
@@ -196,12 +212,8 @@ cmd_probe(int argc, char **argv)
 				return 2;
 			break;
 		case 'P':
-			o.port = atoi(optarg);
-			if (o.port <= 0 || o.port > 65535) {
-				fprintf(stderr, "ccmdiag: bad port '%s'\n",
-				    optarg);
+			if (cli_parse_port(optarg, &o.port))
 				return 2;
-			}
 			break;
 		case 'H':
 			o.https = 1;

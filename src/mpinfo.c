@@ -324,12 +324,8 @@ cmd_mp_info(int argc, char **argv)
 			m.req.cafile = optarg;
 			break;
 		case 'P':
-			m.req.port = atoi(optarg);
-			if (m.req.port <= 0 || m.req.port > 65535) {
-				fprintf(stderr, "ccmdiag: bad port '%s'\n",
-				    optarg);
+			if (cli_parse_port(optarg, &m.req.port))
 				return 2;
-			}
 			break;
 		case 't':
 			if (cli_parse_timeout(optarg, &m.req.timeout))

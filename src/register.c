@@ -665,12 +665,8 @@ cmd_register(int argc, char **argv)
 				return 2;
 			break;
 		case 'P':
-			g.port = atoi(optarg);
-			if (g.port <= 0 || g.port > 65535) {
-				fprintf(stderr, "ccmdiag: bad port '%s'\n",
-				    optarg);
+			if (cli_parse_port(optarg, &g.port))
 				return 2;
-			}
 			break;
 		case 'f':
 			format = optarg;

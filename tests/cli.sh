@@ -32,6 +32,9 @@ expect 2 'not a host name' probe ''
 expect 2 'timeout' probe --timeout -1 mp.example
 expect 2 'timeout' probe --timeout abc mp.example
 expect 2 'bad port' probe --port 70000 mp.example
+expect 2 'bad port' probe --port 80abc mp.example
+expect 2 'bad port' mp-info --port 0 mp.example
+expect 2 'bad port' register --create-record --port x mp.example
 expect 2 'go together' probe --keytab /etc/hostname mp.example
 expect 3 'cannot read keytab' probe --keytab "$tmp/none" --principal a@B mp.example
 expect 2 'unknown format' probe --format xml mp.example
