@@ -17,136 +17,20 @@
 
 #include "error.h"
 #include "ingest.h"
+#include "ingest_iis.h"
 #include "logread.h"
 #include "sspi.h"
 #include "util.h"
 
-#define MAX_FIELDS	LOGREAD_MAX_FIELDS
-#define MAX_CLIENTS	100000
-#define MAX_EVENTS	600		/* representative events, all clients */
-#define NTLM_CHALLENGE	0x8009030EU	/* 401.1 with this: NTLM's 2nd leg */
-
-enum field {
-	F_DATE, F_TIME, F_CIP, F_USER, F_METHOD, F_URI, F_STATUS, F_SUB,
-	F_WIN32, F__N
-};
-
-static const char *const field_names[F__N] = {
-	"date", "time", "c-ip", "cs-username", "cs-method", "cs-uri-stem",
-	"sc-status", "sc-substatus", "sc-win32-status",
-};
-
-enum outcome {
-	OUT_NONE, OUT_KERBEROS, OUT_NTLM, OUT_REJECTED, OUT_ANONYMOUS,
-	OUT_OTHER
-};
-
-/* What one request left behind: enough to describe it later. */
-struct snap {
-	unsigned long line;		/* 0: none */
-	char when[24];			/* "2009-05-20 19:35:11", as logged */
-	int status, sub, authed;
-	uint32_t win32;
-};
-
-/*
- * Keys are kept as logged (cut to the buffer) and compared as bytes, the
- * user without regard to ASCII case; they are made printable on output.
- */
-struct client {
-	uint32_t h_ip, h_user;		/* hashes of the by_ip, by_user keys */
-	uint8_t ip_len, user_len;
-	char ip[64], user[128];
-	int n;
-	enum outcome outcome;
-	int ntlm_leg;			/* challenge seen since last outcome */
-	int saw_401_2;
-	struct snap first, first401, decisive, last;
-};
-
-/* Open-addressing index of clients; key is ip (latest) or ip+user. */
-struct slot {
-	uint32_t hash;
-	uint32_t idx;			/* client number + 1, 0 empty */
-};
-
-struct index {
-	struct slot *slot;
-	size_t cap, n;
-};
-
-/* A key as it appears in the line. */
-struct key {
-	const uint8_t *p;
-	size_t n;
-};
-
-/*
- * A request on ccm_system_windowsauth, its keys copied out of the line.
- * One thread reads and splits lines into batches of these while another
- * applies the previous batch to the clients, in order.  With many clients
- * nearly every lookup misses the cache, so the applying thread also fetches
- * the index and client lines a few requests ahead.
- */
-#define BATCH	512
-#define AHEAD	8
-
-struct req {
-	uint32_t h_ip, h_user;
-	struct key ip, user;		/* into ipbuf, userbuf */
-	uint8_t ipbuf[64], userbuf[128];
-	struct snap sn;
-};
-
-struct iis {
-	const char *path, *base;
-	struct report *r;
-	int col[F__N];			/* field -> column, -1 absent */
-	int n_cols;
-	int n_need;			/* columns up to the last one used */
-	int n_key;			/* columns up to the method and URI */
-	int have_fields;
-	/*
-	 * The applying thread's, on cache lines of their own: sharing one
-	 * with the counters the reading thread bumps on every line would
-	 * bounce it between the two for each request.
-	 */
-	struct client *clients __attribute__((aligned(64)));
-	size_t n_clients, cap_clients;
-	struct index by_ip, by_user;
-	unsigned long n_dropped;	/* requests of clients over the cap */
-	/* the reading thread's */
-	unsigned long n_lines __attribute__((aligned(64)));
-	unsigned long n_relevant, n_no_fields, n_short;
-	char first_when[24];
-	struct req *batch;		/* being filled: one of buf[] */
-	int n_batch;
-	/* the hand-over between the two threads */
-	struct req *buf[2];
-	int n_buf[2], full[2], cur, done, threaded;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	pthread_t applier;
-};
 
 /* The whole of c as text; an empty or failed cursor gives "". */
-static void
-text_of(struct cursor *c, char *buf, size_t n)
+void
+iis_text_of(struct cursor *c, char *buf, size_t n)
 {
 	if (n > 0)
 		buf[0] = '\0';
 	if (cur_left(c) > 0)
 		cur_str(c, cur_left(c), buf, n);
-}
-
-/* A stored key or time, printable (non-printables become '?'). */
-static void
-printable(char *dst, size_t n, const char *src, size_t len)
-{
-	struct cursor c;
-
-	cur_init(&c, src, len);
-	text_of(&c, dst, n);
 }
 
 static int
@@ -402,34 +286,6 @@ number(const struct key *k)
 	return v <= 0xffffffffLL ? v : -1;
 }
 
-static double
-log_time(const char *when)
-{
-	struct tm tm;
-	int y, mo, d, h, mi;
-	double sec;
-
-	if (sscanf(when, "%4d-%2d-%2d %2d:%2d:%lf", &y, &mo, &d, &h, &mi,
-	    &sec) != 6)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	return (double)timegm(&tm) + sec;	/* IIS logs in UTC */
-}
-
-static void
-status_text(const struct snap *sn, char *buf, size_t n)
-{
-	const char *name = sspi_status_name(sn->win32);
-
-	snprintf(buf, n, "%d.%d %u (0x%08X%s%s)", sn->status, sn->sub,
-	    sn->win32, sn->win32, name ? " " : "", name ? name : "");
-}
-
 /* "#Fields: date time ..." - map the columns we use. */
 static void
 directive_fields(struct iis *s, struct cursor *c)
@@ -444,7 +300,7 @@ directive_fields(struct iis *s, struct cursor *c)
 
 		if (tok.len == 0)
 			continue;
-		text_of(&tok, name, sizeof(name));
+		iis_text_of(&tok, name, sizeof(name));
 		for (i = 0; i < F__N; i++)
 			if (strcasecmp(name, field_names[i]) == 0)
 				s->col[i] = col;
@@ -460,12 +316,8 @@ directive_fields(struct iis *s, struct cursor *c)
 	s->have_fields = s->col[F_STATUS] >= 0 && s->col[F_URI] >= 0;
 }
 
-static void
-note(struct iis *s, double t, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-note(struct iis *s, double t, const char *fmt, ...)
+void
+iis_note(struct iis *s, double t, const char *fmt, ...)
 {
 	struct event ev;
 	va_list ap;
@@ -806,153 +658,6 @@ line(struct iis *s, unsigned long lineno, struct cursor *c)
 	request(s, lineno, tok);
 }
 
-static const char *
-verdict_of(const struct client *c)
-{
-	switch (c->outcome) {
-	case OUT_KERBEROS:
-		return "kerberos";
-	case OUT_NTLM:
-		return "ntlm";
-	case OUT_REJECTED:
-		return "rejected";
-	case OUT_ANONYMOUS:
-		return "anonymous-accepted";
-	case OUT_OTHER:
-		return "http-error";
-	default:
-		if (c->ntlm_leg)
-			return "ntlm-incomplete";
-		return c->saw_401_2 ? "never-authenticated" : "unknown";
-	}
-}
-
-static enum finding_id
-finding_of(const struct client *c)
-{
-	switch (c->outcome) {
-	case OUT_KERBEROS:
-		return FID__COUNT;
-	case OUT_NTLM:
-		return FID_IIS_NTLM_ONLY;
-	case OUT_REJECTED:
-		return FID_IIS_KERBEROS_REJECTED;
-	case OUT_ANONYMOUS:
-		return FID_MP_ANONYMOUS_ACCEPTED;
-	case OUT_OTHER:
-		if (c->decisive.status == 403)
-			return FID_MP_FORBIDDEN;
-		if (c->decisive.status == 404)
-			return FID_MP_NOT_MP;
-		if (c->decisive.status >= 500)
-			return FID_MP_SERVER_ERROR;
-		return FID__COUNT;
-	default:
-		if (c->ntlm_leg)
-			return FID_IIS_NTLM_ONLY;
-		return c->saw_401_2 ? FID_IIS_NEVER_AUTHENTICATED : FID__COUNT;
-	}
-}
-
-static int
-emit(struct iis *s, const struct client *c, const struct snap *sn)
-{
-	const char *name = sspi_status_name(sn->win32);
-	const char *why = sspi_status_text(sn->win32);
-	struct event ev;
-
-	event_init(&ev, EV_IIS_REQUEST);
-	ev.t = log_time(sn->when);
-	snprintf(ev.source, sizeof(ev.source), "%.40s:%lu", s->base,
-	    sn->line);
-	ev.from = ROLE_CLIENT;
-	ev.to = ROLE_MP;
-	printable(ev.peer, sizeof(ev.peer), c->ip, c->ip_len);
-	if (sn->authed)
-		printable(ev.name, sizeof(ev.name), c->user, c->user_len);
-	strlcpy0(ev.value, "CCM_POST /ccm_system_windowsauth/request",
-	    sizeof(ev.value));
-	ev.status = sn->status;
-	ev.code = sn->sub;
-	ev.ntstatus = sn->win32;
-	if (name)
-		snprintf(ev.text, sizeof(ev.text), "%s: %s", name, why);
-	return report_add_event(s->r, &ev);
-}
-
-static void
-finish(struct iis *s)
-{
-	size_t i;
-	int budget = MAX_EVENTS;
-
-	for (i = 0; i < s->n_clients; i++) {
-		const struct client *c = &s->clients[i];
-		const struct snap *dec = c->decisive.line ? &c->decisive :
-		    &c->last;
-		struct client_verdict cv;
-		enum finding_id fid = finding_of(c);
-		int ev_dec, fi;
-
-		memset(&cv, 0, sizeof(cv));
-		printable(cv.client, sizeof(cv.client), c->ip, c->ip_len);
-		printable(cv.user, sizeof(cv.user), c->user, c->user_len);
-		strlcpy0(cv.verdict, verdict_of(c), sizeof(cv.verdict));
-		cv.n_requests = c->n;
-		status_text(dec, cv.last_status, sizeof(cv.last_status));
-		printable(cv.first, sizeof(cv.first), c->first.when,
-		    strlen(c->first.when));
-		printable(cv.last, sizeof(cv.last), c->last.when,
-		    strlen(c->last.when));
-		snprintf(cv.source, sizeof(cv.source), "%.40s:%lu", s->base,
-		    dec->line);
-		(void)report_add_client(s->r, &cv);
-
-		/* a few events per client: first 401, the deciding one, last */
-		if (budget <= 0)
-			continue;
-		if (fid != FID__COUNT && c->first401.line &&
-		    c->first401.line != dec->line) {
-			(void)emit(s, c, &c->first401);
-			budget--;
-		}
-		ev_dec = emit(s, c, dec);
-		budget--;
-		if (fid != FID__COUNT && c->last.line != dec->line &&
-		    c->last.line != c->first401.line) {
-			(void)emit(s, c, &c->last);
-			budget--;
-		}
-		if (fid == FID__COUNT || (fi = report_add_finding(s->r, fid)) < 0)
-			continue;
-		finding_add_evidence(&s->r->findings[fi], ev_dec);
-	}
-}
-
-static void
-summary(struct iis *s, struct logread *lr)
-{
-	double t = log_time(s->first_when);
-
-	note(s, t, "IIS log %s: %lu lines%s%s%s, %lu CCM_POST requests on "
-	    "ccm_system_windowsauth from %zu clients", s->base, s->n_lines,
-	    lr->gzipped ? ", gzip" : "", lr->enc != LOGREAD_BYTES ? ", " : "",
-	    lr->enc != LOGREAD_BYTES ? logread_enc_name(lr->enc) : "",
-	    s->n_relevant, s->n_clients);
-	if (lr->n_long)
-		note(s, t, "%s: %lu lines longer than %d bytes skipped, the "
-		    "first at %s:%lu", s->base, lr->n_long, LOGREAD_MAX_LINE,
-		    s->base, lr->first_long);
-	if (s->n_no_fields)
-		note(s, t, "%s: %lu lines before any #Fields directive "
-		    "skipped", s->base, s->n_no_fields);
-	if (s->n_short)
-		note(s, t, "%s: %lu lines with fewer fields than their "
-		    "#Fields directive skipped", s->base, s->n_short);
-	if (s->n_dropped)
-		note(s, t, "%s: more than %d clients: %lu requests not "
-		    "followed", s->base, MAX_CLIENTS, s->n_dropped);
-}
 
 static int
 iis_read(const char *path, struct report *r, char *errbuf, size_t errlen)
@@ -983,11 +688,11 @@ iis_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 	}
 	pipeline_end(&s);
 	if (rc < 0)
-		note(&s, 0, "%s: read error after line %lu (%s): the rest of "
+		iis_note(&s, 0, "%s: read error after line %lu (%s): the rest of "
 		    "the file was not read", s.base, lr.lineno,
 		    logread_error(&lr));
-	finish(&s);
-	summary(&s, &lr);
+	iis_finish(&s);
+	iis_summary(&s, &lr);
 	logread_close(&lr);
 	free(s.clients);
 	free(s.by_ip.slot);
