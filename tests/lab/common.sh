@@ -83,3 +83,28 @@ kill_ns() {
 	echo "$LAB_NAME: processes still alive in $ns: $pids" >&2
 	return 1
 }
+
+# reap_killed: give init up to 1.8 s to reap what kill_ns ended (they are
+# orphans, dead already), so that not even a zombie is left.
+reap_killed() {
+	local pid i=0
+	for pid in ${KILLED_PIDS:-}; do
+		while [ -e "/proc/$pid" ] && [ $i -lt 90 ]; do
+			sleep 0.02
+			i=$((i + 1))
+		done
+	done
+}
+
+# add_host_ns NAME IP: namespace $NS_PREFIX-NAME on the lab's bridge.
+add_host_ns() {
+	local name=$1 ip=$2 ns=$NS_PREFIX-$1
+	ip netns add "$ns"
+	nsx "$ns" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6;
+		echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6'
+	ip -n "$NS_SW" link add "v-$name" type veth peer name eth0 netns "$ns"
+	ip -n "$NS_SW" link set "v-$name" master br0 up
+	ip -n "$ns" link set lo up
+	ip -n "$ns" addr add "$ip/24" dev eth0
+	ip -n "$ns" link set eth0 up
+}

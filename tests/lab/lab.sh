@@ -18,6 +18,7 @@ set -eu
 
 LAB_SRC=$(cd "$(dirname "$0")" && pwd)
 LAB_NAME=lab.sh
+NS_PREFIX=ccm
 # shellcheck source=tests/lab/common.sh
 . "$LAB_SRC/common.sh"
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
@@ -123,33 +124,12 @@ do_down() {
 	for sd in "$STATEDIR" "${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab}"; do
 		[ -f "$sd/$MARKER" ] && rm -rf "$sd"
 	done
-	# The daemons are orphans (their parent, an earlier lab.sh, is gone):
-	# give init up to 1.8 s to reap them, so that normally not even a
-	# zombie is left when "down" returns. They are dead already.
-	local pid i=0
-	for pid in ${KILLED_PIDS:-}; do
-		while [ -e "/proc/$pid" ] && [ $i -lt 90 ]; do
-			sleep 0.02
-			i=$((i + 1))
-		done
-	done
+	reap_killed	# orphans of an earlier lab.sh: let init reap them
 	set -e
 	return 0
 }
 
 # --- network ----------------------------------------------------------------
-add_host_ns() {
-	local name=$1 ip=$2 ns=ccm-$1
-	ip netns add "$ns"
-	nsx "$ns" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6;
-		echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6'
-	ip -n "$NS_SW" link add "v-$name" type veth peer name eth0 netns "$ns"
-	ip -n "$NS_SW" link set "v-$name" master br0 up
-	ip -n "$ns" link set lo up
-	ip -n "$ns" addr add "$ip/24" dev eth0
-	ip -n "$ns" link set eth0 up
-}
-
 netns_etc() {
 	local ns=$1 search=$2
 	mkdir -p "/etc/netns/$ns"

@@ -19,6 +19,7 @@ set -eu
 
 LAB_SRC=$(cd "$(dirname "$0")" && pwd)
 LAB_NAME=samba.sh
+NS_PREFIX=cad
 # shellcheck source=tests/lab/common.sh
 . "$LAB_SRC/common.sh"
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
@@ -106,29 +107,12 @@ do_down() {
 	for sd in "$STATEDIR" "${CCMDIAG_SAMBA_DIR:-/tmp/ccmdiag-samba}"; do
 		[ -f "$sd/$MARKER" ] && rm -rf "$sd"
 	done
-	for pid in ${KILLED_PIDS:-}; do
-		while [ -e "/proc/$pid" ] && [ $i -lt 90 ]; do
-			sleep 0.02
-			i=$((i + 1))
-		done
-	done
+	reap_killed
 	set -e
 	return 0
 }
 
 # --- network ----------------------------------------------------------------
-add_host_ns() {
-	local name=$1 ip=$2 ns=cad-$1
-	ip netns add "$ns"
-	nsx "$ns" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6;
-		echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6'
-	ip -n "$NS_SW" link add "v-$name" type veth peer name eth0 netns "$ns"
-	ip -n "$NS_SW" link set "v-$name" master br0 up
-	ip -n "$ns" link set lo up
-	ip -n "$ns" addr add "$ip/24" dev eth0
-	ip -n "$ns" link set eth0 up
-}
-
 # netns_etc NS SEARCH HOSTLINE: resolv.conf, hosts, nsswitch.conf, krb5.conf
 netns_etc() {
 	local ns=$1 search=$2 hostline=${3:-}
