@@ -24,7 +24,6 @@ anon_post_run(struct probe_ctx *ctx)
 		return 0;
 	}
 	ctx->mp_reached = 1;
-	ctx->negotiate_offered = rep.negotiate_offered;
 	if (rep.date >= 0) {
 		/* Date has one-second resolution */
 		event_init(&ev, EV_CLOCK);
@@ -34,7 +33,6 @@ anon_post_run(struct probe_ctx *ctx)
 		ev.offset = rep.date + 0.5 - (rep.t_sent + rep.t_recv) / 2;
 		ev.uncertainty = 0.5 + (rep.t_recv - rep.t_sent) / 2;
 		snprintf(ev.text, sizeof(ev.text), "from the HTTP Date header");
-		ctx->mp_date_offset = ev.offset;
 		probe_event(ctx, &ev);
 	}
 	probe_step_done(ctx, rep.status == 401 && rep.negotiate_offered ?

@@ -302,7 +302,6 @@ probe_run_all(const struct probe_opts *opts, struct report *r)
 	ctx.report = r;
 	ctx.step = -1;
 	ctx.deadline = now_mono() + opts->timeout;
-	ctx.mp_date_offset = -1e9;
 	if (krbs_open(&ctx.krb, opts->timeout / 2, on_krb_event, &ctx) != 0) {
 		fprintf(stderr, "ccmdiag: cannot set up Kerberos (temporary "
 		    "configuration in /tmp)\n");

@@ -52,8 +52,6 @@ struct probe_ctx {
 
 	/* anon-post */
 	int mp_reached;
-	int negotiate_offered;
-	double mp_date_offset;		/* MP Date minus our clock; NAN unknown */
 
 	/* Kerberos */
 	struct krb_session *krb;

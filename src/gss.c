@@ -88,7 +88,7 @@ token_len(const char *p, const char *stops)
 }
 
 static void
-trace_kerr(struct krb_session *s, const char *p, int msg)
+trace_kerr(struct krb_session *s, const char *p)
 {
 	long code = strtol(p, NULL, 10);
 	struct event ev;
@@ -106,7 +106,6 @@ trace_kerr(struct krb_session *s, const char *p, int msg)
 		snprintf(ev.text, sizeof(ev.text), "KDC exchange with %s for "
 		    "%s failed: %ld", s->cur_realm, s->cur_sname, code);
 	}
-	(void)msg;
 	emit(s, &ev);
 }
 
@@ -184,9 +183,9 @@ on_trace(krb5_context ctx, const krb5_trace_info *info, void *data)
 		strlcpy0(ev.name, s->cur_sname, sizeof(ev.name));
 		emit(s, &ev);
 	} else if ((p = after(m, "TGS request result: ")) != NULL) {
-		trace_kerr(s, p, 13);
+		trace_kerr(s, p);
 	} else if ((p = after(m, "Received error from KDC: ")) != NULL) {
-		trace_kerr(s, p, 11);
+		trace_kerr(s, p);
 	} else if ((p = after(m, "Received creds for desired service ")) !=
 	    NULL) {
 		event_init(&ev, EV_KRB_REPLY);
