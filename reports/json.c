@@ -20,6 +20,69 @@ set_int(json_object *o, const char *k, long long v)
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
+#define JSON_FLAGS \
+	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/*
+ * Writes o the way json-c prints it depth levels down the tree.  json-c
+ * only prints at the top level, so each line after the first is shifted
+ * here; a JSON string never holds a raw newline, so every one is json-c's.
+ */
+static int
+put_value(FILE *out, json_object *o, int depth)
+{
+	static const char nl_indent[] = "\n      ";
+	const char *s, *nl;
+
+	if ((size_t)(1 + 2 * depth) >= sizeof(nl_indent) ||
+	    (s = json_object_to_json_string_ext(o, JSON_FLAGS)) == NULL)
+		return -1;
+	while ((nl = strchr(s, '\n')) != NULL) {
+		fwrite(s, 1, nl - s, out);
+		fwrite(nl_indent, 1, 1 + 2 * depth, out);
+		s = nl + 1;
+	}
+	fputs(s, out);
+	return 0;
+}
+
+/* Starts the root's nth member; keys are our own, nothing to escape. */
+static void
+put_key(FILE *out, const char *k, int n)
+{
+	fprintf(out, "%s\n  \"%s\":", n ? "," : "", k);
+}
+
+/* Writes element i of an array in the root, then frees it. */
+static int
+put_elem(FILE *out, size_t i, json_object *o)
+{
+	int rc;
+
+	fputs(i ? ",\n    " : "\n    ", out);
+	rc = put_value(out, o, 2);
+	json_object_put(o);
+	/* no point formatting thousands more for a full disk */
+	return rc == -1 || ferror(out) ? -1 : 0;
+}
+
+static json_object *
+client_json(const struct client_verdict *cv)
+{
+	json_object *o = json_object_new_object();
+
+	set_str(o, "client", cv->client);
+	if (cv->user[0])
+		set_str(o, "user", cv->user);
+	set_str(o, "verdict", cv->verdict);
+	set_int(o, "requests", cv->n_requests);
+	set_str(o, "status", cv->last_status);
+	set_str(o, "first", cv->first);
+	set_str(o, "last", cv->last);
+	set_str(o, "source", cv->source);
+	return o;
+}
+
 static json_object *
 event_json(const struct event *ev)
 {
@@ -70,9 +133,10 @@ write_json(const struct report *r, FILE *out)
 {
 	json_object *root = json_object_new_object(), *v, *arr, *o, *ev;
 	const struct finding *top = r->n_findings ? &r->findings[0] : NULL;
+	struct json_object_iter it;
 	char summary[512];
 	size_t i;
-	int j;
+	int j, n;
 
 	set_str(root, "schema", "ccmdiag/1");
 	set_str(root, "command", r->command);
@@ -142,34 +206,37 @@ write_json(const struct report *r, FILE *out)
 	}
 	json_object_object_add(root, "steps", arr);
 
-	if (r->n_clients) {
-		arr = json_object_new_array();
-		for (i = 0; i < r->n_clients; i++) {
-			const struct client_verdict *cv = &r->clients[i];
-
-			o = json_object_new_object();
-			set_str(o, "client", cv->client);
-			if (cv->user[0])
-				set_str(o, "user", cv->user);
-			set_str(o, "verdict", cv->verdict);
-			set_int(o, "requests", cv->n_requests);
-			set_str(o, "status", cv->last_status);
-			set_str(o, "first", cv->first);
-			set_str(o, "last", cv->last);
-			set_str(o, "source", cv->source);
-			json_object_array_add(arr, o);
+	/*
+	 * With tens of thousands of clients or events, one tree for the whole
+	 * report costs more to build and free than to print, so clients and
+	 * timeline go out one element at a time after the small members.
+	 */
+	n = 0;
+	fputc('{', out);
+	json_object_object_foreachC(root, it) {
+		put_key(out, it.key, n++);
+		if (put_value(out, it.val, 1) == -1) {
+			json_object_put(root);
+			return -1;
 		}
-		json_object_object_add(root, "clients", arr);
+	}
+	json_object_put(root);
+
+	if (r->n_clients) {
+		put_key(out, "clients", n++);
+		fputc('[', out);
+		for (i = 0; i < r->n_clients; i++)
+			if (put_elem(out, i, client_json(&r->clients[i])) == -1)
+				return -1;
+		fputs("\n  ]", out);
 	}
 
-	arr = json_object_new_array();
+	put_key(out, "timeline", n++);
+	fputc('[', out);
 	for (i = 0; i < r->n_events; i++)
-		json_object_array_add(arr, event_json(&r->events[i]));
-	json_object_object_add(root, "timeline", arr);
-
-	fprintf(out, "%s\n", json_object_to_json_string_ext(root,
-	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(root);
+		if (put_elem(out, i, event_json(&r->events[i])) == -1)
+			return -1;
+	fputs("\n  ]\n}\n", out);
 	return ferror(out) ? -1 : 0;
 }
 

@@ -50,11 +50,31 @@ same_ci(const uint8_t *a, const uint8_t *b, size_t n)
 	return 1;
 }
 
-/* Is the field lit (n bytes, ASCII, any case)? */
-static int
+/*
+ * The same n >= 8 bytes?  Eight at a time, the last eight overlapping:
+ * for a short field, cheaper than a call to memcmp.
+ */
+static inline int
+same8(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint64_t x, y, diff = 0;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		diff |= x ^ y;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return (diff | (x ^ y)) == 0;
+}
+
+/* Is the field lit (n >= 8 bytes, ASCII, any case)? */
+static inline int
 field_is(const struct key *k, const char *lit, size_t n)
 {
-	return k->n == n && (memcmp(k->p, lit, n) == 0 ||
+	return k->n == n && (same8(k->p, (const uint8_t *)lit, n) ||
 	    same_ci(k->p, (const uint8_t *)lit, n));
 }
 
@@ -92,17 +112,24 @@ hash_user(uint32_t h_ip, const struct key *user)
 	    0x2020202020202020ULL);
 }
 
-static int
-ip_eq(const struct client *c, const struct key *ip)
+/* A client's keys: the address, then the user. */
+static const uint8_t *
+keys_of(const struct shard *s, const struct hot *c)
 {
-	return c->ip_len == ip->n && memcmp(c->ip, ip->p, ip->n) == 0;
+	return c->flags & HF_SPILLED ? s->store + c->spill : c->keys;
 }
 
 static int
-user_eq(const struct client *c, const struct key *user)
+ip_eq(const struct shard *s, const struct hot *c, const struct key *ip)
+{
+	return c->ip_len == ip->n && memcmp(keys_of(s, c), ip->p, ip->n) == 0;
+}
+
+static int
+user_eq(const struct shard *s, const struct hot *c, const struct key *user)
 {
 	return c->user_len == user->n &&
-	    same_ci((const uint8_t *)c->user, user->p, user->n);
+	    same_ci(keys_of(s, c) + c->ip_len, user->p, user->n);
 }
 
 /* Make room for one more key; slots found before are then stale. */
@@ -131,68 +158,119 @@ index_room(struct index *x)
 	return 0;
 }
 
-/*
- * With many clients, most lookups miss the cache: ask for all of a
- * client's lines at once, since the request will touch most of them,
- * rather than wait for each in turn.
- */
-static void
-prefetch_client(const struct client *c)
+/* Ask for both lines of a hot record at once rather than in turn. */
+static inline __attribute__((always_inline)) void
+prefetch_hot(const struct hot *c)
 {
-	size_t o;
-
-	for (o = 0; o < sizeof(*c); o += 64)
-		__builtin_prefetch((const char *)c + o, 1);
+	__builtin_prefetch(c, 1);
+	__builtin_prefetch((const char *)c + 64, 1);
 }
 
 /* The slot holding the key, or the empty one where it would go. */
 static struct slot *
-index_slot(const struct iis *s, const struct index *x, uint32_t h,
+index_slot(const struct shard *s, const struct index *x, uint32_t h,
     const struct key *ip, const struct key *user)
 {
 	size_t i;
 
 	for (i = h & (x->cap - 1); x->slot[i].idx; i = (i + 1) & (x->cap - 1)) {
-		const struct client *c = &s->clients[x->slot[i].idx - 1];
+		const struct hot *c = &s->hot[x->slot[i].idx - 1];
 
-		if (x->slot[i].hash == h)
-			prefetch_client(c);
-		if (x->slot[i].hash == h && ip_eq(c, ip) &&
-		    (user == NULL || user_eq(c, user)))
+		if (x->slot[i].hash == h && ip_eq(s, c, ip) &&
+		    (user == NULL || user_eq(s, c, user)))
 			break;
 	}
 	return &x->slot[i];
 }
 
-static void
-set_user(struct client *c, const struct key *user, uint32_t h_user)
+/* Keep len bytes in the key store; its offset, or -1. */
+static long
+store_keys(struct shard *s, const uint8_t *a, size_t na, const uint8_t *b,
+    size_t nb)
 {
+	size_t ncap, off = s->n_store;
+	uint8_t *ns;
+
+	if (s->cap_store - s->n_store < na + nb) {
+		ncap = s->cap_store ? 2 * s->cap_store : 64 * 1024;
+		if ((ns = realloc(s->store, ncap)) == NULL)
+			return -1;
+		s->store = ns;
+		s->cap_store = ncap;
+	}
+	memcpy(s->store + off, a, na);
+	if (nb)
+		memcpy(s->store + off + na, b, nb);
+	s->n_store += na + nb;
+	return (long)off;
+}
+
+/* Name a client; its address stays first in its keys. */
+static int
+set_user(struct shard *s, struct hot *c, const struct key *user)
+{
+	uint8_t ip[64];		/* the store may move while it grows */
+	long off;
+
+	if (!(c->flags & HF_SPILLED) && c->ip_len + user->n <= HOT_KEYS) {
+		memcpy(c->keys + c->ip_len, user->p, user->n);
+	} else {
+		memcpy(ip, keys_of(s, c), c->ip_len);
+		if ((off = store_keys(s, ip, c->ip_len, user->p,
+		    user->n)) < 0)
+			return -1;
+		c->spill = (uint32_t)off;
+		c->flags |= HF_SPILLED;
+	}
 	c->user_len = (uint8_t)user->n;
-	memcpy(c->user, user->p, user->n);
-	c->user[user->n] = '\0';
-	c->h_user = h_user;
+	return 0;
+}
+
+/* Room for one more client: hot records on cache lines of their own. */
+static int
+grow_clients(struct shard *s)
+{
+	size_t ncap = s->cap_clients ? 2 * s->cap_clients : 256;
+	struct cold *nc;
+	void *nh;
+
+	if (posix_memalign(&nh, 64, ncap * sizeof(struct hot)) != 0)
+		return -1;
+	if ((nc = realloc(s->cold, ncap * sizeof(*nc))) == NULL) {
+		free(nh);
+		return -1;
+	}
+	if (s->n_clients)
+		memcpy(nh, s->hot, s->n_clients * sizeof(struct hot));
+	free(s->hot);
+	s->hot = nh;
+	s->cold = nc;
+	s->cap_clients = ncap;
+	return 0;
 }
 
 static int
-new_client(struct iis *s, const struct key *ip, uint32_t h_ip)
+new_client(struct shard *s, const struct key *ip)
 {
-	struct client *c;
+	struct hot *c;
+	long off;
 
-	if (s->n_clients >= MAX_CLIENTS)
+	if (s->n_clients >= MAX_CLIENTS / NSHARD)
 		return -1;
-	if (s->n_clients == s->cap_clients) {
-		size_t ncap = s->cap_clients ? 2 * s->cap_clients : 64;
-
-		if ((c = realloc(s->clients, ncap * sizeof(*c))) == NULL)
-			return -1;
-		s->clients = c;
-		s->cap_clients = ncap;
-	}
-	c = &s->clients[s->n_clients];
+	if (s->n_clients == s->cap_clients && grow_clients(s) != 0)
+		return -1;
+	c = &s->hot[s->n_clients];
 	memset(c, 0, sizeof(*c));
+	memset(&s->cold[s->n_clients], 0, sizeof(s->cold[0]));
+	if (ip->n <= HOT_KEYS) {
+		memcpy(c->keys, ip->p, ip->n);
+	} else {
+		if ((off = store_keys(s, ip->p, ip->n, NULL, 0)) < 0)
+			return -1;
+		c->spill = (uint32_t)off;
+		c->flags |= HF_SPILLED;
+	}
 	c->ip_len = (uint8_t)ip->n;
-	memcpy(c->ip, ip->p, ip->n);
-	c->h_ip = h_ip;
 	return (int)s->n_clients++;
 }
 
@@ -211,54 +289,58 @@ slot_set(struct index *x, struct slot *sl, uint32_t h, int idx)
  * different user from the same address starts another one.
  */
 static int
-client_for(struct iis *s, const struct req *q)
+client_for(struct shard *s, const struct req *q)
 {
-	const struct key *ip = &q->ip, *user = &q->user;
+	struct key ip = { q->ip, q->ip_len }, user = { q->user, q->user_len };
 	uint32_t h_ip = q->h_ip, h_user = q->h_user;
 	struct slot *si, *su;
 	int idx;
 
 	if (index_room(&s->by_ip) != 0 || index_room(&s->by_user) != 0)
 		return -1;
-	si = index_slot(s, &s->by_ip, h_ip, ip, NULL);
-	if (user->n == 0) {
+	si = index_slot(s, &s->by_ip, h_ip, &ip, NULL);
+	if (user.n == 0) {
 		if (si->idx)
 			return (int)si->idx - 1;
-		if ((idx = new_client(s, ip, h_ip)) < 0)
+		if ((idx = new_client(s, &ip)) < 0)
 			return -1;
 		slot_set(&s->by_ip, si, h_ip, idx);
 		return idx;
 	}
-	su = index_slot(s, &s->by_user, h_user, ip, user);
+	su = index_slot(s, &s->by_user, h_user, &ip, &user);
 	if (su->idx) {
 		idx = (int)su->idx - 1;
 	} else {
-		if (si->idx && s->clients[si->idx - 1].user_len == 0)
+		if (si->idx && s->hot[si->idx - 1].user_len == 0)
 			idx = (int)si->idx - 1;
-		else if ((idx = new_client(s, ip, h_ip)) < 0)
+		else if ((idx = new_client(s, &ip)) < 0)
 			return -1;
-		set_user(&s->clients[idx], user, h_user);
+		if (set_user(s, &s->hot[idx], &user) != 0)
+			return -1;
 		slot_set(&s->by_user, su, h_user, idx);
 	}
 	slot_set(&s->by_ip, si, h_ip, idx);	/* now the latest */
 	return idx;
 }
 
-/* Start fetching what q's lookups will read. */
-static void
-prefetch_slots(const struct iis *s, const struct req *q)
+/*
+ * Start fetching what q's lookups will read.  Inlined by force: a function
+ * that only prefetches counts as having no effect, and GCC drops its calls.
+ */
+static inline __attribute__((always_inline)) void
+prefetch_slots(const struct shard *s, const struct req *q)
 {
 	if (s->by_ip.cap)
 		__builtin_prefetch(&s->by_ip.slot[q->h_ip &
 		    (s->by_ip.cap - 1)]);
-	if (q->user.n && s->by_user.cap)
+	if (q->user_len && s->by_user.cap)
 		__builtin_prefetch(&s->by_user.slot[q->h_user &
 		    (s->by_user.cap - 1)]);
 }
 
 /* The client q's address last led to, most likely q's own. */
-static void
-prefetch_likely_client(const struct iis *s, const struct req *q)
+static inline __attribute__((always_inline)) void
+prefetch_likely_client(const struct shard *s, const struct req *q)
 {
 	const struct slot *sl;
 
@@ -266,35 +348,18 @@ prefetch_likely_client(const struct iis *s, const struct req *q)
 		return;
 	sl = &s->by_ip.slot[q->h_ip & (s->by_ip.cap - 1)];
 	if (sl->idx && sl->hash == q->h_ip)
-		prefetch_client(&s->clients[sl->idx - 1]);
-}
-
-/* Decimal field to a number; -1 when not one ("-" or garbage). */
-static long long
-number(const struct key *k)
-{
-	long long v = 0;
-	size_t i;
-
-	if (k->n == 0 || k->n > 10)
-		return -1;
-	for (i = 0; i < k->n; i++) {
-		if (k->p[i] < '0' || k->p[i] > '9')
-			return -1;
-		v = v * 10 + (k->p[i] - '0');
-	}
-	return v <= 0xffffffffLL ? v : -1;
+		prefetch_hot(&s->hot[sl->idx - 1]);
 }
 
 /* "#Fields: date time ..." - map the columns we use. */
 static void
-directive_fields(struct iis *s, struct cursor *c)
+directive_fields(struct fmt *m, struct cursor *c)
 {
 	char name[64];
 	int found = 1, i, col = 0;
 
 	for (i = 0; i < F__N; i++)
-		s->col[i] = -1;
+		m->col[i] = -1;
 	while (found && !cur_empty(c) && col < MAX_FIELDS) {
 		struct cursor tok = cur_until(c, ' ', &found);
 
@@ -303,17 +368,23 @@ directive_fields(struct iis *s, struct cursor *c)
 		iis_text_of(&tok, name, sizeof(name));
 		for (i = 0; i < F__N; i++)
 			if (strcasecmp(name, field_names[i]) == 0)
-				s->col[i] = col;
+				m->col[i] = col;
 		col++;
 	}
-	s->n_cols = col;
-	s->n_need = 0;
+	m->n_cols = col;
+	m->n_need = 0;
 	for (i = 0; i < F__N; i++)
-		if (s->col[i] + 1 > s->n_need)
-			s->n_need = s->col[i] + 1;
-	s->n_key = (s->col[F_URI] > s->col[F_METHOD] ? s->col[F_URI] :
-	    s->col[F_METHOD]) + 1;
-	s->have_fields = s->col[F_STATUS] >= 0 && s->col[F_URI] >= 0;
+		if (m->col[i] + 1 > m->n_need)
+			m->n_need = m->col[i] + 1;
+	m->n_key = (m->col[F_URI] > m->col[F_METHOD] ? m->col[F_URI] :
+	    m->col[F_METHOD]) + 1;
+	m->have_fields = m->col[F_STATUS] >= 0 && m->col[F_URI] >= 0;
+}
+
+static int
+same_fmt(const struct fmt *a, const struct fmt *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
 }
 
 void
@@ -356,165 +427,212 @@ copy_small(uint8_t *dst, const uint8_t *src, size_t n)
 
 /* "%.10s %.8s" of date and time, as logged. */
 static void
-when_of(char when[24], const struct key *date, const struct key *time)
+when_of(char when[24], const struct req *q)
 {
-	size_t d = date->n < 10 ? date->n : 10, t = time->n < 8 ? time->n : 8;
+	size_t d = q->date_len, t = q->time_len;
 
-	copy_small((uint8_t *)when, date->p, d);
+	copy_small((uint8_t *)when, q->date, d);
 	when[d] = ' ';
-	copy_small((uint8_t *)when + d + 1, time->p, t);
+	copy_small((uint8_t *)when + d + 1, q->time, t);
 	when[d + 1 + t] = '\0';
 }
 
-/* Copy a key out of the line, cut to the client's buffer. */
-static void
-key_copy(struct key *to, uint8_t *buf, size_t bufsz, const struct key *from)
+/* The decimal digits at p, n of them; -1 if any is not one. */
+static inline long long
+digits(const uint8_t *p, int n)
 {
-	to->n = from->n < bufsz ? from->n : bufsz - 1;
-	copy_small(buf, from->p, to->n);
-	to->p = buf;
+	long long v = 0;
+	unsigned bad = 0, dg;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		dg = (unsigned)p[i] - '0';
+		bad |= dg > 9;
+		v = v * 10 + dg;
+	}
+	return bad ? -1 : v;
+}
+
+/*
+ * "2009-05-20" and "19:35:11" as the number 20090520193511 with
+ * WHEN_PACKED set; 0 when they are written any other way.
+ */
+static uint64_t
+pack_when(const uint8_t *d, size_t nd, const uint8_t *t, size_t nt)
+{
+	long long y, mo, dd, h, mi, sec;
+
+	if (nd != 10 || nt != 8 || d[4] != '-' || d[7] != '-' ||
+	    t[2] != ':' || t[5] != ':')
+		return 0;
+	y = digits(d, 4);
+	mo = digits(d + 5, 2);
+	dd = digits(d + 8, 2);
+	h = digits(t, 2);
+	mi = digits(t + 3, 2);
+	sec = digits(t + 6, 2);
+	if ((y | mo | dd | h | mi | sec) < 0)
+		return 0;
+	return WHEN_PACKED | (uint64_t)(((((y * 100 + mo) * 100 + dd) * 100 +
+	    h) * 100 + mi) * 100 + sec);
+}
+
+/* The text of a packed time. */
+static void
+unpack_when(uint64_t w, char when[24])
+{
+	static const char shape[] = "dddd-dd-dd dd:dd:dd";
+	uint64_t v = w & ~WHEN_PACKED;
+	int i;
+
+	for (i = 18; i >= 0; i--) {
+		if (shape[i] == 'd') {
+			when[i] = (char)('0' + v % 10);
+			v /= 10;
+		} else {
+			when[i] = shape[i];
+		}
+	}
+	when[19] = '\0';
+}
+
+/* Keep the time of q as logged when it could not be packed. */
+static void
+keep_raw(struct cold *cd, int kind, const struct req *q)
+{
+	if (!q->when) {
+		char when[24];
+
+		when_of(when, q);
+		memcpy(cd->raw[kind], when, sizeof(cd->raw[kind]) - 1);
+		cd->raw[kind][sizeof(cd->raw[kind]) - 1] = '\0';
+	}
 }
 
 static void
-apply(struct iis *s, const struct req *q)
+apply(struct shard *s, const struct req *q, unsigned long base)
 {
-	const struct snap *sn = &q->sn;
-	struct client *c;
-	int idx;
+	struct hot *c;
+	struct cold *cd;
+	struct csnap sn;
+	int idx, decisive = 1;
 
 	if ((idx = client_for(s, q)) < 0) {
 		s->n_dropped++;
 		return;
 	}
-	c = &s->clients[idx];
-	if (c->n++ == 0)
-		c->first = *sn;
-	c->last = *sn;
-	if (sn->status == 401 && !c->first401.line)
-		c->first401 = *sn;
-	if (sn->status == 401 && sn->sub == 2) {
-		c->saw_401_2 = 1;
-	} else if (sn->status == 401 && sn->sub == 1 &&
-	    sn->win32 == NTLM_CHALLENGE) {
-		c->ntlm_leg = 1;
-		if (c->outcome == OUT_NONE)
-			c->decisive = *sn;
-	} else if (sn->status >= 200 && sn->status < 300) {
-		c->outcome = !sn->authed ? OUT_ANONYMOUS :
-		    c->ntlm_leg ? OUT_NTLM : OUT_KERBEROS;
-		c->decisive = *sn;
-		c->ntlm_leg = 0;
-	} else if (sn->status == 401) {
+	c = &s->hot[idx];
+	cd = &s->cold[idx];
+	sn.line = base + q->line;
+	sn.when = q->when;
+	sn.status = q->status;
+	sn.sub = q->sub;
+	sn.win32 = q->win32;
+	sn.authed = q->user_len != 0;
+	if (c->n++ == 0) {
+		cd->first = sn;
+		keep_raw(cd, SN_FIRST, q);
+	}
+	c->last = sn;
+	keep_raw(cd, SN_LAST, q);
+	if (sn.status == 401 && !(c->flags & HF_HAVE_401)) {
+		c->flags |= HF_HAVE_401;
+		cd->first401 = sn;
+		keep_raw(cd, SN_FIRST401, q);
+	}
+	if (sn.status == 401 && sn.sub == 2) {
+		c->flags |= HF_SAW_401_2;
+		decisive = 0;
+	} else if (sn.status == 401 && sn.sub == 1 &&
+	    sn.win32 == NTLM_CHALLENGE) {
+		c->flags |= HF_NTLM_LEG;
+		decisive = c->outcome == OUT_NONE;
+	} else if (sn.status >= 200 && sn.status < 300) {
+		c->outcome = !sn.authed ? OUT_ANONYMOUS :
+		    c->flags & HF_NTLM_LEG ? OUT_NTLM : OUT_KERBEROS;
+		c->flags &= ~HF_NTLM_LEG;
+	} else if (sn.status == 401) {
 		c->outcome = OUT_REJECTED;
-		c->decisive = *sn;
-		c->ntlm_leg = 0;
+		c->flags &= ~HF_NTLM_LEG;
 	} else {
 		c->outcome = OUT_OTHER;
-		c->decisive = *sn;
+	}
+	if (decisive) {
+		c->decisive = sn;
+		keep_raw(cd, SN_DECISIVE, q);
 	}
 }
 
+/*
+ * A shard's requests from one block, in order.  With many clients nearly
+ * every lookup misses the cache, so the index and client lines of the
+ * requests a few places ahead are fetched first.
+ */
 static void
-apply_batch(struct iis *s, const struct req *b, int n)
+apply_part(struct shard *s, const struct part *pt, int k)
 {
-	int i;
+	const struct req *b = pt->q[k];
+	size_t i, n = pt->n_q[k];
 
 	for (i = 0; i < n; i++) {
 		if (i + 2 * AHEAD < n)
 			prefetch_slots(s, &b[i + 2 * AHEAD]);
 		if (i + AHEAD < n)
 			prefetch_likely_client(s, &b[i + AHEAD]);
-		apply(s, &b[i]);
+		apply(s, &b[i], pt->base);
 	}
 }
 
-static void *
-applier(void *arg)
+/* Decimal field to a number; -1 when not one ("-" or garbage). */
+static long long
+number(const struct key *k)
 {
-	struct iis *s = arg;
-	int k = 0;
+	long long v = 0;
+	size_t i;
 
-	for (;;) {
-		pthread_mutex_lock(&s->mu);
-		while (!s->full[k] && !s->done)
-			pthread_cond_wait(&s->cv, &s->mu);
-		if (!s->full[k]) {
-			pthread_mutex_unlock(&s->mu);
-			return NULL;
-		}
-		pthread_mutex_unlock(&s->mu);
-		apply_batch(s, s->buf[k], s->n_buf[k]);
-		pthread_mutex_lock(&s->mu);
-		s->full[k] = 0;
-		pthread_cond_signal(&s->cv);
-		pthread_mutex_unlock(&s->mu);
-		k ^= 1;
-	}
-}
-
-/* Hand the filled batch over and wait for the other buffer to be free. */
-static void
-flush(struct iis *s)
-{
-	if (!s->threaded) {
-		apply_batch(s, s->batch, s->n_batch);
-		s->n_batch = 0;
-		return;
-	}
-	pthread_mutex_lock(&s->mu);
-	s->n_buf[s->cur] = s->n_batch;
-	s->full[s->cur] = 1;
-	s->cur ^= 1;
-	pthread_cond_signal(&s->cv);
-	while (s->full[s->cur])
-		pthread_cond_wait(&s->cv, &s->mu);
-	pthread_mutex_unlock(&s->mu);
-	s->batch = s->buf[s->cur];
-	s->n_batch = 0;
-}
-
-/* Both buffers, and the applying thread if one can be had. */
-static int
-pipeline_start(struct iis *s)
-{
-	if ((s->buf[0] = malloc(2 * BATCH * sizeof(struct req))) == NULL)
+	if (k->n == 0 || k->n > 10)
 		return -1;
-	s->buf[1] = s->buf[0] + BATCH;
-	s->batch = s->buf[0];
-	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
-	s->threaded = pthread_create(&s->applier, NULL, applier, s) == 0;
-	return 0;
-}
-
-/* Apply what is left and wait for it: then the clients are complete. */
-static void
-pipeline_end(struct iis *s)
-{
-	if (s->n_batch > 0)
-		flush(s);
-	if (s->threaded) {
-		pthread_mutex_lock(&s->mu);
-		s->done = 1;
-		pthread_cond_signal(&s->cv);
-		pthread_mutex_unlock(&s->mu);
-		pthread_join(s->applier, NULL);
-		s->threaded = 0;
+	for (i = 0; i < k->n; i++) {
+		if (k->p[i] < '0' || k->p[i] > '9')
+			return -1;
+		v = v * 10 + (k->p[i] - '0');
 	}
-	pthread_mutex_destroy(&s->mu);
-	pthread_cond_destroy(&s->cv);
-	free(s->buf[0]);
-	s->buf[0] = s->buf[1] = s->batch = NULL;
+	return v <= 0xffffffffLL ? v : -1;
+}
+
+/* A slot for one more request of shard k; NULL when memory ran out. */
+static struct req *
+next_req(struct part *pt, int k)
+{
+	struct req *nq;
+	size_t ncap;
+
+	if (pt->n_q[k] == pt->cap_q[k]) {
+		ncap = pt->cap_q[k] ? 2 * pt->cap_q[k] : 4096;
+		if ((nq = realloc(pt->q[k], ncap * sizeof(*nq))) == NULL)
+			return NULL;
+		pt->q[k] = nq;
+		pt->cap_q[k] = ncap;
+	}
+	return &pt->q[k][pt->n_q[k]];
+}
+
+/* Point at a key in the line, cut to what a client keeps of it. */
+static void
+key_at(const uint8_t **p, uint8_t *n, const struct key *k, size_t max)
+{
+	*p = k->p;
+	*n = (uint8_t)(k->n < max ? k->n : max);
 }
 
 static void
-request(struct iis *s, unsigned long lineno, const struct key *tok)
+request(struct part *pt, const struct key *tok)
 {
-	static const struct key dash = { (const uint8_t *)"-", 1 };
-	struct req *q = &s->batch[s->n_batch];
-	struct snap *sn = &q->sn;
-	struct key user = tok[F_USER];
+	static const uint8_t dash[] = "-";
+	struct key ip = tok[F_CIP], user = tok[F_USER];
+	struct req *q;
 	long long st, sub, w32;
+	int k;
 
 	if ((st = number(&tok[F_STATUS])) < 0)
 		return;
@@ -522,22 +640,39 @@ request(struct iis *s, unsigned long lineno, const struct key *tok)
 	w32 = number(&tok[F_WIN32]);
 	if (user.n == 1 && user.p[0] == '-')
 		user.n = 0;
-	s->n_relevant++;
-	sn->line = lineno;
-	when_of(sn->when, &tok[F_DATE], &tok[F_TIME]);
-	sn->status = (int)st;
-	sn->sub = sub < 0 ? 0 : (int)sub;
-	sn->win32 = w32 < 0 ? 0 : (uint32_t)w32;
-	sn->authed = user.n != 0;
-	if (!s->first_when[0])
-		memcpy(s->first_when, sn->when, sizeof(s->first_when));
-	key_copy(&q->ip, q->ipbuf, sizeof(q->ipbuf),
-	    tok[F_CIP].n ? &tok[F_CIP] : &dash);
-	key_copy(&q->user, q->userbuf, sizeof(q->userbuf), &user);
-	q->h_ip = hash_ip(&q->ip);
-	q->h_user = q->user.n ? hash_user(q->h_ip, &q->user) : 0;
-	if (++s->n_batch == BATCH)
-		flush(s);
+	if (ip.n == 0) {
+		ip.p = dash;
+		ip.n = 1;
+	}
+	pt->n_relevant++;
+	/* keys as a client keeps them: ip[64], user[128] */
+	if (ip.n > 63)
+		ip.n = 63;
+	if (user.n > 127)
+		user.n = 127;
+	{
+		uint32_t h_ip = hash_ip(&ip);
+
+		k = (int)SHARD_OF(h_ip);
+		if ((q = next_req(pt, k)) == NULL) {
+			pt->nomem++;
+			return;
+		}
+		q->h_ip = h_ip;
+	}
+	q->h_user = user.n ? hash_user(q->h_ip, &user) : 0;
+	q->line = (uint32_t)pt->n_lines;
+	key_at(&q->ip, &q->ip_len, &ip, 63);
+	key_at(&q->user, &q->user_len, &user, 127);
+	key_at(&q->date, &q->date_len, &tok[F_DATE], 10);
+	key_at(&q->time, &q->time_len, &tok[F_TIME], 8);
+	q->when = pack_when(q->date, q->date_len, q->time, q->time_len);
+	q->status = (int32_t)st;
+	q->sub = sub < 0 ? 0 : (int32_t)sub;
+	q->win32 = w32 < 0 ? 0 : (uint32_t)w32;
+	if (!pt->first_when[0])
+		when_of(pt->first_when, q);
+	pt->n_q[k]++;
 }
 
 /* Does the line start with p (ASCII, any case)? */
@@ -554,150 +689,384 @@ has_prefix(const struct cursor *c, const char *p)
 	return strncasecmp(buf, p, k) == 0;
 }
 
-/*
- * Go on splitting the line after the first k fields in f, up to want in
- * all, as logread_split would have; returns how many f then holds.
- */
-static int
-split_on(const uint8_t *p, size_t len, struct logread_field *f, int k,
-    int want)
-{
-	size_t end = (size_t)f[k - 1].off + f[k - 1].len;
-	int i, m;
-
-	if (k >= want || end >= len)	/* the last field ended the line */
-		return k;
-	m = logread_split_bytes(p + end + 1, len - end - 1, ' ', f + k,
-	    want - k);
-	for (i = k; i < k + m; i++)
-		f[i].off += (uint32_t)(end + 1);
-	return k + m;
-}
-
-/* Has the line at least n_cols fields, given its first k in f? */
-static int
-enough_fields(const struct iis *s, const uint8_t *p, size_t len,
-    const struct logread_field *f, int k)
-{
-	size_t end = (size_t)f[k - 1].off + f[k - 1].len;
-	int more = s->n_cols - k;
-
-	if (more <= 0)
-		return 1;
-	if (end >= len)
-		return 0;
-	return logread_count(p + end + 1, len - end - 1, ' ', more) >= more;
-}
-
-/* The field in column col, or an empty one when the column is absent. */
-static struct key
-column(const uint8_t *p, const struct logread_field *f, int col)
+/* Field col of a scanned line, or an empty one when col is absent. */
+static inline struct key
+field_at(const uint8_t *p, size_t len, const uint32_t *sp, int n_rec,
+    int col)
 {
 	struct key k = { NULL, 0 };
+	size_t a, b;
 
-	if (col >= 0) {
-		k.p = p + f[col].off;
-		k.n = f[col].len;
+	if (col < 0)
+		return k;
+	a = col == 0 ? 0 : (size_t)sp[col - 1] + 1;
+	b = col < n_rec ? (size_t)sp[col] : len;
+	if (a <= b && b <= len) {
+		k.p = p + a;
+		k.n = b - a;
 	}
 	return k;
 }
 
 /*
- * Only CCM_POST on the URI counts: split as far as those two columns and
- * stop there for other requests (most of an MP's traffic), only counting
- * the rest of their fields, then split the rest as far as the last column
- * used.  A line with fewer fields than #Fields is counted, not read.
+ * One line, its separators found by logread_scan.  Only CCM_POST on the
+ * URI counts; a line with fewer fields than #Fields is counted, not read.
+ * IIS splits as logread_split does: "a  b" is three fields, a trailing
+ * space ends the line.
  */
 static void
-line(struct iis *s, unsigned long lineno, struct cursor *c)
+line(struct part *pt, const uint8_t *p, size_t len, const uint32_t *sp,
+    const struct logread_line *ln)
 {
 	static const char fields[] = "#Fields:";
 	static const char uri[] = "/ccm_system_windowsauth/request";
-	struct logread_field f[MAX_FIELDS];
+	const struct fmt *m = &pt->fmt;
 	struct key tok[F__N], k;
-	struct cursor all = *c;
-	const uint8_t *p;
-	size_t len;
-	uint8_t b;
-	int i, n;
+	struct cursor c;
+	int i, n_rec = ln->n_rec;
 
-	if (cur_peek_u8(c, &b) && b == '#') {
-		if (has_prefix(c, fields)) {
-			cur_skip(c, sizeof(fields) - 1);
-			directive_fields(s, c);
+	if (len == 0)
+		return;
+	if (p[0] == '#') {
+		cur_init(&c, p, len);
+		if (has_prefix(&c, fields)) {
+			cur_skip(&c, sizeof(fields) - 1);
+			directive_fields(&pt->fmt, &c);
 		}
 		return;		/* #Software, #Version, #Date, #Remark */
 	}
-	if (cur_empty(c))
-		return;
-	if (!s->have_fields) {
-		s->n_no_fields++;
+	if (!m->have_fields) {
+		pt->n_no_fields++;
 		return;
 	}
-	len = cur_left(&all);
-	p = cur_bytes(&all, len);	/* the fields lie within */
-	if ((n = logread_split_bytes(p, len, ' ', f, s->n_key)) < s->n_key) {
-		s->n_short++;
+	if (ln->n_sep + (p[len - 1] != ' ') < m->n_cols) {
+		pt->n_short++;
 		return;
 	}
-	k = column(p, f, s->col[F_URI]);
-	if (!field_is(&k, uri, sizeof(uri) - 1) ||
-	    (k = column(p, f, s->col[F_METHOD]),
-	    !field_is(&k, "CCM_POST", 8))) {
-		if (!enough_fields(s, p, len, f, n))
-			s->n_short++;
+	k = field_at(p, len, sp, n_rec, m->col[F_URI]);
+	if (!field_is(&k, uri, sizeof(uri) - 1))
 		return;
-	}
-	if ((n = split_on(p, len, f, n, s->n_need)) < s->n_need ||
-	    !enough_fields(s, p, len, f, n)) {
-		s->n_short++;
+	k = field_at(p, len, sp, n_rec, m->col[F_METHOD]);
+	if (!field_is(&k, "CCM_POST", 8))
 		return;
-	}
 	for (i = 0; i < F__N; i++)
-		tok[i] = column(p, f, s->col[i]);
-	request(s, lineno, tok);
+		tok[i] = field_at(p, len, sp, n_rec, m->col[i]);
+	request(pt, tok);
 }
 
+/* Split a block's lines into requests, with the columns of fmt_in. */
+static void
+parse_part(struct part *pt)
+{
+	uint32_t sp[LOGREAD_SCAN_SEP];
+	struct logread_line ln;
+	struct cursor blk;
+	const uint8_t *p;
+	size_t len, pos = 0, n;
+	int k;
+
+	pt->fmt = pt->fmt_in;
+	for (k = 0; k < NSHARD; k++)
+		pt->n_q[k] = 0;
+	pt->nomem = 0;
+	pt->n_lines = pt->n_relevant = pt->n_no_fields = pt->n_short = 0;
+	pt->n_long = pt->first_long = 0;
+	pt->first_when[0] = '\0';
+	if (pt->rc == 2) {		/* one line longer than the block */
+		pt->n_lines = pt->n_long = pt->first_long = 1;
+		return;
+	}
+	if (pt->rc != 1)
+		return;
+	cur_init(&blk, pt->buf, pt->len);
+	len = cur_left(&blk);
+	p = cur_bytes(&blk, len);	/* the lines lie within */
+	while (pos < len) {
+		logread_scan(p + pos, len - pos, ' ', sp, pt->fmt.n_need, &ln);
+		pt->n_lines++;
+		n = ln.len;
+		if (n > 0 && p[pos + n - 1] == '\r')
+			n--;
+		if (n > LOGREAD_MAX_LINE) {
+			if (pt->n_long++ == 0)
+				pt->first_long = pt->n_lines;
+		} else {
+			line(pt, p + pos, n, sp, &ln);
+		}
+		pos += ln.next;
+	}
+}
+
+enum { JOB_PARSE, JOB_APPLY };
+
+/* Half k of the current job. */
+static void
+run_half(struct iis *s, int k)
+{
+	struct part *pt = &s->part[k];
+	int i;
+
+	if (s->job == JOB_PARSE) {
+		if (k > 0)	/* the first block was read before the job */
+			pt->rc = logread_block(s->lr, pt->buf, BLOCK,
+			    &pt->len);
+		parse_part(pt);
+		return;
+	}
+	for (i = 0; i < NSHARD; i++)
+		apply_part(&s->shard[k], &s->part[i], k);
+}
+
+static void *
+worker(void *arg)
+{
+	struct iis *s = arg;
+	int seen = 0;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (s->gen == seen && !s->quit)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->quit)
+			break;
+		seen = s->gen;
+		pthread_mutex_unlock(&s->mu);
+		run_half(s, 1);
+		pthread_mutex_lock(&s->mu);
+		s->gen_done = seen;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* Run job on both halves: one here, one on the second thread if any. */
+static void
+both_halves(struct iis *s, int job)
+{
+	s->job = job;
+	if (!s->threaded) {
+		run_half(s, 0);
+		run_half(s, 1);
+		return;
+	}
+	pthread_mutex_lock(&s->mu);
+	s->gen++;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	run_half(s, 0);
+	pthread_mutex_lock(&s->mu);
+	while (s->gen_done != s->gen)
+		pthread_cond_wait(&s->cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* The blocks, and the second thread if one can be had. */
+static int
+threads_start(struct iis *s)
+{
+	int k;
+
+	for (k = 0; k < NSHARD; k++)
+		if ((s->part[k].buf = malloc(BLOCK)) == NULL)
+			return -1;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	s->threaded = pthread_create(&s->worker, NULL, worker, s) == 0;
+	return 0;
+}
+
+static void
+threads_end(struct iis *s)
+{
+	int j, k;
+
+	if (s->threaded) {
+		pthread_mutex_lock(&s->mu);
+		s->quit = 1;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->worker, NULL);
+		s->threaded = 0;
+	}
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	for (k = 0; k < NSHARD; k++) {
+		free(s->part[k].buf);
+		for (j = 0; j < NSHARD; j++)
+			free(s->part[k].q[j]);
+	}
+}
+
+/* Add a parsed block's counts to the file's, in order. */
+static void
+count_part(struct iis *s, const struct part *pt)
+{
+	if (pt->n_long && s->n_long == 0)
+		s->first_long = pt->base + pt->first_long;
+	s->n_lines += pt->n_lines;
+	s->n_relevant += pt->n_relevant;
+	s->n_no_fields += pt->n_no_fields;
+	s->n_short += pt->n_short;
+	s->n_long += pt->n_long;
+	s->n_nomem += (unsigned long)pt->nomem;
+	if (!s->first_when[0] && pt->first_when[0])
+		memcpy(s->first_when, pt->first_when, sizeof(s->first_when));
+}
+
+/*
+ * Read the file two blocks at a time: this thread reads the first and
+ * splits it while the other reads and splits the second; a #Fields line
+ * in the first changes the columns of the second, which is then split
+ * again.  Then each thread applies its shard of both, in order.
+ */
+static void
+read_blocks(struct iis *s)
+{
+	struct part *a = &s->part[0], *b = &s->part[1];
+
+	for (;;) {
+		a->rc = logread_block(s->lr, a->buf, BLOCK, &a->len);
+		if (a->rc <= 0) {
+			s->read_rc = a->rc;
+			return;
+		}
+		a->fmt_in = b->fmt_in = s->fmt;
+		b->rc = 0;
+		both_halves(s, JOB_PARSE);
+		if (!same_fmt(&a->fmt, &s->fmt)) {
+			b->fmt_in = a->fmt;
+			parse_part(b);
+		}
+		a->base = s->n_lines;
+		b->base = s->n_lines + a->n_lines;
+		both_halves(s, JOB_APPLY);
+		count_part(s, a);
+		count_part(s, b);
+		s->fmt = b->rc > 0 ? b->fmt : a->fmt;
+		if (b->rc <= 0) {
+			s->read_rc = b->rc;
+			return;
+		}
+	}
+}
+
+/* A snapshot as the report reads it. */
+static void
+expand(struct snap *out, const struct csnap *sn, const char *raw)
+{
+	out->line = (unsigned long)sn->line;
+	if (sn->when)
+		unpack_when(sn->when, out->when);
+	else
+		snprintf(out->when, sizeof(out->when), "%s", raw);
+	out->status = sn->status;
+	out->sub = sn->sub;
+	out->authed = (int)sn->authed;
+	out->win32 = sn->win32;
+}
+
+/* Client i of shard s as the report reads it. */
+static void
+client_view(const struct shard *s, size_t i, struct client *out)
+{
+	const struct hot *c = &s->hot[i];
+	const struct cold *cd = &s->cold[i];
+	const uint8_t *k = keys_of(s, c);
+
+	memset(out, 0, sizeof(*out));
+	out->ip_len = c->ip_len;
+	memcpy(out->ip, k, c->ip_len);
+	out->user_len = c->user_len;
+	memcpy(out->user, k + c->ip_len, c->user_len);
+	out->n = (int)c->n;
+	out->outcome = (enum outcome)c->outcome;
+	out->ntlm_leg = (c->flags & HF_NTLM_LEG) != 0;
+	out->saw_401_2 = (c->flags & HF_SAW_401_2) != 0;
+	expand(&out->first, &cd->first, cd->raw[SN_FIRST]);
+	if (c->flags & HF_HAVE_401)
+		expand(&out->first401, &cd->first401, cd->raw[SN_FIRST401]);
+	if (c->decisive.line)
+		expand(&out->decisive, &c->decisive, cd->raw[SN_DECISIVE]);
+	expand(&out->last, &c->last, cd->raw[SN_LAST]);
+}
+
+/* Every shard's clients, in order of their first request. */
+static int
+merge_shards(struct iis *s)
+{
+	size_t i[NSHARD] = { 0 }, n = 0, total = 0;
+	const struct shard *sh;
+	int k, best;
+
+	for (k = 0; k < NSHARD; k++) {
+		total += s->shard[k].n_clients;
+		s->n_dropped += s->shard[k].n_dropped;
+	}
+	if (total && (s->clients = calloc(total, sizeof(*s->clients))) ==
+	    NULL)
+		return -1;
+	while (n < total) {
+		best = -1;
+		for (k = 0; k < NSHARD; k++)
+			if (i[k] < s->shard[k].n_clients && (best < 0 ||
+			    s->shard[k].cold[i[k]].first.line <
+			    s->shard[best].cold[i[best]].first.line))
+				best = k;
+		sh = &s->shard[best];
+		client_view(sh, i[best]++, &s->clients[n++]);
+	}
+	s->n_clients = total;
+	return 0;
+}
 
 static int
 iis_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 {
 	struct logread lr;
-	struct cursor c;
 	struct iis s;
-	int rc, too_long, i;
+	int rc, i, k;
 
 	memset(&s, 0, sizeof(s));
 	s.path = path;
 	s.base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	s.r = r;
 	for (i = 0; i < F__N; i++)
-		s.col[i] = -1;
+		s.fmt.col[i] = -1;
 	if ((rc = logread_open(&lr, path, errbuf, errlen)) != 0)
 		return rc;
-	if (pipeline_start(&s) != 0) {
-		logread_close(&lr);
+	s.lr = &lr;
+	rc = 0;
+	if (threads_start(&s) == 0) {
+		logread_progress(&lr, s.base);
+		read_blocks(&s);
+	} else {
+		rc = ERR_NOMEM;
+	}
+	threads_end(&s);
+	if (rc == 0 && merge_shards(&s) != 0)
+		rc = ERR_NOMEM;
+	if (rc != 0) {
 		snprintf(errbuf, errlen, "%s: out of memory", path);
-		return ERR_NOMEM;
+	} else {
+		if (s.read_rc < 0)
+			iis_note(&s, 0, "%s: %s after line %lu (%s): the rest "
+			    "of the file was not read", s.base,
+			    s.read_rc == -ERR_NOMEM ? "out of memory" :
+			    "read error", s.n_lines, logread_error(&lr));
+		iis_finish(&s);
+		iis_summary(&s, &lr);
 	}
-	logread_progress(&lr, s.base);
-	while ((rc = logread_next(&lr, &c, &too_long)) > 0) {
-		s.n_lines++;
-		if (!too_long)
-			line(&s, lr.lineno, &c);
-	}
-	pipeline_end(&s);
-	if (rc < 0)
-		iis_note(&s, 0, "%s: read error after line %lu (%s): the rest of "
-		    "the file was not read", s.base, lr.lineno,
-		    logread_error(&lr));
-	iis_finish(&s);
-	iis_summary(&s, &lr);
 	logread_close(&lr);
 	free(s.clients);
-	free(s.by_ip.slot);
-	free(s.by_user.slot);
-	return 0;
+	for (k = 0; k < NSHARD; k++) {
+		free(s.shard[k].hot);
+		free(s.shard[k].cold);
+		free(s.shard[k].store);
+		free(s.shard[k].by_ip.slot);
+		free(s.shard[k].by_user.slot);
+	}
+	return rc;
 }
 
 static int

@@ -43,11 +43,11 @@ struct snap {
 };
 
 /*
- * Keys are kept as logged (cut to the buffer) and compared as bytes, the
- * user without regard to ASCII case; they are made printable on output.
+ * A client as the report sees it.  Keys are kept as logged (cut to the
+ * buffer) and compared as bytes, the user without regard to ASCII case;
+ * they are made printable on output.
  */
 struct client {
-	uint32_t h_ip, h_user;		/* hashes of the by_ip, by_user keys */
 	uint8_t ip_len, user_len;
 	char ip[64], user[128];
 	int n;
@@ -55,6 +55,49 @@ struct client {
 	int ntlm_leg;			/* challenge seen since last outcome */
 	int saw_401_2;
 	struct snap first, first401, decisive, last;
+};
+
+/*
+ * While the file is read, a request is a snapshot in 32 bytes: the time
+ * packed as the number YYYYMMDDhhmmss when it was logged that way (else
+ * the text is kept with the client's cold part).
+ */
+#define WHEN_PACKED	(1ULL << 62)
+
+struct csnap {
+	uint64_t line;			/* 0: none */
+	uint64_t when;			/* WHEN_PACKED | digits, or 0 */
+	int32_t status, sub;
+	uint32_t win32, authed;
+};
+
+enum { SN_FIRST, SN_FIRST401, SN_DECISIVE, SN_LAST, SN__N };
+
+/*
+ * What every request reads and writes, in two cache lines: with many
+ * clients each request misses the cache, and a record this size can be
+ * fetched ahead for several requests at once.  Keys that do not fit go
+ * to the shard's key store.
+ */
+#define HOT_KEYS	48
+#define HF_NTLM_LEG	0x01		/* challenge seen since last outcome */
+#define HF_SAW_401_2	0x02
+#define HF_HAVE_401	0x04
+#define HF_SPILLED	0x08		/* keys in the key store */
+
+struct hot {
+	uint32_t n;
+	uint8_t ip_len, user_len, outcome, flags;
+	uint32_t spill;			/* offset in the key store */
+	uint32_t pad;
+	struct csnap decisive, last;
+	uint8_t keys[HOT_KEYS];		/* ip, then user */
+} __attribute__((aligned(64)));
+
+/* What a client's first requests leave, seldom touched again. */
+struct cold {
+	struct csnap first, first401;
+	char raw[SN__N][20];		/* times not packed, as logged */
 };
 
 /* Open-addressing index of clients; key is ip (latest) or ip+user. */
@@ -74,52 +117,84 @@ struct key {
 	size_t n;
 };
 
-/*
- * A request on ccm_system_windowsauth, its keys copied out of the line.
- * One thread reads and splits lines into batches of these while another
- * applies the previous batch to the clients, in order.  With many clients
- * nearly every lookup misses the cache, so the applying thread also fetches
- * the index and client lines a few requests ahead.
- */
-#define BATCH	512
-#define AHEAD	8
-
-struct req {
-	uint32_t h_ip, h_user;
-	struct key ip, user;		/* into ipbuf, userbuf */
-	uint8_t ipbuf[64], userbuf[128];
-	struct snap sn;
-};
-
-struct iis {
-	const char *path, *base;
-	struct report *r;
+/* The columns of the #Fields directive in force. */
+struct fmt {
 	int col[F__N];			/* field -> column, -1 absent */
 	int n_cols;
 	int n_need;			/* columns up to the last one used */
 	int n_key;			/* columns up to the method and URI */
 	int have_fields;
-	/*
-	 * The applying thread's, on cache lines of their own: sharing one
-	 * with the counters the reading thread bumps on every line would
-	 * bounce it between the two for each request.
-	 */
-	struct client *clients __attribute__((aligned(64)));
+};
+
+/*
+ * The file is read in blocks of whole lines, two at a time: each thread
+ * splits one block's lines into requests, then each follows the clients
+ * of half the addresses (a shard, by the address's hash) through the
+ * requests of both blocks, in file order.  A client's requests all fall
+ * in one shard, so the two never touch the same client, and the result
+ * does not depend on which thread ran first.
+ */
+#define NSHARD		2
+#define SHARD_OF(h)	((h) >> 31)
+#define BLOCK		(2 * 1024 * 1024)
+#define AHEAD		8		/* requests fetched ahead when applying */
+
+/* A request on ccm_system_windowsauth; its keys point into its block. */
+struct req {
+	uint32_t h_ip, h_user;
+	uint32_t line;			/* within the block, from 1 */
+	uint8_t ip_len, user_len, date_len, time_len;
+	const uint8_t *ip, *user, *date, *time;
+	uint64_t when;			/* packed, or 0: see date, time */
+	int32_t status, sub;
+	uint32_t win32;
+};
+
+/* One block and what its lines held. */
+struct part {
+	uint8_t *buf;
+	size_t len;
+	int rc;				/* logread_block's */
+	struct fmt fmt_in, fmt;		/* in force at the start, at the end */
+	struct req *q[NSHARD];
+	size_t n_q[NSHARD], cap_q[NSHARD];
+	int nomem;			/* requests lost: no room for them */
+	unsigned long base;		/* lines before the block */
+	unsigned long n_lines, n_relevant, n_no_fields, n_short, n_long;
+	unsigned long first_long;	/* within the block, 0 none */
+	char first_when[24];
+};
+
+/* The clients of one shard. */
+struct shard {
+	struct hot *hot;
+	struct cold *cold;
 	size_t n_clients, cap_clients;
+	uint8_t *store;			/* keys too long for their hot record */
+	size_t n_store, cap_store;
 	struct index by_ip, by_user;
 	unsigned long n_dropped;	/* requests of clients over the cap */
-	/* the reading thread's */
-	unsigned long n_lines __attribute__((aligned(64)));
-	unsigned long n_relevant, n_no_fields, n_short;
+} __attribute__((aligned(64)));
+
+struct iis {
+	const char *path, *base;
+	struct report *r;
+	struct fmt fmt;
+	struct part part[NSHARD];
+	struct shard shard[NSHARD];
+	/* every shard's clients in order of their first request */
+	struct client *clients;
+	size_t n_clients;
+	unsigned long n_lines, n_relevant, n_no_fields, n_short, n_long;
+	unsigned long first_long, n_dropped, n_nomem;
 	char first_when[24];
-	struct req *batch;		/* being filled: one of buf[] */
-	int n_batch;
-	/* the hand-over between the two threads */
-	struct req *buf[2];
-	int n_buf[2], full[2], cur, done, threaded;
+	int read_rc;			/* < 0: the file was not read to its end */
+	/* the second thread, given one half of each job */
+	int job, gen, gen_done, quit, threaded;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	pthread_t applier;
+	pthread_t worker;
+	struct logread *lr;
 };
 
 /* The whole of c as text; an empty or failed cursor gives "". */
@@ -131,6 +206,6 @@ void iis_note(struct iis *s, double t, const char *fmt, ...)
 /* Every client's verdict, its findings and representative events. */
 void iis_finish(struct iis *s);
 /* The notes that say what was read and what was skipped. */
-void iis_summary(struct iis *s, struct logread *lr);
+void iis_summary(struct iis *s, const struct logread *lr);
 
 #endif

@@ -173,7 +173,7 @@ iis_finish(struct iis *s)
 }
 
 void
-iis_summary(struct iis *s, struct logread *lr)
+iis_summary(struct iis *s, const struct logread *lr)
 {
 	double t = log_time(s->first_when);
 
@@ -182,10 +182,10 @@ iis_summary(struct iis *s, struct logread *lr)
 	    lr->gzipped ? ", gzip" : "", lr->enc != LOGREAD_BYTES ? ", " : "",
 	    lr->enc != LOGREAD_BYTES ? logread_enc_name(lr->enc) : "",
 	    s->n_relevant, s->n_clients);
-	if (lr->n_long)
+	if (s->n_long)
 		iis_note(s, t, "%s: %lu lines longer than %d bytes skipped, the "
-		    "first at %s:%lu", s->base, lr->n_long, LOGREAD_MAX_LINE,
-		    s->base, lr->first_long);
+		    "first at %s:%lu", s->base, s->n_long, LOGREAD_MAX_LINE,
+		    s->base, s->first_long);
 	if (s->n_no_fields)
 		iis_note(s, t, "%s: %lu lines before any #Fields directive "
 		    "skipped", s->base, s->n_no_fields);
@@ -193,6 +193,10 @@ iis_summary(struct iis *s, struct logread *lr)
 		iis_note(s, t, "%s: %lu lines with fewer fields than their "
 		    "#Fields directive skipped", s->base, s->n_short);
 	if (s->n_dropped)
-		iis_note(s, t, "%s: more than %d clients: %lu requests not "
-		    "followed", s->base, MAX_CLIENTS, s->n_dropped);
+		iis_note(s, t, "%s: more clients than the %d followed: %lu "
+		    "requests of the later ones not followed", s->base,
+		    MAX_CLIENTS, s->n_dropped);
+	if (s->n_nomem)
+		iis_note(s, t, "%s: out of memory: %lu requests not followed",
+		    s->base, s->n_nomem);
 }

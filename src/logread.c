@@ -156,29 +156,32 @@ logread_progress(struct logread *lr, const char *label)
 	lr->progress = 1;
 }
 
-/* Read more text to the end of buf; sets eof.  0 or -ERR_IO. */
-static int
-fill(struct logread *lr)
+/*
+ * Read at most limit bytes and decode them into to, which has room for
+ * room bytes of text; sets eof.  Returns how many, or -ERR_IO.
+ */
+static long
+read_text(struct logread *lr, uint8_t *to, size_t room, size_t limit)
 {
-	size_t room = lr->cap - lr->len, want, got;
+	size_t want, got;
 	struct cursor c;
-	uint8_t *to;
+	uint8_t *in;
 	int n;
 
-	if (lr->eof)
-		return 0;
-	if (room < 8)
+	if (lr->eof || room < 8)
 		return 0;
 	room -= 8;	/* a carried byte may add one code unit */
 	want = lr->enc == LOGREAD_BYTES ? room : room * 2 / 3;
-	if (want > CHUNK)
-		want = CHUNK;
+	if (lr->enc != LOGREAD_BYTES && limit > CHUNK)
+		limit = CHUNK;		/* the size of raw */
+	if (want > limit)
+		want = limit;
 	want &= ~(size_t)1;
 	if (want == 0)
 		return 0;
-	to = lr->enc == LOGREAD_BYTES ? lr->buf + lr->len : lr->raw;
-	memcpy(to, lr->carry, lr->n_carry);
-	n = gzread(lr->gz, to + lr->n_carry, (unsigned)want);
+	in = lr->enc == LOGREAD_BYTES ? to : lr->raw;
+	memcpy(in, lr->carry, lr->n_carry);
+	n = gzread(lr->gz, in + lr->n_carry, (unsigned)want);
 	if (n < 0)
 		return -ERR_IO;
 	if (n == 0)
@@ -190,16 +193,26 @@ fill(struct logread *lr)
 	}
 	got = lr->n_carry + (size_t)n;
 	lr->n_carry = 0;
-	if (lr->enc == LOGREAD_BYTES) {
-		lr->len += got;
-		return 0;
-	}
+	if (lr->enc == LOGREAD_BYTES)
+		return (long)got;
 	cur_init(&c, lr->raw, got & ~(size_t)1);
-	lr->len += utf16_decode(&c, lr->enc, lr->buf + lr->len);
 	if (got & 1) {
 		lr->carry[0] = lr->raw[got - 1];
 		lr->n_carry = 1;
 	}
+	return (long)utf16_decode(&c, lr->enc, to);
+}
+
+/* Read more text to the end of buf; sets eof.  0 or -ERR_IO. */
+static int
+fill(struct logread *lr)
+{
+	long got;
+
+	if ((got = read_text(lr, lr->buf + lr->len, lr->cap - lr->len,
+	    CHUNK)) < 0)
+		return -ERR_IO;
+	lr->len += (size_t)got;
 	return 0;
 }
 
@@ -280,6 +293,168 @@ long_line:
 	*too_long = 1;
 	cur_init(line, NULL, 0);
 	return 1;
+}
+
+int
+logread_block(struct logread *lr, uint8_t *buf, size_t cap, size_t *len)
+{
+	size_t have, tail;
+	uint8_t *nb;
+	long got;
+
+	*len = 0;
+	if (lr->cap < cap) {	/* the tail kept below may be nearly cap */
+		if ((nb = realloc(lr->buf, cap)) == NULL)
+			return -ERR_NOMEM;
+		lr->buf = nb;
+		lr->cap = cap;
+	}
+	/* start with what the last call left: the head of a line */
+	have = lr->len - lr->pos;
+	if (have > cap)
+		return -ERR_IO;		/* cap changed between calls */
+	memcpy(buf, lr->buf + lr->pos, have);
+	lr->pos = lr->len = 0;
+	/* with 16 bytes of room a read asks for some: it moves or ends */
+	while (!lr->eof && cap - have >= 16) {
+		if ((got = read_text(lr, buf + have, cap - have,
+		    cap - have)) < 0)
+			return -ERR_IO;
+		have += (size_t)got;
+	}
+	if (have == 0)
+		return 0;
+	if (lr->eof) {
+		*len = have;	/* the last line may lack its LF */
+		return 1;
+	}
+	for (tail = have; tail > 0 && buf[tail - 1] != '\n'; tail--)
+		;
+	if (tail == 0) {
+		/* one line fills the whole block: drop it up to its LF */
+		if (skip_line(lr) != 0)
+			return -ERR_IO;
+		return 2;
+	}
+	/* keep the head of the next line for the next call */
+	memcpy(lr->buf, buf + tail, have - tail);
+	lr->len = have - tail;
+	*len = tail;
+	return 1;
+}
+
+#if defined(__SSE2__)
+/* A bit for each byte of the 64 at p that equals d. */
+static uint64_t
+mask64(const uint8_t *p, __m128i d)
+{
+	uint64_t m0, m1, m2, m3;
+
+	m0 = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+	    _mm_loadu_si128((const __m128i *)p), d));
+	m1 = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+	    _mm_loadu_si128((const __m128i *)(p + 16)), d));
+	m2 = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+	    _mm_loadu_si128((const __m128i *)(p + 32)), d));
+	m3 = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+	    _mm_loadu_si128((const __m128i *)(p + 48)), d));
+	return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+}
+#endif
+
+/* Set bits in m, without a vector unit's help. */
+static int
+bits(uint64_t m)
+{
+	return __builtin_popcountll(m);
+}
+
+void
+logread_scan(const uint8_t *p, size_t avail, uint8_t sepc, uint32_t *sep,
+    int max, struct logread_line *out)
+{
+	size_t i = 0;
+	int n = 0;		/* in a register: sep may alias out */
+
+	if (avail > UINT32_MAX)
+		avail = UINT32_MAX;
+	if (max > LOGREAD_MAX_FIELDS)
+		max = LOGREAD_MAX_FIELDS;
+#if defined(__SSE2__)
+	{
+		/*
+		 * Sixty-four bytes at a time: a bit per separator and per LF.
+		 * While fewer than max are kept, every separator of the 64
+		 * is written out (sep has room for LOGREAD_SCAN_SEP), without
+		 * a branch per separator; n counts them all.
+		 */
+		const __m128i d = _mm_set1_epi8((char)sepc);
+		const __m128i lf = _mm_set1_epi8('\n');
+		uint8_t tail[64];
+
+		for (; i < avail; i += 64) {
+			const uint8_t *at = p + i;
+			uint64_t ms, ml;
+			unsigned end = 64;
+			uint32_t *o;
+
+			if (avail - i < 64) {	/* never read past the end */
+				memset(tail, '\n', sizeof(tail));
+				memcpy(tail, at, avail - i);
+				at = tail;
+			}
+			ms = mask64(at, d);
+			ml = mask64(at, lf);
+			if (ml) {
+				end = (unsigned)__builtin_ctzll(ml);
+				ms &= (1ULL << end) - 1;
+			}
+			if (n < max && ms) {
+				int k = bits(ms);
+
+				for (o = sep + n; ms; o += 4) {
+					o[0] = (uint32_t)(i + (size_t)
+					    __builtin_ctzll(ms));
+					ms &= ms - 1;
+					o[1] = (uint32_t)(i + (size_t)
+					    (ms ? __builtin_ctzll(ms) : 0));
+					ms &= ms - 1;
+					o[2] = (uint32_t)(i + (size_t)
+					    (ms ? __builtin_ctzll(ms) : 0));
+					ms &= ms - 1;
+					o[3] = (uint32_t)(i + (size_t)
+					    (ms ? __builtin_ctzll(ms) : 0));
+					ms &= ms - 1;
+				}
+				n += k;
+			} else if (ms) {
+				n += bits(ms);
+			}
+			if (ml) {
+				out->len = i + end < avail ? i + end : avail;
+				out->next = out->len < avail ? out->len + 1 :
+				    avail;
+				out->n_rec = n < max ? n : max;
+				out->n_sep = n;
+				return;
+			}
+		}
+		out->len = out->next = avail;
+		out->n_rec = n < max ? n : max;
+		out->n_sep = n;
+		return;
+	}
+#endif
+	for (; i < avail && p[i] != '\n'; i++)
+		if (p[i] == sepc) {
+			if (n < max)
+				sep[n] = (uint32_t)i;
+			n++;
+		}
+	out->len = i;
+	out->next = i < avail ? i + 1 : avail;
+	out->n_rec = n < max ? n : max;
+	out->n_sep = n;
 }
 
 int

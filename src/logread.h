@@ -46,6 +46,17 @@ int logread_open(struct logread *lr, const char *path, char *errbuf,
  */
 int logread_next(struct logread *lr, struct cursor *line, int *too_long);
 void logread_close(struct logread *lr);
+/*
+ * For readers that split lines themselves, instead of logread_next: fill
+ * buf (cap bytes, the same cap on every call) with as many whole lines as
+ * fit, LF included; the file's last line may lack its LF.  Returns 1 with
+ * *len set, 0 at the end, 2 when one line was longer than cap (it was
+ * skipped and counts as a line; shorter lines over LOGREAD_MAX_LINE are the
+ * caller's to skip), or -ERR_IO or -ERR_NOMEM.  lineno and the long-line
+ * counts are left to the caller.
+ */
+int logread_block(struct logread *lr, uint8_t *buf, size_t cap, size_t *len);
+
 const char *logread_enc_name(enum logread_enc enc);
 /*
  * Show a progress bar for this file while it is read (when stderr is a
@@ -73,6 +84,22 @@ int logread_split_bytes(const uint8_t *p, size_t len, uint8_t sep,
  * Nothing is stored, so a line can be measured more cheaply than split.
  */
 int logread_count(const uint8_t *p, size_t len, uint8_t sep, int max);
+/* One line as logread_scan found it. */
+struct logread_line {
+	size_t len;		/* bytes before its LF (a CR stays), or all */
+	size_t next;		/* where the next line starts */
+	int n_sep;		/* separators in the line */
+	int n_rec;		/* the first of them, recorded */
+};
+/*
+ * Find the end of the line at p (avail bytes) and its separators in one
+ * pass: the offsets of the first max (at most LOGREAD_MAX_FIELDS) go to
+ * sep, which has room for LOGREAD_SCAN_SEP, all are counted.  For readers
+ * that take lines from logread_block.
+ */
+#define LOGREAD_SCAN_SEP	(LOGREAD_MAX_FIELDS + 64 + 4)
+void logread_scan(const uint8_t *p, size_t avail, uint8_t sepc,
+    uint32_t *sep, int max, struct logread_line *out);
 /* zlib's or the system's word for the last read error. */
 const char *logread_error(struct logread *lr);
 
