@@ -966,12 +966,12 @@ expand(struct snap *out, const struct csnap *sn, const char *raw)
 	out->win32 = sn->win32;
 }
 
-/* Client i of shard s as the report reads it. */
-static void
-client_view(const struct shard *s, size_t i, struct client *out)
+void
+iis_client(const struct iis *is, size_t i, struct client *out)
 {
-	const struct hot *c = &s->hot[i];
-	const struct cold *cd = &s->cold[i];
+	const struct shard *s = &is->shard[is->order[i].shard];
+	const struct hot *c = &s->hot[is->order[i].idx];
+	const struct cold *cd = &s->cold[is->order[i].idx];
 	const uint8_t *k = keys_of(s, c);
 
 	memset(out, 0, sizeof(*out));
@@ -996,15 +996,13 @@ static int
 merge_shards(struct iis *s)
 {
 	size_t i[NSHARD] = { 0 }, n = 0, total = 0;
-	const struct shard *sh;
 	int k, best;
 
 	for (k = 0; k < NSHARD; k++) {
 		total += s->shard[k].n_clients;
 		s->n_dropped += s->shard[k].n_dropped;
 	}
-	if (total && (s->clients = calloc(total, sizeof(*s->clients))) ==
-	    NULL)
+	if (total && (s->order = calloc(total, sizeof(*s->order))) == NULL)
 		return -1;
 	while (n < total) {
 		best = -1;
@@ -1013,8 +1011,8 @@ merge_shards(struct iis *s)
 			    s->shard[k].cold[i[k]].first.line <
 			    s->shard[best].cold[i[best]].first.line))
 				best = k;
-		sh = &s->shard[best];
-		client_view(sh, i[best]++, &s->clients[n++]);
+		s->order[n].shard = (uint32_t)best;
+		s->order[n++].idx = (uint32_t)i[best]++;
 	}
 	s->n_clients = total;
 	return 0;
@@ -1058,7 +1056,7 @@ iis_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 		iis_summary(&s, &lr);
 	}
 	logread_close(&lr);
-	free(s.clients);
+	free(s.order);
 	for (k = 0; k < NSHARD; k++) {
 		free(s.shard[k].hot);
 		free(s.shard[k].cold);

@@ -183,7 +183,9 @@ struct iis {
 	struct part part[NSHARD];
 	struct shard shard[NSHARD];
 	/* every shard's clients in order of their first request */
-	struct client *clients;
+	struct client_ref {
+		uint32_t shard, idx;
+	} *order;
 	size_t n_clients;
 	unsigned long n_lines, n_relevant, n_no_fields, n_short, n_long;
 	unsigned long first_long, n_dropped, n_nomem;
@@ -203,6 +205,8 @@ void iis_text_of(struct cursor *c, char *buf, size_t n);
 /* A note in the timeline, sourced to the log file. */
 void iis_note(struct iis *s, double t, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Client i in order of first request, as the report reads it. */
+void iis_client(const struct iis *s, size_t i, struct client *out);
 /* Every client's verdict, its findings and representative events. */
 void iis_finish(struct iis *s);
 /* The notes that say what was read and what was skipped. */

@@ -130,13 +130,15 @@ iis_finish(struct iis *s)
 	int budget = MAX_EVENTS;
 
 	for (i = 0; i < s->n_clients; i++) {
-		const struct client *c = &s->clients[i];
-		const struct snap *dec = c->decisive.line ? &c->decisive :
-		    &c->last;
+		struct client view, *c = &view;
+		const struct snap *dec;
 		struct client_verdict cv;
-		enum finding_id fid = finding_of(c);
+		enum finding_id fid;
 		int ev_dec, fi;
 
+		iis_client(s, i, c);
+		dec = c->decisive.line ? &c->decisive : &c->last;
+		fid = finding_of(c);
 		memset(&cv, 0, sizeof(cv));
 		printable(cv.client, sizeof(cv.client), c->ip, c->ip_len);
 		printable(cv.user, sizeof(cv.user), c->user, c->user_len);
