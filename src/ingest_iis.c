@@ -85,7 +85,8 @@ field_is(const struct key *k, const char *lit, size_t n)
 static uint64_t
 hash_bytes(uint64_t h, const uint8_t *p, size_t n, uint64_t fold)
 {
-	uint64_t w;
+	uint64_t w = 0;
+	uint32_t a, b;
 	size_t i;
 
 	for (i = 0; i + 8 <= n; i += 8) {
@@ -93,10 +94,24 @@ hash_bytes(uint64_t h, const uint8_t *p, size_t n, uint64_t fold)
 		h = (h ^ (w | fold)) * 0x9E3779B97F4A7C15ULL;
 		h ^= h >> 29;
 	}
-	w = 0;
-	memcpy(&w, p + i, n - i);
+	/* the last 1-7 bytes: overlapping fixed-size loads, not a call */
+	if (i < n && n >= 8) {
+		memcpy(&w, p + n - 8, 8);
+	} else if (n - i >= 4) {
+		memcpy(&a, p + i, 4);
+		memcpy(&b, p + n - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else if (n > i) {
+		w = (uint64_t)p[i] << 16 | (uint64_t)p[i + (n - i) / 2] << 8 |
+		    p[n - 1];
+	}
 	h = (h ^ (w | fold) ^ n) * 0x9E3779B97F4A7C15ULL;
-	return h ^ h >> 32;
+	/* murmur3's finaliser: every bit of h reaches the low ones */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ h >> 33;
 }
 
 static uint32_t
@@ -119,17 +134,39 @@ keys_of(const struct shard *s, const struct hot *c)
 	return c->flags & HF_SPILLED ? s->store + c->spill : c->keys;
 }
 
+/* The same n bytes?  Like memcmp() == 0, without a call for short keys. */
+static inline int
+same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint32_t x, y;
+
+	if (n >= 8)
+		return same8(a, b, n);
+	if (n >= 4) {
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		if (x != y)
+			return 0;
+		memcpy(&x, a + n - 4, 4);
+		memcpy(&y, b + n - 4, 4);
+		return x == y;
+	}
+	return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] &&
+	    a[n - 1] == b[n - 1]);
+}
+
 static int
 ip_eq(const struct shard *s, const struct hot *c, const struct key *ip)
 {
-	return c->ip_len == ip->n && memcmp(keys_of(s, c), ip->p, ip->n) == 0;
+	return c->ip_len == ip->n && same_bytes(keys_of(s, c), ip->p, ip->n);
 }
 
 static int
 user_eq(const struct shard *s, const struct hot *c, const struct key *user)
 {
 	return c->user_len == user->n &&
-	    same_ci(keys_of(s, c) + c->ip_len, user->p, user->n);
+	    (same_bytes(keys_of(s, c) + c->ip_len, user->p, user->n) ||
+	    same_ci(keys_of(s, c) + c->ip_len, user->p, user->n));
 }
 
 /* Make room for one more key; slots found before are then stale. */

@@ -345,7 +345,7 @@ logread_block(struct logread *lr, uint8_t *buf, size_t cap, size_t *len)
 
 #if defined(__SSE2__)
 /* A bit for each byte of the 64 at p that equals d. */
-static uint64_t
+static inline __attribute__((always_inline)) uint64_t
 mask64(const uint8_t *p, __m128i d)
 {
 	uint64_t m0, m1, m2, m3;
@@ -362,11 +362,17 @@ mask64(const uint8_t *p, __m128i d)
 }
 #endif
 
-/* Set bits in m, without a vector unit's help. */
-static int
+/*
+ * Set bits in m, by halves, nibbles and bytes: without -mpopcnt the
+ * builtin is a call into libgcc.
+ */
+static inline int
 bits(uint64_t m)
 {
-	return __builtin_popcountll(m);
+	m -= (m >> 1) & 0x5555555555555555ULL;
+	m = (m & 0x3333333333333333ULL) + ((m >> 2) & 0x3333333333333333ULL);
+	m = (m + (m >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (int)((m * 0x0101010101010101ULL) >> 56);
 }
 
 void
