@@ -8,6 +8,7 @@
  * streamed: memory grows with the number of clients, not with the file.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -854,27 +855,55 @@ run_half(struct iis *s, int k)
 		apply_part(&s->shard[k], &s->part[i], k);
 }
 
+/*
+ * Wait until *v is want.  A job lasts a few milliseconds, and waking a
+ * sleeping thread can take about as long on a virtual machine (its idle
+ * CPU has to be woken first), so spin a while before sleeping.
+ */
+static void
+wait_until(struct iis *s, int *v, int want)
+{
+	long spin;
+
+	for (spin = 1; spin <= SPIN; spin++) {
+		if (__atomic_load_n(v, __ATOMIC_ACQUIRE) == want)
+			return;
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+		if (spin % 64 == 0)
+			sched_yield();	/* the other may be waiting for a CPU */
+	}
+	pthread_mutex_lock(&s->mu);
+	while (__atomic_load_n(v, __ATOMIC_ACQUIRE) != want)
+		pthread_cond_wait(&s->cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Set *v and wake whoever sleeps in wait_until. */
+static void
+announce(struct iis *s, int *v, int val)
+{
+	__atomic_store_n(v, val, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&s->mu);
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
 static void *
 worker(void *arg)
 {
 	struct iis *s = arg;
 	int seen = 0;
 
-	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		while (s->gen == seen && !s->quit)
-			pthread_cond_wait(&s->cv, &s->mu);
+		wait_until(s, &s->gen, seen + 1);
+		seen++;
 		if (s->quit)
-			break;
-		seen = s->gen;
-		pthread_mutex_unlock(&s->mu);
+			return NULL;
 		run_half(s, 1);
-		pthread_mutex_lock(&s->mu);
-		s->gen_done = seen;
-		pthread_cond_broadcast(&s->cv);
+		announce(s, &s->gen_done, seen);
 	}
-	pthread_mutex_unlock(&s->mu);
-	return NULL;
 }
 
 /* Run job on both halves: one here, one on the second thread if any. */
@@ -887,15 +916,9 @@ both_halves(struct iis *s, int job)
 		run_half(s, 1);
 		return;
 	}
-	pthread_mutex_lock(&s->mu);
-	s->gen++;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
+	announce(s, &s->gen, s->gen + 1);
 	run_half(s, 0);
-	pthread_mutex_lock(&s->mu);
-	while (s->gen_done != s->gen)
-		pthread_cond_wait(&s->cv, &s->mu);
-	pthread_mutex_unlock(&s->mu);
+	wait_until(s, &s->gen_done, s->gen);
 }
 
 /* The blocks, and the second thread if one can be had. */
@@ -919,10 +942,8 @@ threads_end(struct iis *s)
 	int j, k;
 
 	if (s->threaded) {
-		pthread_mutex_lock(&s->mu);
 		s->quit = 1;
-		pthread_cond_broadcast(&s->cv);
-		pthread_mutex_unlock(&s->mu);
+		announce(s, &s->gen, s->gen + 1);
 		pthread_join(s->worker, NULL);
 		s->threaded = 0;
 	}

@@ -138,6 +138,7 @@ struct fmt {
 #define SHARD_OF(h)	((h) >> 31)
 #define BLOCK		(2 * 1024 * 1024)
 #define AHEAD		8		/* requests fetched ahead when applying */
+#define SPIN		(1L << 13)	/* waits, a fraction of a ms, then sleep */
 
 /* A request on ccm_system_windowsauth; its keys point into its block. */
 struct req {
