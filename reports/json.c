@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#include <json-c/printbuf.h>
 
 #include "report.h"
 #include "util.h"
@@ -82,43 +83,50 @@ quoted(json_object *tmp, const char *s)
 	return q;
 }
 
+/* Append a NUL-terminated string; -1 when out of memory. */
+static int
+pb_add(struct printbuf *pb, const char *s)
+{
+	return printbuf_memappend(pb, s, (int)strlen(s)) < 0 ? -1 : 0;
+}
+
 /* A string member of a client at depth 2, as json-c would print it. */
 static int
-put_str(FILE *out, json_object *tmp, const char *k, const char *v)
+add_str(struct printbuf *pb, json_object *tmp, const char *k, const char *v)
 {
 	const char *q = quoted(tmp, v);
 
-	if (q == NULL)
+	if (q == NULL || pb_add(pb, ",\n      \"") != 0 || pb_add(pb, k) != 0 ||
+	    pb_add(pb, "\":") != 0 || pb_add(pb, q) != 0)
 		return -1;
-	fputs(",\n      \"", out);
-	fputs(k, out);
-	fputs("\":", out);
-	fputs(q, out);
 	return 0;
 }
 
-/* Element i of the clients array. */
+/*
+ * Element i of the clients array, built in pb and written at once: tens
+ * of thousands of clients make a call per piece add up.
+ */
 static int
-put_client(FILE *out, json_object *tmp, size_t i,
+put_client(FILE *out, struct printbuf *pb, json_object *tmp, size_t i,
     const struct client_verdict *cv)
 {
 	const char *q = quoted(tmp, cv->client);
+	char num[32];
 
-	if (q == NULL)
+	printbuf_reset(pb);
+	snprintf(num, sizeof(num), ",\n      \"requests\":%d", cv->n_requests);
+	if (q == NULL || pb_add(pb, i ? ",\n    {\n      \"client\":" :
+	    "\n    {\n      \"client\":") != 0 || pb_add(pb, q) != 0 ||
+	    (cv->user[0] && add_str(pb, tmp, "user", cv->user) != 0) ||
+	    add_str(pb, tmp, "verdict", cv->verdict) != 0 ||
+	    pb_add(pb, num) != 0 ||
+	    add_str(pb, tmp, "status", cv->last_status) != 0 ||
+	    add_str(pb, tmp, "first", cv->first) != 0 ||
+	    add_str(pb, tmp, "last", cv->last) != 0 ||
+	    add_str(pb, tmp, "source", cv->source) != 0 ||
+	    pb_add(pb, "\n    }") != 0)
 		return -1;
-	fputs(i ? ",\n    {\n      \"client\":" : "\n    {\n      \"client\":",
-	    out);
-	fputs(q, out);
-	if ((cv->user[0] && put_str(out, tmp, "user", cv->user) != 0) ||
-	    put_str(out, tmp, "verdict", cv->verdict) != 0)
-		return -1;
-	fprintf(out, ",\n      \"requests\":%d", cv->n_requests);
-	if (put_str(out, tmp, "status", cv->last_status) != 0 ||
-	    put_str(out, tmp, "first", cv->first) != 0 ||
-	    put_str(out, tmp, "last", cv->last) != 0 ||
-	    put_str(out, tmp, "source", cv->source) != 0)
-		return -1;
-	fputs("\n    }", out);
+	fwrite(pb->buf, 1, (size_t)pb->bpos, out);
 	return ferror(out) ? -1 : 0;
 }
 
@@ -263,16 +271,18 @@ write_json(const struct report *r, FILE *out)
 
 	if (r->n_clients) {
 		json_object *tmp = json_object_new_string("");
+		struct printbuf *pb = printbuf_new();
+		int rc = tmp && pb ? 0 : -1;
 
 		put_key(out, "clients", n++);
 		fputc('[', out);
-		for (i = 0; i < r->n_clients; i++)
-			if (tmp == NULL ||
-			    put_client(out, tmp, i, &r->clients[i]) == -1) {
-				json_object_put(tmp);
-				return -1;
-			}
+		for (i = 0; rc == 0 && i < r->n_clients; i++)
+			rc = put_client(out, pb, tmp, i, &r->clients[i]);
 		json_object_put(tmp);
+		if (pb)
+			printbuf_free(pb);
+		if (rc != 0)
+			return -1;
 		fputs("\n  ]", out);
 	}
 

@@ -515,22 +515,30 @@ pack_when(const uint8_t *d, size_t nd, const uint8_t *t, size_t nt)
 	    h) * 100 + mi) * 100 + sec);
 }
 
-/* The text of a packed time. */
+/* Two digits of v at p. */
+static void
+put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* The text of a packed time, "YYYY-MM-DD hh:mm:ss". */
 static void
 unpack_when(uint64_t w, char when[24])
 {
-	static const char shape[] = "dddd-dd-dd dd:dd:dd";
 	uint64_t v = w & ~WHEN_PACKED;
-	int i;
 
-	for (i = 18; i >= 0; i--) {
-		if (shape[i] == 'd') {
-			when[i] = (char)('0' + v % 10);
-			v /= 10;
-		} else {
-			when[i] = shape[i];
-		}
-	}
+	put2(when + 17, (unsigned)(v % 100));
+	put2(when + 14, (unsigned)(v / 100 % 100));
+	put2(when + 11, (unsigned)(v / 10000 % 100));
+	put2(when + 8, (unsigned)(v / 1000000 % 100));
+	put2(when + 5, (unsigned)(v / 100000000 % 100));
+	put2(when + 2, (unsigned)(v / 10000000000ULL % 100));
+	put2(when, (unsigned)(v / 1000000000000ULL % 100));
+	when[4] = when[7] = '-';
+	when[10] = ' ';
+	when[13] = when[16] = ':';
 	when[19] = '\0';
 }
 
@@ -622,19 +630,14 @@ apply_part(struct shard *s, const struct part *pt, int k)
 }
 
 /* Decimal field to a number; -1 when not one ("-" or garbage). */
-static long long
+static inline long long
 number(const struct key *k)
 {
-	long long v = 0;
-	size_t i;
+	long long v;
 
 	if (k->n == 0 || k->n > 10)
 		return -1;
-	for (i = 0; i < k->n; i++) {
-		if (k->p[i] < '0' || k->p[i] > '9')
-			return -1;
-		v = v * 10 + (k->p[i] - '0');
-	}
+	v = digits(k->p, (int)k->n);
 	return v <= 0xffffffffLL ? v : -1;
 }
 
@@ -727,18 +730,21 @@ has_prefix(const struct cursor *c, const char *p)
 	return strncasecmp(buf, p, k) == 0;
 }
 
-/* Field col of a scanned line, or an empty one when col is absent. */
+/*
+ * Field col of a scanned line, or an empty one when col is absent: it runs
+ * from just after bound[col] to bound[col + 1], where bound[0] is -1, the
+ * line's separators follow and then its length.
+ */
 static inline struct key
-field_at(const uint8_t *p, size_t len, const uint32_t *sp, int n_rec,
-    int col)
+field_at(const uint8_t *p, size_t len, const uint32_t *bound, int col)
 {
 	struct key k = { NULL, 0 };
-	size_t a, b;
+	uint32_t a, b;
 
 	if (col < 0)
 		return k;
-	a = col == 0 ? 0 : (size_t)sp[col - 1] + 1;
-	b = col < n_rec ? (size_t)sp[col] : len;
+	a = bound[col] + 1;		/* -1 + 1 is 0 */
+	b = bound[col + 1];
 	if (a <= b && b <= len) {
 		k.p = p + a;
 		k.n = b - a;
@@ -753,7 +759,7 @@ field_at(const uint8_t *p, size_t len, const uint32_t *sp, int n_rec,
  * space ends the line.
  */
 static void
-line(struct part *pt, const uint8_t *p, size_t len, const uint32_t *sp,
+line(struct part *pt, const uint8_t *p, size_t len, uint32_t *bound,
     const struct logread_line *ln)
 {
 	static const char fields[] = "#Fields:";
@@ -761,7 +767,7 @@ line(struct part *pt, const uint8_t *p, size_t len, const uint32_t *sp,
 	const struct fmt *m = &pt->fmt;
 	struct key tok[F__N], k;
 	struct cursor c;
-	int i, n_rec = ln->n_rec;
+	int i;
 
 	if (len == 0)
 		return;
@@ -781,14 +787,16 @@ line(struct part *pt, const uint8_t *p, size_t len, const uint32_t *sp,
 		pt->n_short++;
 		return;
 	}
-	k = field_at(p, len, sp, n_rec, m->col[F_URI]);
+	/* every column used has a separator recorded before it */
+	bound[1 + ln->n_rec] = (uint32_t)len;
+	k = field_at(p, len, bound, m->col[F_URI]);
 	if (!field_is(&k, uri, sizeof(uri) - 1))
 		return;
-	k = field_at(p, len, sp, n_rec, m->col[F_METHOD]);
+	k = field_at(p, len, bound, m->col[F_METHOD]);
 	if (!field_is(&k, "CCM_POST", 8))
 		return;
 	for (i = 0; i < F__N; i++)
-		tok[i] = field_at(p, len, sp, n_rec, m->col[i]);
+		tok[i] = field_at(p, len, bound, m->col[i]);
 	request(pt, tok);
 }
 
@@ -796,7 +804,7 @@ line(struct part *pt, const uint8_t *p, size_t len, const uint32_t *sp,
 static void
 parse_part(struct part *pt)
 {
-	uint32_t sp[LOGREAD_SCAN_SEP];
+	uint32_t bound[1 + LOGREAD_SCAN_SEP];	/* see field_at */
 	struct logread_line ln;
 	struct cursor blk;
 	const uint8_t *p;
@@ -816,11 +824,13 @@ parse_part(struct part *pt)
 	}
 	if (pt->rc != 1)
 		return;
+	bound[0] = UINT32_MAX;
 	cur_init(&blk, pt->buf, pt->len);
 	len = cur_left(&blk);
 	p = cur_bytes(&blk, len);	/* the lines lie within */
 	while (pos < len) {
-		logread_scan(p + pos, len - pos, ' ', sp, pt->fmt.n_need, &ln);
+		logread_scan(p + pos, len - pos, ' ', bound + 1,
+		    pt->fmt.n_need, &ln);
 		pt->n_lines++;
 		n = ln.len;
 		if (n > 0 && p[pos + n - 1] == '\r')
@@ -829,7 +839,7 @@ parse_part(struct part *pt)
 			if (pt->n_long++ == 0)
 				pt->first_long = pt->n_lines;
 		} else {
-			line(pt, p + pos, n, sp, &ln);
+			line(pt, p + pos, n, bound, &ln);
 		}
 		pos += ln.next;
 	}
@@ -837,24 +847,51 @@ parse_part(struct part *pt)
 
 enum { JOB_PARSE, JOB_APPLY };
 
-/* Half k of the current job. */
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Read the next round's two blocks, in order. */
+static void
+read_next(struct iis *s)
+{
+	struct part **n = s->next;
+
+	n[0]->rc = logread_block(s->lr, n[0]->buf, BLOCK, s->want[0],
+	    &n[0]->len);
+	n[1]->rc = n[0]->rc > 0 ? logread_block(s->lr, n[1]->buf, BLOCK,
+	    s->want[1], &n[1]->len) : 0;
+}
+
+/*
+ * Half k of the current job.  The second thread, having split the smaller
+ * block, reads the next round's two while the first splits the larger.
+ */
 static void
 run_half(struct iis *s, int k)
 {
-	struct part *pt = &s->part[k];
+	struct part *pt = s->cur[k];
+	double t0 = now();
 	int i;
 
 	if (s->job == JOB_PARSE) {
-		if (k > 0)	/* the first block was read before the job */
-			pt->rc = logread_block(s->lr, pt->buf, BLOCK,
-			    &pt->len);
 		parse_part(pt);
+		s->t_parse[k] = now() - t0;
+		if (k == 1 && s->cur[1]->rc > 0) {
+			t0 = now();
+			read_next(s);
+			s->t_read = now() - t0;
+		}
 		return;
 	}
 	for (i = 0; i < NSHARD; i++)
-		apply_part(&s->shard[k], &s->part[i], k);
+		apply_part(&s->shard[k], s->cur[i], k);
 }
-
 /*
  * Wait until *v is want.  A job lasts a few milliseconds, and waking a
  * sleeping thread can take about as long on a virtual machine (its idle
@@ -927,9 +964,14 @@ threads_start(struct iis *s)
 {
 	int k;
 
-	for (k = 0; k < NSHARD; k++)
-		if ((s->part[k].buf = malloc(BLOCK)) == NULL)
+	for (k = 0; k < 2 * NSHARD; k++)
+		if ((s->pool[k].buf = malloc(BLOCK)) == NULL)
 			return -1;
+	for (k = 0; k < NSHARD; k++) {
+		s->cur[k] = &s->pool[k];
+		s->next[k] = &s->pool[NSHARD + k];
+		s->want[k] = WANT;
+	}
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	s->threaded = pthread_create(&s->worker, NULL, worker, s) == 0;
@@ -949,11 +991,34 @@ threads_end(struct iis *s)
 	}
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
-	for (k = 0; k < NSHARD; k++) {
-		free(s->part[k].buf);
+	for (k = 0; k < 2 * NSHARD; k++) {
+		free(s->pool[k].buf);
 		for (j = 0; j < NSHARD; j++)
-			free(s->part[k].q[j]);
+			free(s->pool[k].q[j]);
 	}
+}
+
+/*
+ * Size the second block so both threads take as long: the first splits
+ * x bytes, the second y and reads x + y, so y = x (p - r) / (p + r) for
+ * p and r the cost of a byte split and read.  Block sizes change nothing
+ * in the result, only who waits.
+ */
+static void
+balance(struct iis *s)
+{
+	const struct part *a = s->cur[0], *b = s->cur[1];
+	double p, r, f;
+
+	if (a->len < WANT / 2 || b->len == 0 || s->t_parse[0] <= 0 ||
+	    s->t_read <= 0)
+		return;
+	p = s->t_parse[0] / (double)a->len;
+	r = s->t_read / (double)(s->next[0]->len + s->next[1]->len + 1);
+	f = (p - r) / (p + r);
+	f = f < 0.125 ? 0.125 : f > 1 ? 1 : f;
+	/* move halfway there: one slow read should not swing it */
+	s->want[1] = (s->want[1] + (size_t)(WANT * f)) / 2;
 }
 
 /* Add a parsed block's counts to the file's, in order. */
@@ -973,24 +1038,32 @@ count_part(struct iis *s, const struct part *pt)
 }
 
 /*
- * Read the file two blocks at a time: this thread reads the first and
- * splits it while the other reads and splits the second; a #Fields line
- * in the first changes the columns of the second, which is then split
- * again.  Then each thread applies its shard of both, in order.
+ * Read the file two blocks at a time: this thread splits the first while
+ * the other splits the second and reads the next two; a #Fields line in
+ * the first changes the columns of the second, which is then split again.
+ * Then each thread applies its shard of both, in order.
  */
 static void
 read_blocks(struct iis *s)
 {
-	struct part *a = &s->part[0], *b = &s->part[1];
+	struct part *a, *b, *t;
+	int k;
 
+	read_next(s);
 	for (;;) {
-		a->rc = logread_block(s->lr, a->buf, BLOCK, &a->len);
+		for (k = 0; k < NSHARD; k++) {
+			t = s->cur[k];
+			s->cur[k] = s->next[k];
+			s->next[k] = t;
+		}
+		a = s->cur[0];
+		b = s->cur[1];
 		if (a->rc <= 0) {
 			s->read_rc = a->rc;
 			return;
 		}
 		a->fmt_in = b->fmt_in = s->fmt;
-		b->rc = 0;
+		s->t_read = 0;
 		both_halves(s, JOB_PARSE);
 		if (!same_fmt(&a->fmt, &s->fmt)) {
 			b->fmt_in = a->fmt;
@@ -1006,6 +1079,7 @@ read_blocks(struct iis *s)
 			s->read_rc = b->rc;
 			return;
 		}
+		balance(s);
 	}
 }
 

@@ -136,7 +136,8 @@ struct fmt {
  */
 #define NSHARD		2
 #define SHARD_OF(h)	((h) >> 31)
-#define BLOCK		(2 * 1024 * 1024)
+#define BLOCK		(2 * 1024 * 1024)	/* a block's buffer */
+#define WANT		(BLOCK - 256 * 1024)	/* and what is read into it */
 #define AHEAD		8		/* requests fetched ahead when applying */
 #define SPIN		(1L << 13)	/* waits, a fraction of a ms, then sleep */
 
@@ -181,7 +182,11 @@ struct iis {
 	const char *path, *base;
 	struct report *r;
 	struct fmt fmt;
-	struct part part[NSHARD];
+	struct part pool[2 * NSHARD];
+	struct part *cur[NSHARD];	/* this round's blocks */
+	struct part *next[NSHARD];	/* the next round's, being read */
+	size_t want[NSHARD];		/* bytes to read into the next ones */
+	double t_parse[NSHARD], t_read;	/* this round's, to balance them */
 	struct shard shard[NSHARD];
 	/* every shard's clients in order of their first request */
 	struct client_ref {

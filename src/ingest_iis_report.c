@@ -49,6 +49,49 @@ status_text(const struct snap *sn, char *buf, size_t n)
 	    sn->win32, sn->win32, name ? " " : "", name ? name : "");
 }
 
+/*
+ * The same, remembered for the last status: most clients end on one of a
+ * few, and formatting it for each of tens of thousands shows.
+ */
+static void
+status_text_cached(const struct snap *sn, char *buf, size_t n)
+{
+	static __thread struct {
+		int status, sub, valid;
+		uint32_t win32;
+		char text[64];
+	} last;
+
+	if (!last.valid || last.status != sn->status || last.sub != sn->sub ||
+	    last.win32 != sn->win32) {
+		status_text(sn, last.text, sizeof(last.text));
+		last.status = sn->status;
+		last.sub = sn->sub;
+		last.win32 = sn->win32;
+		last.valid = 1;
+	}
+	strlcpy0(buf, last.text, n);
+}
+
+/* "%.40s:%lu" of base and line, without printf. */
+static void
+source_text(char *buf, size_t n, const char *base, unsigned long line)
+{
+	char digits[24];
+	size_t k = 0, o;
+
+	do
+		digits[k++] = (char)('0' + line % 10);
+	while ((line /= 10) != 0);
+	for (o = 0; o < 40 && base[o] && o + 1 < n; o++)
+		buf[o] = base[o];
+	if (o + 1 < n)
+		buf[o++] = ':';
+	while (k > 0 && o + 1 < n)
+		buf[o++] = digits[--k];
+	buf[o] = '\0';
+}
+
 static const char *
 verdict_of(const struct client *c)
 {
@@ -144,13 +187,12 @@ iis_finish(struct iis *s)
 		printable(cv.user, sizeof(cv.user), c->user, c->user_len);
 		strlcpy0(cv.verdict, verdict_of(c), sizeof(cv.verdict));
 		cv.n_requests = c->n;
-		status_text(dec, cv.last_status, sizeof(cv.last_status));
+		status_text_cached(dec, cv.last_status, sizeof(cv.last_status));
 		printable(cv.first, sizeof(cv.first), c->first.when,
 		    strlen(c->first.when));
 		printable(cv.last, sizeof(cv.last), c->last.when,
 		    strlen(c->last.when));
-		snprintf(cv.source, sizeof(cv.source), "%.40s:%lu", s->base,
-		    dec->line);
+		source_text(cv.source, sizeof(cv.source), s->base, dec->line);
 		(void)report_add_client(s->r, &cv);
 
 		/* a few events per client: first 401, the deciding one, last */

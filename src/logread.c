@@ -296,9 +296,10 @@ long_line:
 }
 
 int
-logread_block(struct logread *lr, uint8_t *buf, size_t cap, size_t *len)
+logread_block(struct logread *lr, uint8_t *buf, size_t cap, size_t want,
+    size_t *len)
 {
-	size_t have, tail;
+	size_t have, tail, seen = 0;
 	uint8_t *nb;
 	long got;
 
@@ -315,10 +316,18 @@ logread_block(struct logread *lr, uint8_t *buf, size_t cap, size_t *len)
 		return -ERR_IO;		/* cap changed between calls */
 	memcpy(buf, lr->buf + lr->pos, have);
 	lr->pos = lr->len = 0;
-	/* with 16 bytes of room a read asks for some: it moves or ends */
+	/*
+	 * Read want bytes, then on until the block holds a whole line.  With
+	 * 16 bytes of room a read asks for some: it moves or ends.
+	 */
 	while (!lr->eof && cap - have >= 16) {
+		if (have >= want) {
+			if (memchr(buf + seen, '\n', have - seen) != NULL)
+				break;
+			seen = have;
+		}
 		if ((got = read_text(lr, buf + have, cap - have,
-		    cap - have)) < 0)
+		    have + 64 < want ? want - have : CHUNK)) < 0)
 			return -ERR_IO;
 		have += (size_t)got;
 	}

@@ -48,14 +48,16 @@ int logread_next(struct logread *lr, struct cursor *line, int *too_long);
 void logread_close(struct logread *lr);
 /*
  * For readers that split lines themselves, instead of logread_next: fill
- * buf (cap bytes, the same cap on every call) with as many whole lines as
- * fit, LF included; the file's last line may lack its LF.  Returns 1 with
- * *len set, 0 at the end, 2 when one line was longer than cap (it was
- * skipped and counts as a line; shorter lines over LOGREAD_MAX_LINE are the
- * caller's to skip), or -ERR_IO or -ERR_NOMEM.  lineno and the long-line
- * counts are left to the caller.
+ * buf (cap bytes, the same cap on every call) with whole lines, LF
+ * included: about want bytes of them, or more when a line goes on past
+ * want; the file's last line may lack its LF.  Returns 1 with *len set, 0
+ * at the end, 2 when one line was longer than cap (it was skipped and
+ * counts as a line; shorter lines over LOGREAD_MAX_LINE are the caller's
+ * to skip), or -ERR_IO or -ERR_NOMEM.  lineno and the long-line counts are
+ * left to the caller.
  */
-int logread_block(struct logread *lr, uint8_t *buf, size_t cap, size_t *len);
+int logread_block(struct logread *lr, uint8_t *buf, size_t cap, size_t want,
+    size_t *len);
 
 const char *logread_enc_name(enum logread_enc enc);
 /*
