@@ -491,54 +491,78 @@ digits(const uint8_t *p, int n)
 	return bad ? -1 : v;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Are the eight bytes of x all decimal digits? */
+static inline int
+digits8(uint64_t x)
+{
+	return (x & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL &&
+	    (((x & 0x0F0F0F0F0F0F0F0FULL) + 0x0606060606060606ULL) &
+	    0xF0F0F0F0F0F0F0F0ULL) == 0;
+}
+
+/* The low nibbles of x's eight bytes, byte 0's lowest. */
+static inline uint32_t
+nibbles8(uint64_t x)
+{
+	x &= 0x0F0F0F0F0F0F0F0FULL;
+	x = (x | x >> 4) & 0x00FF00FF00FF00FFULL;
+	x = (x | x >> 8) & 0x0000FFFF0000FFFFULL;
+	return (uint32_t)(x | x >> 16);
+}
+
 /*
- * "2009-05-20" and "19:35:11" as the number 20090520193511 with
- * WHEN_PACKED set; 0 when they are written any other way.
+ * "2009-05-20" and "19:35:11" as fourteen digits a nibble each, eight
+ * bytes at a time: the date's in the high half (its last two where its
+ * dashes were), the time's in the low half with 0xF where its first colon
+ * was, so that a packed time is never 0; 0 when they are written any other
+ * way.
  */
 static uint64_t
 pack_when(const uint8_t *d, size_t nd, const uint8_t *t, size_t nt)
 {
-	long long y, mo, dd, h, mi, sec;
+	uint64_t x, y, z = 0;
+	uint32_t dx;
 
 	if (nd != 10 || nt != 8 || d[4] != '-' || d[7] != '-' ||
 	    t[2] != ':' || t[5] != ':')
 		return 0;
-	y = digits(d, 4);
-	mo = digits(d + 5, 2);
-	dd = digits(d + 8, 2);
-	h = digits(t, 2);
-	mi = digits(t + 3, 2);
-	sec = digits(t + 6, 2);
-	if ((y | mo | dd | h | mi | sec) < 0)
+	/* the separators become '0' for the test that all are digits */
+	memcpy(&x, d, 8);
+	memcpy(&z, d + 8, 2);
+	memcpy(&y, t, 8);
+	x ^= (uint64_t)('-' ^ '0') << 32 | (uint64_t)('-' ^ '0') << 56;
+	y ^= (uint64_t)(':' ^ '0') << 16 | (uint64_t)(':' ^ '0') << 40;
+	z |= 0x303030303030ULL << 16;
+	if (!digits8(x) || !digits8(y) || !digits8(z))
 		return 0;
-	return WHEN_PACKED | (uint64_t)(((((y * 100 + mo) * 100 + dd) * 100 +
-	    h) * 100 + mi) * 100 + sec);
+	dx = nibbles8(x) | (uint32_t)(z & 0xF) << 16 |
+	    (uint32_t)(z >> 8 & 0xF) << 28;
+	return (uint64_t)dx << 32 | nibbles8(y) | 0xF << 8;
 }
-
-/* Two digits of v at p. */
-static void
-put2(char *p, unsigned v)
+#else
+static uint64_t
+pack_when(const uint8_t *d, size_t nd, const uint8_t *t, size_t nt)
 {
-	p[0] = (char)('0' + v / 10 % 10);
-	p[1] = (char)('0' + v % 10);
+	return 0;	/* kept as text */
 }
+#endif
 
 /* The text of a packed time, "YYYY-MM-DD hh:mm:ss". */
 static void
 unpack_when(uint64_t w, char when[24])
 {
-	uint64_t v = w & ~WHEN_PACKED;
+	static const char text[] = "0000-00-00 00:00:00";
+	/* for each character, its nibble in w; -1 for none */
+	static const signed char at[19] = {
+		8, 9, 10, 11, -1, 13, 14, -1, 12, 15, -1,
+		0, 1, -1, 3, 4, -1, 6, 7,
+	};
+	int i;
 
-	put2(when + 17, (unsigned)(v % 100));
-	put2(when + 14, (unsigned)(v / 100 % 100));
-	put2(when + 11, (unsigned)(v / 10000 % 100));
-	put2(when + 8, (unsigned)(v / 1000000 % 100));
-	put2(when + 5, (unsigned)(v / 100000000 % 100));
-	put2(when + 2, (unsigned)(v / 10000000000ULL % 100));
-	put2(when, (unsigned)(v / 1000000000000ULL % 100));
-	when[4] = when[7] = '-';
-	when[10] = ' ';
-	when[13] = when[16] = ':';
+	for (i = 0; i < 19; i++)
+		when[i] = at[i] < 0 ? text[i] :
+		    (char)('0' + (w >> (4 * at[i]) & 0xF));
 	when[19] = '\0';
 }
 

@@ -59,14 +59,12 @@ struct client {
 
 /*
  * While the file is read, a request is a snapshot in 32 bytes: the time
- * packed as the number YYYYMMDDhhmmss when it was logged that way (else
- * the text is kept with the client's cold part).
+ * packed a digit a nibble when it was logged as "YYYY-MM-DD hh:mm:ss" (else
+ * 0, and the text is kept with the client's cold part).
  */
-#define WHEN_PACKED	(1ULL << 62)
-
 struct csnap {
 	uint64_t line;			/* 0: none */
-	uint64_t when;			/* WHEN_PACKED | digits, or 0 */
+	uint64_t when;			/* packed, or 0 */
 	int32_t status, sub;
 	uint32_t win32, authed;
 };
