@@ -20,14 +20,27 @@ measure() {
 	eval "rss_$name=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$t")"
 }
 
+# CPU time the hypervisor gave to others (steal) and the total, all CPUs,
+# in jiffies: "steal total".
+cpu_jiffies() {
+	awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i
+		print $9, t }' /proc/stat
+}
+
 # Wall time is only to 10 ms in /usr/bin/time: time the run ourselves too.
+# Also sets steal_NAME: the percentage of CPU time stolen by the host while
+# it ran; on a virtual machine a busy host makes every figure slower.
 timed() {
-	local name=$1 t0 t1
+	local name=$1 t0 t1 s0 s1
 	shift
+	s0=$(cpu_jiffies)
 	t0=$(date +%s.%N)
 	measure "$name" "$@"
 	t1=$(date +%s.%N)
+	s1=$(cpu_jiffies)
 	eval "secs_$name=$(echo "$t1 - $t0" | bc -l)"
+	eval "steal_$name=$(echo "$s0 $s1" | awk '{ d = $4 - $2
+		printf "%d", (d > 0 ? 100 * ($3 - $1) / d : 0) }')"
 }
 
 # MB/s (10^6 bytes) for BYTES in SECS

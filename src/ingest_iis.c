@@ -647,8 +647,11 @@ apply_part(struct shard *s, const struct part *pt, int k)
 	for (i = 0; i < n; i++) {
 		if (i + 2 * AHEAD < n)
 			prefetch_slots(s, &b[i + 2 * AHEAD]);
-		if (i + AHEAD < n)
+		if (i + AHEAD < n) {
 			prefetch_likely_client(s, &b[i + AHEAD]);
+			/* its keys, in a block split a while ago */
+			__builtin_prefetch(b[i + AHEAD].ip);
+		}
 		apply(s, &b[i], pt->base);
 	}
 }
