@@ -437,7 +437,7 @@ emit(const struct rq *q, char when[32], const char *eol)
 	}
 	put(eol);
 	if (when)
-		snprintf(when, 32, "%s %s", date, tim);
+		snprintf(when, 32, "%.15s %.15s", date, tim);
 	return s;
 }
 
