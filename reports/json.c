@@ -90,14 +90,34 @@ pb_add(struct printbuf *pb, const char *s)
 	return printbuf_memappend(pb, s, (int)strlen(s)) < 0 ? -1 : 0;
 }
 
+/*
+ * s quoted as json-c quotes it.  Text of printable ASCII other than '"' and
+ * '\\' is what json-c leaves as it is (with NOSLASHESCAPE), so it is only
+ * put between quotes here; json-c escapes everything else.
+ */
+static int
+add_quoted(struct printbuf *pb, json_object *tmp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const char *q;
+
+	while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+		p++;
+	if (*p == '\0')
+		return printbuf_memappend(pb, "\"", 1) < 0 ||
+		    printbuf_memappend(pb, s, (int)(p - (const unsigned char *)s))
+		    < 0 || printbuf_memappend(pb, "\"", 1) < 0 ? -1 : 0;
+	if ((q = quoted(tmp, s)) == NULL)
+		return -1;
+	return pb_add(pb, q);
+}
+
 /* A string member of a client at depth 2, as json-c would print it. */
 static int
 add_str(struct printbuf *pb, json_object *tmp, const char *k, const char *v)
 {
-	const char *q = quoted(tmp, v);
-
-	if (q == NULL || pb_add(pb, ",\n      \"") != 0 || pb_add(pb, k) != 0 ||
-	    pb_add(pb, "\":") != 0 || pb_add(pb, q) != 0)
+	if (pb_add(pb, ",\n      \"") != 0 || pb_add(pb, k) != 0 ||
+	    pb_add(pb, "\":") != 0 || add_quoted(pb, tmp, v) != 0)
 		return -1;
 	return 0;
 }
@@ -110,13 +130,13 @@ static int
 put_client(FILE *out, struct printbuf *pb, json_object *tmp, size_t i,
     const struct client_verdict *cv)
 {
-	const char *q = quoted(tmp, cv->client);
 	char num[32];
 
 	printbuf_reset(pb);
 	snprintf(num, sizeof(num), ",\n      \"requests\":%d", cv->n_requests);
-	if (q == NULL || pb_add(pb, i ? ",\n    {\n      \"client\":" :
-	    "\n    {\n      \"client\":") != 0 || pb_add(pb, q) != 0 ||
+	if (pb_add(pb, i ? ",\n    {\n      \"client\":" :
+	    "\n    {\n      \"client\":") != 0 ||
+	    add_quoted(pb, tmp, cv->client) != 0 ||
 	    (cv->user[0] && add_str(pb, tmp, "user", cv->user) != 0) ||
 	    add_str(pb, tmp, "verdict", cv->verdict) != 0 ||
 	    pb_add(pb, num) != 0 ||
