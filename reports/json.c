@@ -83,11 +83,24 @@ quoted(json_object *tmp, const char *s)
 	return q;
 }
 
-/* Append a NUL-terminated string; -1 when out of memory. */
+/* Append n bytes; -1 when out of memory.  Inline while they fit. */
+static int
+pb_put(struct printbuf *pb, const char *s, size_t n)
+{
+	if (n < (size_t)(pb->size - pb->bpos)) {
+		memcpy(pb->buf + pb->bpos, s, n);
+		pb->bpos += (int)n;
+		pb->buf[pb->bpos] = '\0';
+		return 0;
+	}
+	return printbuf_memappend(pb, s, (int)n) < 0 ? -1 : 0;
+}
+
+/* Append a NUL-terminated string. */
 static int
 pb_add(struct printbuf *pb, const char *s)
 {
-	return printbuf_memappend(pb, s, (int)strlen(s)) < 0 ? -1 : 0;
+	return pb_put(pb, s, strlen(s));
 }
 
 /*
@@ -104,9 +117,9 @@ add_quoted(struct printbuf *pb, json_object *tmp, const char *s)
 	while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
 		p++;
 	if (*p == '\0')
-		return printbuf_memappend(pb, "\"", 1) < 0 ||
-		    printbuf_memappend(pb, s, (int)(p - (const unsigned char *)s))
-		    < 0 || printbuf_memappend(pb, "\"", 1) < 0 ? -1 : 0;
+		return pb_put(pb, "\"", 1) != 0 ||
+		    pb_put(pb, s, (size_t)(p - (const unsigned char *)s)) != 0 ||
+		    pb_put(pb, "\"", 1) != 0 ? -1 : 0;
 	if ((q = quoted(tmp, s)) == NULL)
 		return -1;
 	return pb_add(pb, q);

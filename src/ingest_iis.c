@@ -548,21 +548,32 @@ pack_when(const uint8_t *d, size_t nd, const uint8_t *t, size_t nt)
 }
 #endif
 
+/* The digit in nibble k of a packed time. */
+#define NIB(w, k)	((char)('0' + ((w) >> (4 * (k)) & 0xF)))
+
 /* The text of a packed time, "YYYY-MM-DD hh:mm:ss". */
 static void
 unpack_when(uint64_t w, char when[24])
 {
-	static const char text[] = "0000-00-00 00:00:00";
-	/* for each character, its nibble in w; -1 for none */
-	static const signed char at[19] = {
-		8, 9, 10, 11, -1, 13, 14, -1, 12, 15, -1,
-		0, 1, -1, 3, 4, -1, 6, 7,
-	};
-	int i;
-
-	for (i = 0; i < 19; i++)
-		when[i] = at[i] < 0 ? text[i] :
-		    (char)('0' + (w >> (4 * at[i]) & 0xF));
+	when[0] = NIB(w, 8);
+	when[1] = NIB(w, 9);
+	when[2] = NIB(w, 10);
+	when[3] = NIB(w, 11);
+	when[4] = '-';
+	when[5] = NIB(w, 13);
+	when[6] = NIB(w, 14);
+	when[7] = '-';
+	when[8] = NIB(w, 12);
+	when[9] = NIB(w, 15);
+	when[10] = ' ';
+	when[11] = NIB(w, 0);
+	when[12] = NIB(w, 1);
+	when[13] = ':';
+	when[14] = NIB(w, 3);
+	when[15] = NIB(w, 4);
+	when[16] = ':';
+	when[17] = NIB(w, 6);
+	when[18] = NIB(w, 7);
 	when[19] = '\0';
 }
 
