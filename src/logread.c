@@ -318,8 +318,26 @@ logread_block(struct logread *lr, uint8_t *buf, size_t cap, size_t want,
 	}
 	/* start with what the last call left: the head of a line */
 	have = lr->len - lr->pos;
-	if (have > cap)
-		return -ERR_IO;		/* cap changed between calls */
+	if (have > cap) {
+		/* more than a block is left (after a skipped line) */
+		const uint8_t *p = lr->buf + lr->pos;
+
+		for (tail = cap; tail > 0 && p[tail - 1] != '\n'; tail--)
+			;
+		if (tail == 0) {	/* another line too long */
+			nb = memchr(p, '\n', have);
+			if (nb != NULL) {
+				lr->pos += (size_t)(nb - p) + 1;
+				return 2;
+			}
+			lr->pos = lr->len = 0;
+			return skip_line(lr) != 0 ? -ERR_IO : 2;
+		}
+		memcpy(buf, p, tail);
+		lr->pos += tail;
+		*len = tail;
+		return 1;
+	}
 	memcpy(buf, lr->buf + lr->pos, have);
 	lr->pos = lr->len = 0;
 	/*
@@ -490,38 +508,54 @@ scan_avx2(const uint8_t *p, size_t avail, uint8_t sepc, uint32_t *sep,
 }
 #endif
 
+/* 0 not chosen yet, else 1 + the LOGREAD_SCAN_ level in use */
+static int scan_level;
+
+int
+logread_scan_level(int level)
+{
+	int best = LOGREAD_SCAN_BYTES;
+
+#if defined(__SSE2__)
+	best = LOGREAD_SCAN_SSE2;
+#endif
+#if SCAN_AVX2
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx2") &&
+	    __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi"))
+		best = LOGREAD_SCAN_AVX2;
+#endif
+	if (level < 0 || level > best)
+		level = best;
+	__atomic_store_n(&scan_level, level + 1, __ATOMIC_RELAXED);
+	return level;
+}
+
 void
 logread_scan(const uint8_t *p, size_t avail, uint8_t sepc, uint32_t *sep,
     int max, struct logread_line *out)
 {
+	int level = __atomic_load_n(&scan_level, __ATOMIC_RELAXED) - 1;
 	size_t i;
 	int n = 0;
 
+	if (level < 0)
+		level = logread_scan_level(-1);
 	if (avail > UINT32_MAX)
 		avail = UINT32_MAX;
 	if (max > LOGREAD_MAX_FIELDS)
 		max = LOGREAD_MAX_FIELDS;
 #if SCAN_AVX2
-	{
-		static int known;	/* 0 unknown, 1 without, 2 with */
-		int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
-
-		if (k == 0) {
-			__builtin_cpu_init();
-			k = __builtin_cpu_supports("avx2") &&
-			    __builtin_cpu_supports("popcnt") &&
-			    __builtin_cpu_supports("bmi") ? 2 : 1;
-			__atomic_store_n(&known, k, __ATOMIC_RELAXED);
-		}
-		if (k == 2) {
-			scan_avx2(p, avail, sepc, sep, max, out);
-			return;
-		}
+	if (level == LOGREAD_SCAN_AVX2) {
+		scan_avx2(p, avail, sepc, sep, max, out);
+		return;
 	}
 #endif
 #if defined(__SSE2__)
-	scan64(p, avail, sepc, sep, max, out, 0);
-	return;
+	if (level == LOGREAD_SCAN_SSE2) {
+		scan64(p, avail, sepc, sep, max, out, 0);
+		return;
+	}
 #endif
 	for (i = 0; i < avail && p[i] != '\n'; i++)
 		if (p[i] == sepc) {

@@ -48,7 +48,7 @@ int logread_next(struct logread *lr, struct cursor *line, int *too_long);
 void logread_close(struct logread *lr);
 /*
  * For readers that split lines themselves, instead of logread_next: fill
- * buf (cap bytes, the same cap on every call) with whole lines, LF
+ * buf (cap bytes) with whole lines, LF
  * included: about want bytes of them, or more when a line goes on past
  * want; the file's last line may lack its LF.  Returns 1 with *len set, 0
  * at the end, 2 when one line was longer than cap (it was skipped and
@@ -102,6 +102,13 @@ struct logread_line {
 #define LOGREAD_SCAN_SEP	(LOGREAD_MAX_FIELDS + 64 + 4)
 void logread_scan(const uint8_t *p, size_t avail, uint8_t sepc,
     uint32_t *sep, int max, struct logread_line *out);
+/*
+ * How logread_scan reads: a byte at a time, SSE2, or AVX2.  It takes the
+ * best the CPU has; tests ask for a lower level (-1: the best again).
+ * Returns the level in use.
+ */
+enum { LOGREAD_SCAN_BYTES, LOGREAD_SCAN_SSE2, LOGREAD_SCAN_AVX2 };
+int logread_scan_level(int level);
 /* zlib's or the system's word for the last read error. */
 const char *logread_error(struct logread *lr);
 
