@@ -237,9 +237,10 @@ iis_summary(struct iis *s, const struct logread *lr)
 		iis_note(s, t, "%s: %lu lines with fewer fields than their "
 		    "#Fields directive skipped", s->base, s->n_short);
 	if (s->n_dropped)
-		iis_note(s, t, "%s: more clients than the %d followed: %lu "
-		    "requests of the later ones not followed", s->base,
-		    MAX_CLIENTS, s->n_dropped);
+		iis_note(s, t, "%s: more clients than ccmdiag follows (%d, "
+		    "%d in each half of the addresses): %lu requests of later "
+		    "clients not followed", s->base, MAX_CLIENTS,
+		    MAX_CLIENTS / NSHARD, s->n_dropped);
 	if (s->n_nomem)
 		iis_note(s, t, "%s: out of memory: %lu requests not followed",
 		    s->base, s->n_nomem);

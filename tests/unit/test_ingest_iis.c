@@ -883,6 +883,55 @@ test_big_odd_time(void **state)
 	assert_int_equal(strlen(c->last), 19);
 }
 
+/*
+ * More clients than are followed: 120,000 addresses, each making one
+ * anonymous request.  Each half of the addresses (by hash) keeps its first
+ * 50,000 clients; both halves have well over that, so exactly 100,000 are
+ * followed, the 20,000 others' requests are counted in a note, and the
+ * clients kept are the earliest of their half, in file order.
+ */
+static void
+test_client_cap(void **state)
+{
+	const char *path = big_path("u_ex_cap.log");
+	char ip[32], err[256] = "";
+	unsigned long last = 0;
+	FILE *f;
+	size_t i;
+	int n;
+
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "#Fields: date time c-ip cs-username cs-method "
+	    "cs-uri-stem sc-status sc-substatus sc-win32-status\n");
+	for (n = 0; n < 120000; n++)
+		fprintf(f, "2026-11-20 10:00:00 10.%d.%d.%d - CCM_POST "
+		    "/ccm_system_windowsauth/request 401 2 2148074254\n",
+		    n >> 16, n >> 8 & 255, n & 255);
+	assert_int_equal(fclose(f), 0);
+	report_init(&r, "analyze", path);
+	assert_int_equal(ingest_iis.read(path, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n_clients, 100000);
+	assert_true(note_has("more clients than ccmdiag follows (100000, "
+	    "50000 in each half of the addresses): 20000 requests"));
+	for (i = 0; i < r.n_clients; i++) {
+		const char *colon = strrchr(r.clients[i].source, ':');
+		unsigned long line;
+
+		assert_non_null(colon);
+		line = strtoul(colon + 1, NULL, 10);
+		assert_true(line > last);
+		last = line;
+		assert_string_equal(r.clients[i].verdict,
+		    "never-authenticated");
+	}
+	/* the first addresses in the file are all followed */
+	for (n = 0; n < 1000; n++) {
+		snprintf(ip, sizeof(ip), "10.0.%d.%d", n >> 8, n & 255);
+		assert_string_equal(client(ip)->client, ip);
+	}
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -901,6 +950,7 @@ main(void)
 		cmocka_unit_test_teardown(test_big_crlf, big_teardown),
 		cmocka_unit_test_teardown(test_big_gzip_utf16, big_teardown),
 		cmocka_unit_test_teardown(test_big_odd_time, big_teardown),
+		cmocka_unit_test_teardown(test_client_cap, big_teardown),
 	};
 
 	return cmocka_run_group_tests_name("ingest_iis", tests, big_setup,
