@@ -793,8 +793,8 @@ field_at(const uint8_t *p, size_t len, const uint32_t *bound, int col)
 /*
  * One line, its separators found by logread_scan.  Only CCM_POST on the
  * URI counts; a line with fewer fields than #Fields is counted, not read.
- * IIS splits as logread_split does: "a  b" is three fields, a trailing
- * space ends the line.
+ * Fields are split at each space: "a  b" is three fields, a trailing space
+ * ends the line.
  */
 static void
 line(struct part *pt, const uint8_t *p, size_t len, uint32_t *bound,

@@ -65,27 +65,6 @@ const char *logread_enc_name(enum logread_enc enc);
  * terminal; see progress.h), ended by logread_close.
  */
 void logread_progress(struct logread *lr, const char *label);
-/* A field of a line: offset and length within the line. */
-struct logread_field {
-	uint32_t off, len;
-};
-/*
- * Split line at each sep into at most max fields, as IIS W3C logs are:
- * "a  b" is three fields, a trailing sep ends the line.  Returns the number
- * of fields; each lies within the line.  Without a vector unit the scan is
- * a byte at a time; with SSE2 sixteen.
- */
-int logread_split(const struct cursor *line, uint8_t sep,
-    struct logread_field *f, int max);
-/* The same on len bytes at p. */
-int logread_split_bytes(const uint8_t *p, size_t len, uint8_t sep,
-    struct logread_field *f, int max);
-/*
- * How many fields logread_split would find in the len bytes at p, counted
- * only up to max: the same answer when that is under max, else max.
- * Nothing is stored, so a line can be measured more cheaply than split.
- */
-int logread_count(const uint8_t *p, size_t len, uint8_t sep, int max);
 /* One line as logread_scan found it. */
 struct logread_line {
 	size_t len;		/* bytes before its LF (a CR stays), or all */
