@@ -1,7 +1,9 @@
 /*
- * ingest_iis.h - the IIS log reader's own types, shared by its two files:
- * ingest_iis.c reads and follows the clients, ingest_iis_report.c turns
- * them into verdicts, findings and notes.
+ * ingest_iis.h - the IIS log reader's own types, shared by its three
+ * files: ingest_iis.c reads the file in blocks on two threads and splits
+ * its lines into requests, ingest_iis_clients.c follows each client through
+ * them, ingest_iis_report.c turns the clients into verdicts, findings and
+ * notes.
  */
 #ifndef CCMDIAG_INGEST_IIS_H
 #define CCMDIAG_INGEST_IIS_H
@@ -9,6 +11,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "finding.h"
 #include "logread.h"
@@ -202,6 +205,89 @@ struct iis {
 	pthread_t worker;
 	struct logread *lr;
 };
+
+/*
+ * Helpers of both files that read a log: inline, since they run for every
+ * request.
+ */
+static inline int
+lower(int ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch;
+}
+
+/* The same n bytes without regard to ASCII case? */
+static inline int
+same_ci(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i] && lower(a[i]) != lower(b[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * The same n >= 8 bytes?  Eight at a time, the last eight overlapping:
+ * for a short field, cheaper than a call to memcmp.
+ */
+static inline int
+same8(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint64_t x, y, diff = 0;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		diff |= x ^ y;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return (diff | (x ^ y)) == 0;
+}
+
+/*
+ * Copy n bytes of a field: a few fixed-size moves, where memcpy with a
+ * size known only at run time costs more than the copy for such short
+ * keys.
+ */
+static inline void
+copy_small(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	size_t i;
+
+	if (n >= 8) {
+		for (i = 0; i + 8 <= n; i += 8)
+			memcpy(dst + i, src + i, 8);
+		memcpy(dst + n - 8, src + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(dst, src, 4);
+		memcpy(dst + n - 4, src + n - 4, 4);
+	} else {
+		for (i = 0; i < n; i++)
+			dst[i] = src[i];
+	}
+}
+
+/* "%.10s %.8s" of date and time, as logged. */
+static inline void
+when_of(char when[24], const struct req *q)
+{
+	size_t d = q->date_len, t = q->time_len;
+
+	copy_small((uint8_t *)when, q->date, d);
+	when[d] = ' ';
+	copy_small((uint8_t *)when + d + 1, q->time, t);
+	when[d + 1 + t] = '\0';
+}
+
+/* Apply shard k's requests of one block to shard s, in order. */
+void iis_apply_part(struct shard *s, const struct part *pt, int k);
+/* Every shard's clients, in order of their first request; 0 or -1. */
+int iis_merge_shards(struct iis *s);
+void iis_free_shard(struct shard *s);
 
 /* The whole of c as text; an empty or failed cursor gives "". */
 struct cursor;
