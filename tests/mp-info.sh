@@ -12,6 +12,7 @@ ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 lab=$srcdir/tests/lab/lab.sh
 out=${CCMDIAG_TEST_OUT:-$PWD/tests/mp-info-results}
 export CCMDIAG_LAB_DIR=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab-mp-info}
+export CCMDIAG_LAB_NS=${CCMDIAG_LAB_NS:-ccmi}
 pass=0 fail=0
 
 # usage errors need no lab

@@ -12,6 +12,7 @@ ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 lab=$srcdir/tests/lab/lab.sh
 out=${CCMDIAG_TEST_OUT:-$PWD/tests/register-results}
 export CCMDIAG_LAB_DIR=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab-register}
+export CCMDIAG_LAB_NS=${CCMDIAG_LAB_NS:-ccmr}
 pass=0 fail=0
 
 if "$ccmdiag" register mp.parent.lab >/dev/null 2>&1; then

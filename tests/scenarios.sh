@@ -8,6 +8,7 @@ ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 lab=$srcdir/tests/lab/lab.sh
 out=${CCMDIAG_TEST_OUT:-$PWD/tests/scenario-results}
 export CCMDIAG_LAB_DIR=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab-test}
+export CCMDIAG_LAB_NS=${CCMDIAG_LAB_NS:-ccms}
 timeout_s=6
 
 if [ "$(id -u)" != 0 ]; then

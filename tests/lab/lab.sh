@@ -8,7 +8,7 @@
 #   lab.sh run CMD...      run CMD in the client namespace with that environment
 #   lab.sh list            print the scenario names
 #
-# STATEDIR defaults to $CCMDIAG_LAB_DIR or /tmp/ccmdiag-lab. Once a lab is
+# STATEDIR defaults to $CCMDIAG_LAB_DIR or /tmp/ccmdiag-lab (-$CCMDIAG_LAB_NS). Once a lab is
 # up, the other commands find its STATEDIR by themselves (it is stored as
 # the alias of the bridge inside the ccm-sw namespace). Runs as root. It
 # changes nothing outside the namespaces it creates, /etc/netns/ccm-*/ and
@@ -18,20 +18,23 @@ set -eu
 
 LAB_SRC=$(cd "$(dirname "$0")" && pwd)
 LAB_NAME=lab.sh
-NS_PREFIX=ccm
+# CCMDIAG_LAB_NS (default ccm) names the namespaces, so that several labs
+# can run side by side on one machine (each with its own STATEDIR).
+NS_PREFIX=${CCMDIAG_LAB_NS:-ccm}
+case $NS_PREFIX in *[!a-z0-9]* | "") echo "lab.sh: CCMDIAG_LAB_NS must be [a-z0-9]+" >&2; exit 2 ;; esac
 # shellcheck source=tests/lab/common.sh
 . "$LAB_SRC/common.sh"
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 export LC_ALL=C
 
 # --- topology -------------------------------------------------------------
-NS_SW=ccm-sw
-NS_DNS=ccm-dns
-NS_KDCP=ccm-kdcp
-NS_KDCC=ccm-kdcc
-NS_KDCU=ccm-kdcu
-NS_MP=ccm-mp
-NS_CLI=ccm-cli
+NS_SW=$NS_PREFIX-sw
+NS_DNS=$NS_PREFIX-dns
+NS_KDCP=$NS_PREFIX-kdcp
+NS_KDCC=$NS_PREFIX-kdcc
+NS_KDCU=$NS_PREFIX-kdcu
+NS_MP=$NS_PREFIX-mp
+NS_CLI=$NS_PREFIX-cli
 HOST_NAMESPACES="$NS_CLI $NS_MP $NS_KDCP $NS_KDCC $NS_KDCU $NS_DNS"
 ALL_NAMESPACES="$HOST_NAMESPACES $NS_SW"
 
@@ -71,6 +74,11 @@ kdc-down kdc-stopped mp-no-negotiate mp-anonymous mp-not-mp mp-hang mp-closed
 mp-garbage mp-bigheader"
 
 MARKER=.ccmdiag-lab
+if [ "$NS_PREFIX" = ccm ]; then
+	DEFAULT_STATEDIR=/tmp/ccmdiag-lab
+else
+	DEFAULT_STATEDIR=/tmp/ccmdiag-lab-$NS_PREFIX
+fi
 
 
 usage() {
@@ -87,7 +95,7 @@ resolve_statedir() {
 		sd=$(ip -n "$NS_SW" -d link show br0 2>/dev/null |
 			sed -n 's/^ *alias //p' | head -n 1)
 	fi
-	[ -n "$sd" ] || sd=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab}
+	[ -n "$sd" ] || sd=${CCMDIAG_LAB_DIR:-$DEFAULT_STATEDIR}
 	STATEDIR=$sd
 }
 
@@ -121,7 +129,7 @@ do_down() {
 		rm -f /etc/netns/$MARKER
 		rmdir /etc/netns 2>/dev/null
 	fi
-	for sd in "$STATEDIR" "${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab}"; do
+	for sd in "$STATEDIR" "${CCMDIAG_LAB_DIR:-$DEFAULT_STATEDIR}"; do
 		[ -f "$sd/$MARKER" ] && rm -rf "$sd"
 	done
 	reap_killed	# orphans of an earlier lab.sh: let init reap them
@@ -557,7 +565,7 @@ check_tools() {
 }
 
 do_up() {
-	local sd=${1:-${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab}}
+	local sd=${1:-${CCMDIAG_LAB_DIR:-$DEFAULT_STATEDIR}}
 	check_tools
 	case $sd in
 	/*) ;;
