@@ -1,7 +1,7 @@
 # iis-clients.awk - the reference for bench/iis-vs-awk.sh: per client of
 # CCM_POST /ccm_system_windowsauth/request, count the 401.2, 401.1 and 200
 # answers and give the final verdict, with the same client rules as
-# src/ingest_iis.c (anonymous legs go to the address's latest client; the
+# ingest/iis.c (anonymous legs go to the address's latest client; the
 # first authenticated request names it).  Prints one line per client:
 #   ip user verdict requests n401_2 n401_1 n200
 # Columns come from the #Fields directive, as IIS may reorder them.

@@ -13,40 +13,6 @@
 #include "ingest.h"
 #include "util.h"
 
-extern const struct ingest_reader ingest_iis, ingest_cmlog, ingest_sql;
-extern const struct ingest_reader ingest_pcap;
-
-static const struct ingest_reader *const readers[] = {
-	&ingest_sql,
-	&ingest_iis,
-	&ingest_cmlog,
-	&ingest_pcap,
-	NULL,
-};
-
-static const struct ingest_reader *
-sniff(const char *path, char *errbuf, size_t n)
-{
-	uint8_t head[4096];
-	size_t got;
-	FILE *f;
-	int i;
-
-	if ((f = fopen(path, "rb")) == NULL) {
-		snprintf(errbuf, n, "cannot open %s: %s", path,
-		    strerror(errno));
-		return NULL;
-	}
-	got = fread(head, 1, sizeof(head), f);
-	fclose(f);
-	for (i = 0; readers[i]; i++)
-		if (readers[i]->sniff(head, got))
-			return readers[i];
-	snprintf(errbuf, n, "%s: not a capture, IIS log, CM log or SQL trace "
-	    "that ccmdiag reads", path);
-	return NULL;
-}
-
 int
 cmd_analyze(int argc, char **argv)
 {
@@ -112,7 +78,7 @@ cmd_analyze(int argc, char **argv)
 	report_init(&r, "analyze", argv[optind]);
 	r.verbose = verbose;
 	for (i = optind; i < argc && rc == 0; i++) {
-		const struct ingest_reader *rd = sniff(argv[i], errbuf,
+		const struct ingest_reader *rd = ingest_sniff(argv[i], errbuf,
 		    sizeof(errbuf));
 
 		if (rd == NULL || rd->read(argv[i], &r, errbuf,

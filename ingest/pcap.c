@@ -1,4 +1,4 @@
-/* ingest_pcap.c - the pcap/pcapng reader: packet loop and end of capture. */
+/* pcap.c - the pcap/pcapng reader: packet loop and end of capture. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* ingest_pcap_http.c - TCP payload streams: HTTP, records, connection fates. */
+/* pcap_http.c - TCP payload streams: HTTP, records, connection fates. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

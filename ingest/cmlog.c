@@ -1,5 +1,5 @@
 /*
- * ingest_cmlog.c - Configuration Manager logs (CMTrace and the plain
+ * cmlog.c - Configuration Manager logs (CMTrace and the plain
  * "text  $$<component><time><thread>" format): the registration and
  * approval lines of ClientIDManagerStartup.log, MP_RegistrationManager.log,
  * CcmMessaging.log and LocationServices.log become events; a GUID seen with

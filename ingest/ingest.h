@@ -4,9 +4,9 @@
  * "frame N" or "FILE:LINE") and sets the report's realm/MP hints when it
  * learns them; the engine then applies the same rules as for a live probe.
  *
- * Adding a reader: a file src/ingest_<kind>.c exporting one
- * `const struct ingest_reader ingest_<kind>`, a row in src/analyze.c's
- * table, a fuzz target, and a test in tests/.
+ * Adding a reader: a file ingest/<kind>.c exporting one
+ * `const struct ingest_reader ingest_<kind>`, a row in ingest/registry.c,
+ * a fuzz target, and a test in tests/.
  */
 #ifndef CCMDIAG_INGEST_H
 #define CCMDIAG_INGEST_H
@@ -25,5 +25,15 @@ struct ingest_reader {
 	int (*read)(const char *path, struct report *r, char *errbuf,
 	    size_t errlen);
 };
+
+extern const struct ingest_reader ingest_iis, ingest_cmlog, ingest_sql,
+    ingest_pcap;
+
+/* The reader whose format head (the first bytes of a file) starts like,
+ * or NULL. */
+const struct ingest_reader *ingest_reader_for(const uint8_t *head, size_t n);
+/* The reader for the file at path, or NULL with the reason in errbuf. */
+const struct ingest_reader *ingest_sniff(const char *path, char *errbuf,
+    size_t n);
 
 #endif

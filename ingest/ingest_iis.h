@@ -1,8 +1,8 @@
 /*
  * ingest_iis.h - the IIS log reader's own types, shared by its three
- * files: ingest_iis.c reads the file in blocks on two threads and splits
- * its lines into requests, ingest_iis_clients.c follows each client through
- * them, ingest_iis_report.c turns the clients into verdicts, findings and
+ * files: iis.c reads the file in blocks on two threads and splits
+ * its lines into requests, iis_clients.c follows each client through
+ * them, iis_report.c turns the clients into verdicts, findings and
  * notes.
  */
 #ifndef CCMDIAG_INGEST_IIS_H

@@ -1,4 +1,4 @@
-/* ingest_pcap_krb.c - Kerberos, kpasswd, DNS, UDP dispatch; end of capture. */
+/* pcap_krb.c - Kerberos, kpasswd, DNS, UDP dispatch; end of capture. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

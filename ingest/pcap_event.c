@@ -1,4 +1,4 @@
-/* ingest_pcap_event.c - capture events: the bounded timeline, MP naming. */
+/* pcap_event.c - capture events: the bounded timeline, MP naming. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -1,4 +1,4 @@
-/* ingest_pcap_net.c - link layers, IPv4/IPv6, fragments, tunnels, UDP. */
+/* pcap_net.c - link layers, IPv4/IPv6, fragments, tunnels, UDP. */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>

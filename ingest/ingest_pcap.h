@@ -1,9 +1,9 @@
 /*
- * ingest_pcap.h - shared by the capture reader's files: ingest_pcap.c (the
- * reader and its packet loop), ingest_pcap_net.c (link layers, IP,
- * fragments, tunnels, UDP), ingest_pcap_tcp.c (TCP flows and reassembly),
- * ingest_pcap_event.c (the bounded timeline, naming the MP),
- * ingest_pcap_krb.c (Kerberos, kpasswd, DNS) and ingest_pcap_http.c (HTTP
+ * ingest_pcap.h - shared by the capture reader's files: pcap.c (the
+ * reader and its packet loop), pcap_net.c (link layers, IP,
+ * fragments, tunnels, UDP), pcap_tcp.c (TCP flows and reassembly),
+ * pcap_event.c (the bounded timeline, naming the MP),
+ * pcap_krb.c (Kerberos, kpasswd, DNS) and pcap_http.c (HTTP
  * and the other TCP payloads, connection failures).
  */
 #ifndef CCMDIAG_INGEST_PCAP_H
@@ -110,7 +110,7 @@ struct tcp_dir {
 	int has_msg_end;
 	int until_fin;		/* HTTP body that runs to the FIN */
 	void *held;		/* HTTP response head waiting for its body's
-				 * end (ingest_pcap_http.c owns it) */
+				 * end (pcap_http.c owns it) */
 };
 
 struct http_pending {
@@ -283,7 +283,7 @@ count(struct pcap_ingest *s, enum undecoded why)
 	s->undecoded[why]++;
 }
 
-/* ---- packets (ingest_pcap_net.c, ingest_pcap_tcp.c) ---- */
+/* ---- packets (pcap_net.c, pcap_tcp.c) ---- */
 
 /* Ethertype of what follows the link header at c, or -1 (counted). */
 int pcap_link_layer(struct pcap_ingest *s, int linktype, struct cursor *c);
@@ -292,7 +292,7 @@ void pcap_network(struct pcap_ingest *s, struct pkt_ctx *p, int type,
     struct cursor *c);
 /* Drop datagram i being reassembled, its n fragments counted as why. */
 void pcap_frag_free(struct pcap_ingest *s, int i, enum undecoded why, int n);
-/* A TCP segment src -> dst at c, into its flow (ingest_pcap_tcp.c). */
+/* A TCP segment src -> dst at c, into its flow (pcap_tcp.c). */
 void pcap_tcp(struct pcap_ingest *s, struct pkt_ctx *p, int af,
     const uint8_t src[16], const uint8_t dst[16], struct cursor *c,
     int truncated);
@@ -302,7 +302,7 @@ void pcap_icmp_unreach(struct pcap_ingest *s, const struct pkt_ctx *p, int af,
 /* Unlink and free f and what it holds. */
 void pcap_flow_free(struct pcap_ingest *s, struct flow *f);
 
-/* ---- events (ingest_pcap_event.c) ---- */
+/* ---- events (pcap_event.c) ---- */
 
 /* Add ev to the timeline, or fold it into an earlier one like it. */
 void pcap_event(struct pcap_ingest *s, const struct event *ev);
@@ -330,7 +330,7 @@ int pcap_is_mp_port(const struct pcap_ingest *s, uint16_t port);
 int pcap_is_mp_conn(const struct pcap_ingest *s, const char *addr,
     uint16_t port, int ccm);
 
-/* ---- Kerberos and DNS messages (ingest_pcap_krb.c) ---- */
+/* ---- Kerberos and DNS messages (pcap_krb.c) ---- */
 
 /* One Kerberos message, over TCP when tcp is set. */
 void pcap_krb_message(struct pcap_ingest *s, const struct pkt_ctx *p,
@@ -354,7 +354,7 @@ int ingest_pcap_stream(FILE *f, struct report *r, char *errbuf,
 
 /*
  * Payload handlers: proto_udp, proto_kdc_refused and proto_finish in
- * ingest_pcap_krb.c, the others in ingest_pcap_http.c.
+ * pcap_krb.c, the others in pcap_http.c.
  */
 void proto_udp(struct pcap_ingest *s, const struct pkt_ctx *p,
     const uint8_t *data, size_t n, int truncated);

@@ -1,5 +1,5 @@
 /*
- * ingest_iis.c - IIS W3C extended logs: follow each client's CCM_POST
+ * iis.c - IIS W3C extended logs: follow each client's CCM_POST
  * requests on /ccm_system_windowsauth/request and say how it authenticated.
  *
  * Kerberos is one leg: anonymous 401.2, then 200 as DOMAIN\HOST$.  NTLM

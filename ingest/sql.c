@@ -1,5 +1,5 @@
 /*
- * ingest_sql.c - SQL traces of the MP's `exec spUpdateClientRegistration`
+ * sql.c - SQL traces of the MP's `exec spUpdateClientRegistration`
  * (SQL Profiler, or a log that quotes it): decode the certificates, check
  * the thumbprints and the CryptoAPI public key the MP stored against them,
  * and say what @ApprovalMethod/@IsIntegratedAuth mean for approval.

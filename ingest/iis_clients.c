@@ -1,5 +1,5 @@
 /*
- * ingest_iis_clients.c - the IIS reader's clients: find a request's client
+ * iis_clients.c - the IIS reader's clients: find a request's client
  * in its shard (open addressing on the address, and on address and user),
  * follow its CCM_POST story, and hand the clients back in order of their
  * first request.  Each shard is only ever touched by one thread at a time.

@@ -1,4 +1,4 @@
-/* ingest_iis_report.c - the IIS reader's clients as verdicts, findings,
+/* iis_report.c - the IIS reader's clients as verdicts, findings,
  * representative events and notes. */
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* ingest_pcap_tcp.c - TCP flows: reassembly and how each connection went. */
+/* pcap_tcp.c - TCP flows: reassembly and how each connection went. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
