@@ -45,9 +45,6 @@ enum undecoded {
 #define PCAP_HTTP_QUEUE 8		/* requests awaiting their response */
 #define PCAP_MAX_KDCS 16		/* KDC addresses whose answers we track */
 #define PCAP_MAX_NAMES 128		/* recent A/AAAA answers: address->name */
-#define PCAP_MAX_DEFERRED 16		/* failed connections to a port not
-					 * (yet) known to carry HTTP */
-#define PCAP_MAX_HTTP_PORTS 8		/* server ports HTTP was seen on */
 #define PCAP_FRAG_MAX 64		/* IP datagrams being reassembled */
 #define PCAP_FRAG_BYTES (1024 * 1024)	/* bytes held by all of them */
 #define PCAP_FRAG_TIMEOUT 30.0		/* seconds of capture time a datagram
@@ -116,6 +113,7 @@ struct tcp_dir {
 struct http_pending {
 	int head;		/* a HEAD request: no body in the response */
 	int negotiate;		/* the request carried Authorization: Negotiate */
+	unsigned flags;		/* its event's EVF_CCM, EVF_SMS_MP */
 	char scheme[24];	/* "Negotiate", "Negotiate/NTLM", "NTLM", "" */
 	char sname[256];	/* its ticket's service, "" if none */
 };
@@ -132,6 +130,7 @@ struct tcp_conn {
 	int waiting;		/* client bytes, no server byte since */
 	int reported;		/* a failure event already came from it */
 	int ccm;		/* it carried a CCM_POST or a Negotiate ticket */
+	long id;		/* numbers the connections of the capture */
 	double t_syn, t_wait;
 	unsigned long frame_syn, frame_wait;
 };
@@ -163,20 +162,15 @@ struct kdc_peer {
 	int answered;		/* it ever answered */
 	double t_first;		/* first request since its last answer */
 	unsigned long frame_first;
+	char client[48];	/* who sent the first request since then */
 	double t_answer;	/* its last answer */
+	int clocked;		/* a clock event came from its KRB-ERROR */
 };
 
 /* An A/AAAA answer: which name the client looked up for an address. */
 struct addr_name {
 	char addr[48];
 	char name[256];
-};
-
-/* A failed connection waiting to learn whether its port is the MP's. */
-struct deferred_fail {
-	uint16_t port;
-	int ccm;
-	struct event ev;		/* peer: the server's address */
 };
 
 /*
@@ -238,22 +232,13 @@ struct pcap_ingest {
 	struct flow **buckets;
 	size_t n_buckets, n_flows, n_ended;
 	size_t buffered;	/* bytes held by all flows */
-	int have_client_realm;
-	int clock_done;		/* one client-KDC clock event */
-	char mp_addr[48];	/* server that received a Negotiate ticket */
-	int mp_name_prio;	/* evidence behind r->mp_name: 0 none, 1 the A
-				 * query before a connection to the MP, 2 a
-				 * TGS-REQ for HTTP/host, 3 the HTTP request */
+	long n_conns;		/* TCP connections opened so far */
 	double t_end;		/* the last packet */
 	unsigned long frame_end;
 	struct kdc_peer kdcs[PCAP_MAX_KDCS];
 	int n_kdcs;
 	struct addr_name names[PCAP_MAX_NAMES];
 	int n_names, names_next;
-	uint16_t http_ports[PCAP_MAX_HTTP_PORTS];
-	int n_http_ports;
-	struct deferred_fail deferred[PCAP_MAX_DEFERRED];
-	int n_deferred;
 	struct ip_frag *frags[PCAP_FRAG_MAX];
 	int n_frags;
 	size_t frag_bytes;	/* held by frags */
@@ -313,22 +298,11 @@ void pcap_ev_start(struct event *ev, enum ev_type type,
     const struct pkt_ctx *p, const char *peer);
 /* After the last event: each folded event's count, and a note if any. */
 void pcap_fold_finish(struct pcap_ingest *s);
-/* "HTTP/mp.example.com" -> "mp.example.com" */
-void pcap_sname_host(const char *sname, char *host, size_t n);
-/* Name the MP, unless stronger evidence (prio, see mp_name_prio) did. */
-void pcap_set_mp_name(struct pcap_ingest *s, const char *name, int prio);
 /* The name the client looked up to get addr, "" when none did. */
 const char *pcap_addr_name(const struct pcap_ingest *s, const char *addr);
 /* An A/AAAA answer: the client looked up name and got addr. */
 void pcap_addr_name_add(struct pcap_ingest *s, const char *addr,
     const char *name);
-/* HTTP was seen on server port port. */
-void pcap_http_port_add(struct pcap_ingest *s, uint16_t port);
-/* A port the MP may listen on: the usual ones, or one HTTP was seen on. */
-int pcap_is_mp_port(const struct pcap_ingest *s, uint16_t port);
-/* Is a failed connection to addr port (ccm: it carried CCM) the MP's? */
-int pcap_is_mp_conn(const struct pcap_ingest *s, const char *addr,
-    uint16_t port, int ccm);
 
 /* ---- Kerberos and DNS messages (pcap_krb.c) ---- */
 
@@ -344,6 +318,9 @@ void pcap_dns_message(struct pcap_ingest *s, const struct pkt_ctx *p,
 /* The KDC at addr did not accept f, a TCP connection to port 88. */
 void pcap_kdc_no_accept(struct pcap_ingest *s, const char *addr,
     const struct flow *f);
+
+/* A capture ccmdiag probe saved names its MP: added to r->mp_given. */
+void pcap_probe_target(const uint8_t *head, size_t n, struct report *r);
 
 /*
  * The reader over an open stream (closed on return), for tests and the

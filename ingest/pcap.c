@@ -119,9 +119,66 @@ ingest_pcap_stream(FILE *f, struct report *r, char *errbuf, size_t errlen)
 	return run(r, open_stream, f, errbuf, errlen);
 }
 
+/*
+ * A capture ccmdiag saved names the MP it probed: its pcapng section
+ * header's shb_userappl reads "ccmdiag VERSION probe TARGET".  Offline,
+ * that is as good as --mp TARGET: the capture alone then gives the live
+ * verdict even when the client never reached the MP.
+ */
+void
+pcap_probe_target(const uint8_t *head, size_t n, struct report *r)
+{
+	struct cursor c, opt;
+	uint32_t len;
+	uint16_t code, olen;
+	char val[300], *target;
+	int le;
+
+	cur_init(&c, head, n);
+	if (cur_be32(&c) != 0x0A0D0D0A)
+		return;
+	cur_skip(&c, 4);
+	le = cur_le32(&c) == 0x1A2B3C4D;
+	cur_init(&c, head, n);
+	cur_skip(&c, 4);
+	len = le ? cur_le32(&c) : cur_be32(&c);
+	if (len < 28 || !cur_ok(&c) || len - 8 > cur_left(&c))
+		return;
+	opt = cur_sub(&c, len - 12);
+	cur_skip(&opt, 16);		/* magic, version, section length */
+	while (cur_left(&opt) >= 4) {
+		code = le ? cur_le16(&opt) : cur_be16(&opt);
+		olen = le ? cur_le16(&opt) : cur_be16(&opt);
+		if (code == 0)
+			break;
+		cur_str(&opt, olen, val, sizeof(val));
+		cur_skip(&opt, (4 - olen % 4) % 4);
+		if (code != 4 || strncmp(val, "ccmdiag ", 8) != 0 ||
+		    (target = strstr(val, " probe ")) == NULL)
+			continue;
+		target += 7;
+		if (!target[0] || strchr(target, ' ') ||
+		    r->n_mp_given == (int)(sizeof(r->mp_given) /
+		    sizeof(r->mp_given[0])))
+			return;
+		strlcpy0(r->mp_given[r->n_mp_given++], target,
+		    sizeof(r->mp_given[0]));
+		return;
+	}
+}
+
 static int
 pcap_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 {
+	uint8_t head[512];
+	size_t got;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) != NULL) {
+		got = fread(head, 1, sizeof(head), f);
+		fclose(f);
+		pcap_probe_target(head, got, r);
+	}
 	return run(r, open_path, (void *)(uintptr_t)path, errbuf, errlen);
 }
 

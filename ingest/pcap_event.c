@@ -1,4 +1,4 @@
-/* pcap_event.c - capture events: the bounded timeline, MP naming. */
+/* pcap_event.c - capture events: the bounded timeline, names of addresses. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -78,6 +78,7 @@ fact_hash(const struct event *e)
 	h = fnv_int(h, e->has_token);
 	h = fnv_int(h, (long long)e->major);
 	h = fnv_int(h, (long long)e->minor);
+	h = fnv_int(h, (long long)e->flags << 16 | (e->port & 0xffff));
 	return h;
 }
 
@@ -91,6 +92,7 @@ fact_eq(const struct event *a, const struct event *b)
 	    a->kvno == b->kvno && a->ntstatus == b->ntstatus &&
 	    a->neg_state == b->neg_state && a->has_token == b->has_token &&
 	    a->major == b->major && a->minor == b->minor &&
+	    a->flags == b->flags && a->port == b->port &&
 	    strcmp(a->name, b->name) == 0 && strcmp(a->realm, b->realm) == 0 &&
 	    strcmp(a->value, b->value) == 0;
 }
@@ -119,14 +121,17 @@ coarse_eq(const struct event *a, const struct event *b)
 static uint32_t
 fine_hash(const struct event *e, uint32_t h)
 {
-	return fnv_str(fnv_str(fnv_int(h, e->step), e->text), e->peer);
+	h = fnv_str(fnv_str(fnv_int(h, e->step), e->text), e->peer);
+	return fnv_str(fnv_str(fnv_str(h, e->client), e->host), e->uri);
 }
 
 static int
 fine_eq(const struct event *a, const struct event *b)
 {
 	return fact_eq(a, b) && a->step == b->step &&
-	    strcmp(a->text, b->text) == 0 && strcmp(a->peer, b->peer) == 0;
+	    strcmp(a->text, b->text) == 0 && strcmp(a->peer, b->peer) == 0 &&
+	    strcmp(a->client, b->client) == 0 &&
+	    strcmp(a->host, b->host) == 0 && strcmp(a->uri, b->uri) == 0;
 }
 
 /* The event like ev in table t (hash h), or -1. */
@@ -317,41 +322,7 @@ pcap_event_release(struct pcap_ingest *s)
 	memset(fo, 0, sizeof(*fo));
 }
 
-/* ---- what the capture says of the MP and of names ---- */
-
-/* "HTTP/mp.example.com" -> "mp.example.com" */
-void
-pcap_sname_host(const char *sname, char *host, size_t n)
-{
-	const char *slash = strchr(sname, '/');
-
-	host[0] = '\0';
-	if (slash && slash[1] && strchr(slash + 1, '/') == NULL)
-		strlcpy0(host, slash + 1, n);
-}
-
-/*
- * Name the MP from the best evidence so far: a later hint replaces an
- * earlier one unless it is weaker (see mp_name_prio).
- */
-void
-pcap_set_mp_name(struct pcap_ingest *s, const char *name, int prio)
-{
-	char *r = s->r->mp_name;
-	size_t n = sizeof(s->r->mp_name);
-
-	if (!name[0] || prio < s->mp_name_prio)
-		return;
-	if (name[0] == '[') {		/* Host: [v6]:port */
-		strlcpy0(r, name + 1, n);
-		r[strcspn(r, "]")] = '\0';
-	} else {
-		strlcpy0(r, name, n);
-		if (strchr(r, ':') == strrchr(r, ':'))
-			r[strcspn(r, ":")] = '\0';	/* host:port */
-	}
-	s->mp_name_prio = prio;
-}
+/* ---- which name the client looked up for an address ---- */
 
 /* The name the client looked up to get addr, "" when none did. */
 const char *
@@ -378,56 +349,4 @@ pcap_addr_name_add(struct pcap_ingest *s, const char *addr, const char *name)
 	s->names_next = (s->names_next + 1) % PCAP_MAX_NAMES;
 	if (s->n_names < PCAP_MAX_NAMES)
 		s->n_names++;
-}
-
-void
-pcap_http_port_add(struct pcap_ingest *s, uint16_t port)
-{
-	int i;
-
-	for (i = 0; i < s->n_http_ports; i++)
-		if (s->http_ports[i] == port)
-			return;
-	if (s->n_http_ports < PCAP_MAX_HTTP_PORTS)
-		s->http_ports[s->n_http_ports++] = port;
-}
-
-/* A port the MP may listen on: the usual ones, or one HTTP was seen on. */
-int
-pcap_is_mp_port(const struct pcap_ingest *s, uint16_t port)
-{
-	int i;
-
-	if (port == 80 || port == 443 || port == 8080)
-		return 1;
-	for (i = 0; i < s->n_http_ports; i++)
-		if (s->http_ports[i] == port)
-			return 1;
-	return 0;
-}
-
-/*
- * Is a failed connection to addr port one to the MP?  The port must be one
- * the MP may use; then the connection carried a CCM_POST, or addr is the
- * MP's as far as the capture tells, or the capture names no MP address.
- */
-int
-pcap_is_mp_conn(const struct pcap_ingest *s, const char *addr, uint16_t port,
-    int ccm)
-{
-	const char *mp = s->r->mp_name;
-	int i, known = s->mp_addr[0] != '\0';
-
-	if (!pcap_is_mp_port(s, port))
-		return 0;
-	if (ccm || strcmp(addr, s->mp_addr) == 0)
-		return 1;
-	for (i = 0; i < s->n_names && mp[0]; i++) {
-		if (strcasecmp(s->names[i].name, mp) != 0)
-			continue;
-		if (strcmp(s->names[i].addr, addr) == 0)
-			return 1;
-		known = 1;
-	}
-	return !known;
 }

@@ -81,6 +81,7 @@ struct http_head {
 	uint8_t *reply_token;		/* WWW-Authenticate: Negotiate token */
 	size_t reply_token_len;
 	int reply_garbage;
+	int ccm_header;			/* User-Agent or Content-Type of CCM */
 };
 
 static void
@@ -156,6 +157,14 @@ header(struct http_head *h, const char *name, const char *v)
 		h->chunked = strcasestr(v, "chunked") != NULL;
 	} else if (strcasecmp(name, "Host") == 0) {
 		strlcpy0(h->host, v, sizeof(h->host));
+	} else if (strcasecmp(name, "User-Agent") == 0) {
+		/* the agent's own and the SDK's (docs/ccm-protocol.md 1.2) */
+		if (strcasecmp(v, "ccmhttp") == 0 || strncasecmp(v,
+		    "ConfigMgr Messaging HTTP Sender", 31) == 0)
+			h->ccm_header = 1;
+	} else if (strcasecmp(name, "Content-Type") == 0) {
+		if (strstr(v, "aAbBcCdDv1234567890VxXyYzZ") != NULL)
+			h->ccm_header = 1;
 	} else if (strcasecmp(name, "Authorization") == 0 && !h->response) {
 		size_t n = strcspn(v, " \t");
 
@@ -179,12 +188,14 @@ wanted_header(const char *name)
 {
 	switch (name[0]) {
 	case 'C': case 'c': case 'T': case 't': case 'H': case 'h':
-	case 'A': case 'a': case 'W': case 'w':
+	case 'A': case 'a': case 'W': case 'w': case 'U': case 'u':
 		return strcasecmp(name, "Content-Length") == 0 ||
+		    strcasecmp(name, "Content-Type") == 0 ||
 		    strcasecmp(name, "Transfer-Encoding") == 0 ||
 		    strcasecmp(name, "Host") == 0 ||
 		    strcasecmp(name, "Authorization") == 0 ||
-		    strcasecmp(name, "WWW-Authenticate") == 0;
+		    strcasecmp(name, "WWW-Authenticate") == 0 ||
+		    strcasecmp(name, "User-Agent") == 0;
 	default:
 		return 0;
 	}
@@ -279,6 +290,70 @@ chunked_len(const uint8_t *p, size_t n)
 	return (long long)(n - cur_left(&c));
 }
 
+/* The request's path ("/ccm_system/request"), without scheme, host and
+ * query. */
+static void
+request_path(const char *uri, char *out, size_t n)
+{
+	const char *p = uri;
+
+	if (strncasecmp(p, "http://", 7) == 0 ||
+	    strncasecmp(p, "https://", 8) == 0) {
+		p = strchr(p, ':') + 3;
+		p += strcspn(p, "/");
+	}
+	strlcpy0(out, p, n);
+	out[strcspn(out, "?#")] = '\0';
+}
+
+/* "mp.example.com:80" or "[2001:db8::1]:80" -> the host alone */
+static void
+host_only(const char *host, char *out, size_t n)
+{
+	const char *colon;
+
+	if (host[0] == '[') {
+		strlcpy0(out, host + 1, n);
+		out[strcspn(out, "]")] = '\0';
+		return;
+	}
+	strlcpy0(out, host, n);
+	colon = strchr(out, ':');
+	if (colon && strchr(colon + 1, ':') == NULL)
+		out[colon - out] = '\0';
+}
+
+/* What in a request says it is ConfigMgr's (enum ev_flags). */
+static unsigned
+ccm_flags(const struct http_head *h, const char *path)
+{
+	unsigned fl = 0;
+
+	if (strcmp(h->method, "CCM_POST") == 0 || h->ccm_header ||
+	    strncasecmp(path, "/ccm_system", 11) == 0)
+		fl |= EVF_CCM;
+	if (strncasecmp(path, "/ccm_system_windowsauth", 23) == 0)
+		fl |= EVF_CCM | EVF_WINDOWSAUTH;
+	if (strncasecmp(path, "/sms_mp", 7) == 0)
+		fl |= EVF_CCM | EVF_SMS_MP;
+	return fl;
+}
+
+/* An event of f's connection: who is the client, where is the server. */
+static void
+conn_ev_start(struct event *ev, enum ev_type type, const struct pkt_ctx *p,
+    const struct flow *f)
+{
+	int srv = !f->conn.client;
+	char addr[48];
+
+	pcap_addr_text(f->af, f->addr[srv], addr, sizeof(addr));
+	pcap_ev_start(ev, type, p, addr);
+	pcap_addr_text(f->af, f->addr[!srv], ev->client, sizeof(ev->client));
+	ev->port = f->port[srv];
+	ev->conn = f->conn.id;
+}
+
 static void
 http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
     struct http_head *h)
@@ -286,10 +361,12 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	struct http_pending *q;
 	struct gss_tok tok;
 	struct event ev;
-	char host[256];
 	int ntlm = 0;
 
 	pcap_ev_start(&ev, EV_HTTP_REQUEST, p, pkt_dst(p));
+	strlcpy0(ev.client, pkt_src(p), sizeof(ev.client));
+	ev.port = p->dport;
+	ev.conn = f->conn.id;
 	ev.from = ROLE_CLIENT;
 	ev.to = ROLE_MP;
 	strlcpy0(ev.text, h->method, sizeof(ev.text));
@@ -299,6 +376,13 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	else
 		strappendf(ev.text, sizeof(ev.text), " http://%s%s", h->host,
 		    h->uri);
+	request_path(h->uri, ev.uri, sizeof(ev.uri));
+	host_only(h->host, ev.host, sizeof(ev.host));
+	if (!ev.host[0] && strncasecmp(h->uri, "http://", 7) == 0) {
+		strlcpy0(ev.host, h->uri + 7, sizeof(ev.host));
+		ev.host[strcspn(ev.host, "/:")] = '\0';
+	}
+	ev.flags = ccm_flags(h, ev.uri);
 	strlcpy0(ev.name, h->auth_scheme, sizeof(ev.name));
 	if (h->negotiate && h->token && gss_tok_decode(h->token,
 	    h->token_len, &tok) == 0) {
@@ -315,6 +399,11 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		struct event t;
 
 		pcap_ev_start(&t, EV_TICKET, p, pkt_dst(p));
+		strlcpy0(t.client, ev.client, sizeof(t.client));
+		t.port = ev.port;
+		t.conn = ev.conn;
+		t.flags = ev.flags;
+		strlcpy0(t.host, ev.host, sizeof(t.host));
 		t.from = ROLE_CLIENT;
 		t.to = ROLE_MP;
 		strlcpy0(t.name, tok.krb.tkt_sname.text, sizeof(t.name));
@@ -322,21 +411,16 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		t.etype = tok.krb.tkt_etype;
 		t.kvno = tok.krb.tkt_kvno;
 		pcap_event(s, &t);
-		strlcpy0(s->r->mp_realm, t.realm, sizeof(s->r->mp_realm));
-		strlcpy0(s->mp_addr, pkt_dst(p), sizeof(s->mp_addr));
 	}
-	pcap_http_port_add(s, p->dport);
-	if (h->negotiate || strcmp(h->method, "CCM_POST") == 0) {
+	if (h->negotiate || (ev.flags & EVF_CCM))
 		f->conn.ccm = 1;
-		pcap_sname_host(ev.value, host, sizeof(host));
-		pcap_set_mp_name(s, h->host[0] ? h->host : host, 3);
-	}
 	if (f->q_n == PCAP_HTTP_QUEUE) {	/* drop the oldest */
 		f->q_head = (f->q_head + 1) % PCAP_HTTP_QUEUE;
 		f->q_n--;
 	}
 	q = &f->q[(f->q_head + f->q_n++) % PCAP_HTTP_QUEUE];
 	q->negotiate = h->negotiate;
+	q->flags = ev.flags;
 	strlcpy0(q->scheme, ntlm ? "Negotiate/NTLM" : ev.name,
 	    sizeof(q->scheme));
 	q->head = strcmp(h->method, "HEAD") == 0;
@@ -345,13 +429,18 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 
 static void
 reply_token(struct pcap_ingest *s, const struct pkt_ctx *p,
-    const struct http_head *h, const char *sname)
+    const struct http_head *h, const struct event *resp, const char *sname)
 {
 	struct event reply, err;
 	int has_err;
 
 	pcap_ev_start(&reply, EV_SPNEGO_REPLY, p, pkt_src(p));
 	pcap_ev_start(&err, EV_KRB_ERROR, p, pkt_src(p));
+	strlcpy0(reply.client, resp->client, sizeof(reply.client));
+	strlcpy0(err.client, resp->client, sizeof(err.client));
+	reply.port = err.port = resp->port;
+	reply.conn = err.conn = resp->conn;
+	reply.flags = err.flags = resp->flags;
 	has_err = tokev_reply(h->reply_token, h->reply_token_len, sname,
 	    &reply, &err, NULL);
 	pcap_event(s, &reply);
@@ -363,16 +452,19 @@ static void
 http_response(struct pcap_ingest *s, const struct pkt_ctx *p,
     struct flow *f, struct http_head *h)
 {
-	struct http_pending q = { 0, 0, "", "" };
+	struct http_pending q = { 0, 0, 0, "", "" };
 	struct event ev;
 
-	pcap_http_port_add(s, p->sport);
 	if (f->q_n > 0 && h->status >= 200) {
 		q = f->q[f->q_head];
 		f->q_head = (f->q_head + 1) % PCAP_HTTP_QUEUE;
 		f->q_n--;
 	}
 	pcap_ev_start(&ev, EV_HTTP_RESPONSE, p, pkt_src(p));
+	strlcpy0(ev.client, pkt_dst(p), sizeof(ev.client));
+	ev.port = p->sport;
+	ev.conn = f->conn.id;
+	ev.flags = q.flags;
 	ev.from = ROLE_MP;
 	ev.to = ROLE_CLIENT;
 	ev.status = h->status;
@@ -387,7 +479,7 @@ http_response(struct pcap_ingest *s, const struct pkt_ctx *p,
 	ev.has_token = h->reply_garbage ? -1 : h->reply_token != NULL;
 	pcap_event(s, &ev);
 	if (h->reply_token)
-		reply_token(s, p, h, q.sname);
+		reply_token(s, p, h, &ev, q.sname);
 }
 
 static void
@@ -400,7 +492,8 @@ http_emit(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		http_request(s, p, f, h);
 }
 
-/* "mp.example.com:80" for a connection to addr port. */
+/* "mp.example.com:80" for a connection to addr port: the name the client
+ * looked up, else the address. */
 static void
 conn_name(const struct pcap_ingest *s, const char *addr, unsigned port,
     char *buf, size_t n)
@@ -408,41 +501,33 @@ conn_name(const struct pcap_ingest *s, const char *addr, unsigned port,
 	const char *name = pcap_addr_name(s, addr);
 
 	if (!name[0])
-		name = strcmp(addr, s->mp_addr) == 0 || !s->mp_addr[0] ?
-		    s->r->mp_name : "";
-	if (!name[0])
 		name = addr;
 	snprintf(buf, n, strchr(name, ':') ? "[%s]:%u" : "%s:%u", name, port);
 }
 
 /*
- * A connection to the MP failed: now when port is known to be one the MP
- * may use, else once the capture shows it is.
+ * A TCP connection to a server failed (or its fate is not in the
+ * capture): the engine decides whether the server is the MP.
  */
 static void
 conn_fail(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
     int srv, int status, const char *text)
 {
-	struct deferred_fail *df;
 	struct event ev;
 	char addr[48];
 
-	pcap_addr_text(f->af, f->addr[srv], addr, sizeof(addr));
-	pcap_ev_start(&ev, EV_CONNECT_FAIL, p, addr);
+	(void)srv;
+	conn_ev_start(&ev, EV_CONNECT_FAIL, p, f);
+	pcap_addr_text(f->af, f->addr[!f->conn.client], addr, sizeof(addr));
 	ev.from = ROLE_CLIENT;
 	ev.to = ROLE_MP;
 	ev.status = status;
-	conn_name(s, addr, f->port[srv], ev.name, sizeof(ev.name));
+	if (f->conn.ccm)
+		ev.flags |= EVF_CCM;
+	conn_name(s, addr, (unsigned)ev.port, ev.name, sizeof(ev.name));
 	strlcpy0(ev.text, text, sizeof(ev.text));
 	f->conn.reported = 1;
-	if (pcap_is_mp_conn(s, addr, f->port[srv], f->conn.ccm)) {
-		pcap_event(s, &ev);
-	} else if (s->n_deferred < PCAP_MAX_DEFERRED) {
-		df = &s->deferred[s->n_deferred++];
-		df->port = f->port[srv];
-		df->ccm = f->conn.ccm;
-		df->ev = ev;
-	}
+	pcap_event(s, &ev);
 }
 
 /* The MP's response header did not end within what we keep of it. */
@@ -463,10 +548,8 @@ void
 proto_conn_open(struct pcap_ingest *s, const struct pkt_ctx *p,
     struct flow *f)
 {
-	(void)f;
-	/* the name the client resolved to reach the MP */
-	if (s->mp_name_prio < 1 && pcap_is_mp_port(s, p->dport))
-		pcap_set_mp_name(s, pcap_addr_name(s, pkt_dst(p)), 1);
+	(void)p;
+	f->conn.id = ++s->n_conns;
 }
 
 void
@@ -499,11 +582,21 @@ proto_conn_end(struct pcap_ingest *s, const struct pkt_ctx *p,
 		    "by %s", port, k->refused == 2 ? "ICMP destination "
 		    "unreachable" : "a TCP reset");
 		conn_fail(s, p, f, srv, CONN_REFUSED, text);
-	} else if (k->closed_by != srv && (k->waiting || !k->established) &&
-	    p->t - (k->established ? k->t_wait : k->t_syn) < 1.0) {
+	} else if (!k->established && k->syns < 2) {
+		/* a SYN is "unanswered" only once it was sent again */
+		snprintf(text, sizeof(text), "one SYN to port %u, %.1f s "
+		    "before the %s: no retransmission yet, so no verdict on "
+		    "the connection", port, p->t - k->t_syn, k->closed_by < 0 ?
+		    "end of the capture" : "client gave up");
+		conn_fail(s, p, f, srv, CONN_INCOMPLETE, text);
+	} else if (k->closed_by != srv && k->waiting &&
+	    p->t - k->t_wait < 1.0) {
 		/* the capture stopped, or the client moved on, too soon to
 		 * call it a timeout */
-		return;
+		snprintf(text, sizeof(text), "no reply yet %s, %.1f s after "
+		    "the request (frame %lu)", how, p->t - k->t_wait,
+		    k->frame_wait);
+		conn_fail(s, p, f, srv, CONN_INCOMPLETE, text);
 	} else if (!k->established) {
 		snprintf(text, sizeof(text), "%d SYN%s to port %u, no answer "
 		    "%s (%.1f s after the first)", k->syns, k->syns == 1 ? "" :

@@ -40,6 +40,7 @@ kdc_trouble(struct pcap_ingest *s, const char *addr, double t,
 	if (k && !k->pending && !k->unreach && !k->reset && !k->no_accept) {
 		k->t_first = t;
 		k->frame_first = frame;
+		k->client[0] = '\0';
 	}
 	return k;
 }
@@ -52,6 +53,8 @@ kdc_request(struct pcap_ingest *s, const struct pkt_ctx *p,
 
 	if (k == NULL)
 		return;
+	if (!k->client[0])
+		strlcpy0(k->client, pkt_src(p), sizeof(k->client));
 	k->pending++;
 	if (m->msg_type == KRB_AS_REQ)
 		k->n_as++;
@@ -73,11 +76,14 @@ kdc_answer(struct pcap_ingest *s, const struct pkt_ctx *p)
 
 	if (k == NULL)
 		return;
+	int clocked = k->clocked;
+
 	strlcpy0(realm, k->realm, sizeof(realm));
 	memset(k, 0, sizeof(*k));
 	strlcpy0(k->addr, pkt_src(p), sizeof(k->addr));
 	strlcpy0(k->realm, realm, sizeof(k->realm));
 	k->answered = 1;
+	k->clocked = clocked;
 	k->t_answer = p->t;
 }
 
@@ -87,8 +93,11 @@ proto_kdc_refused(struct pcap_ingest *s, const struct pkt_ctx *p,
 {
 	struct kdc_peer *k = kdc_trouble(s, addr, p->t, p->frame);
 
-	if (k)
-		k->unreach++;
+	if (k == NULL)
+		return;
+	k->unreach++;
+	if (!k->client[0])	/* the ICMP error goes back to the client */
+		strlcpy0(k->client, pkt_dst(p), sizeof(k->client));
 }
 
 /* The KDC at addr did not accept a TCP connection to port 88. */
@@ -101,6 +110,9 @@ pcap_kdc_no_accept(struct pcap_ingest *s, const char *addr,
 
 	if (k == NULL)
 		return;
+	if (!k->client[0])
+		pcap_addr_text(f->af, f->addr[f->conn.client], k->client,
+		    sizeof(k->client));
 	if (f->conn.refused == 2)
 		k->unreach++;
 	else if (f->conn.refused)
@@ -110,31 +122,61 @@ pcap_kdc_no_accept(struct pcap_ingest *s, const char *addr,
 }
 
 /* The events of one decoded Kerberos message. */
+/* A Kerberos event: from the client (to 1) or to it. */
+static void
+krb_ev_start(struct event *ev, enum ev_type type, const struct pkt_ctx *p,
+    int to_kdc)
+{
+	pcap_ev_start(ev, type, p, to_kdc ? pkt_dst(p) : pkt_src(p));
+	strlcpy0(ev->client, to_kdc ? pkt_src(p) : pkt_dst(p),
+	    sizeof(ev->client));
+	ev->port = to_kdc ? p->dport : p->sport;
+}
+
+static int
+has_padata(const struct krb_msg *m, int type)
+{
+	int i;
+
+	for (i = 0; i < m->n_padata; i++)
+		if (m->padata[i] == type)
+			return 1;
+	return 0;
+}
+
 static void
 krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
     const struct krb_msg *m)
 {
+	struct kdc_peer *k;
 	struct event ev;
 
 	switch (m->msg_type) {
 	case KRB_AS_REQ:
 	case KRB_TGS_REQ:
-		pcap_ev_start(&ev, EV_KRB_REQUEST, p, pkt_dst(p));
+		krb_ev_start(&ev, EV_KRB_REQUEST, p, 1);
 		ev.from = ROLE_CLIENT;
 		ev.to = ROLE_KDC;
 		ev.msg_type = m->msg_type;
 		strlcpy0(ev.name, m->sname.text, sizeof(ev.name));
 		strlcpy0(ev.realm, m->realm, sizeof(ev.realm));
-		pcap_event(s, &ev);
-		if (!s->have_client_realm && m->realm[0]) {
-			strlcpy0(s->r->client_realm, m->realm,
-			    sizeof(s->r->client_realm));
-			s->have_client_realm = 1;
+		if (m->msg_type == KRB_AS_REQ) {
+			/* the client principal asking for its TGT */
+			strlcpy0(ev.value, m->cname.text, sizeof(ev.value));
+			if (has_padata(m, 2))	/* PA-ENC-TIMESTAMP */
+				ev.flags |= EVF_PREAUTH;
+		} else if (m->has_ticket && m->tkt_realm[0] &&
+		    strncasecmp(m->tkt_sname.text, "krbtgt/", 7) == 0 &&
+		    strcasecmp(m->tkt_sname.text + 7, m->tkt_realm) != 0) {
+			/* it presents krbtgt/THIS@OTHER: a referral TGT */
+			ev.flags |= EVF_REFERRAL_TGT;
+			strlcpy0(ev.value, m->tkt_realm, sizeof(ev.value));
 		}
+		pcap_event(s, &ev);
 		break;
 	case KRB_AS_REP:
 	case KRB_TGS_REP:
-		pcap_ev_start(&ev, EV_KRB_REPLY, p, pkt_src(p));
+		krb_ev_start(&ev, EV_KRB_REPLY, p, 0);
 		ev.from = ROLE_KDC;
 		ev.to = ROLE_CLIENT;
 		ev.msg_type = m->msg_type;
@@ -145,7 +187,7 @@ krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
 		pcap_event(s, &ev);
 		if (!krb_is_referral(m))
 			break;
-		pcap_ev_start(&ev, EV_KRB_REFERRAL, p, pkt_src(p));
+		krb_ev_start(&ev, EV_KRB_REFERRAL, p, 0);
 		ev.from = ROLE_KDC;
 		ev.to = ROLE_CLIENT;
 		strlcpy0(ev.realm, m->tkt_realm, sizeof(ev.realm));
@@ -153,7 +195,7 @@ krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
 		pcap_event(s, &ev);
 		break;
 	case KRB_ERROR:
-		pcap_ev_start(&ev, EV_KRB_ERROR, p, pkt_src(p));
+		krb_ev_start(&ev, EV_KRB_ERROR, p, 0);
 		ev.from = ROLE_KDC;
 		ev.to = ROLE_CLIENT;
 		ev.msg_type = m->msg_type;
@@ -165,11 +207,14 @@ krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
 		strlcpy0(ev.name, m->sname.text, sizeof(ev.name));
 		strlcpy0(ev.text, m->etext, sizeof(ev.text));
 		pcap_event(s, &ev);
-		if (s->clock_done || m->stime < 0)
+		/* one clock reading per KDC: the capture's clock is the
+		 * client's when captured there, which only the engine can
+		 * judge */
+		if (m->stime < 0 || (k = kdc_peer(s, pkt_src(p))) == NULL ||
+		    k->clocked)
 			break;
-		/* the capture's clock is the client's when captured there */
-		s->clock_done = 1;
-		pcap_ev_start(&ev, EV_CLOCK, p, pkt_src(p));
+		k->clocked = 1;
+		krb_ev_start(&ev, EV_CLOCK, p, 0);
 		ev.from = ROLE_KDC;
 		ev.to = ROLE_KDC;
 		strlcpy0(ev.name, pkt_src(p), sizeof(ev.name));
@@ -192,7 +237,6 @@ pcap_krb_message(struct pcap_ingest *s, const struct pkt_ctx *p,
     const uint8_t *data, size_t n, int tcp)
 {
 	struct krb_msg m;
-	char host[256];
 	int rc = krb_decode(data, n, &m);
 
 	if (rc != 0) {
@@ -204,12 +248,6 @@ pcap_krb_message(struct pcap_ingest *s, const struct pkt_ctx *p,
 	case KRB_AS_REQ:
 	case KRB_TGS_REQ:
 		kdc_request(s, p, &m, tcp);
-		/* the service the client wants a ticket for names the MP */
-		if (m.msg_type == KRB_TGS_REQ &&
-		    strncasecmp(m.sname.text, "HTTP/", 5) == 0) {
-			pcap_sname_host(m.sname.text, host, sizeof(host));
-			pcap_set_mp_name(s, host, 2);
-		}
 		break;
 	case KRB_AS_REP:
 	case KRB_TGS_REP:
@@ -253,7 +291,7 @@ pcap_kpasswd_message(struct pcap_ingest *s, const struct pkt_ctx *p,
 	if (aplen > 0 && krb_decode(cur_bytes(&c, aplen), aplen, &m) == 0 &&
 	    m.msg_type == KRB_AP_REQ && m.has_ticket) {
 		/* the client presents its kadmin/changepw ticket */
-		pcap_ev_start(&ev, EV_TICKET, p, pkt_dst(p));
+		krb_ev_start(&ev, EV_TICKET, p, 1);
 		ev.from = ROLE_CLIENT;
 		ev.to = ROLE_KDC;
 		strlcpy0(ev.name, m.tkt_sname.text, sizeof(ev.name));
@@ -306,6 +344,8 @@ pcap_dns_message(struct pcap_ingest *s, const struct pkt_ctx *p,
 		return;		/* the answer carries the question too */
 	}
 	pcap_ev_start(&ev, EV_DNS, p, pkt_src(p));
+	strlcpy0(ev.client, pkt_dst(p), sizeof(ev.client));
+	ev.port = p->sport;
 	ev.from = ROLE_CLIENT;
 	ev.to = msg->qtype == 33 ? ROLE_KDC : ROLE_NONE;
 	ev.qtype = msg->qtype;
@@ -355,16 +395,6 @@ proto_udp(struct pcap_ingest *s, const struct pkt_ctx *p,
 
 /* ---- end of capture ---- */
 
-static void
-reverse_v4(const char *addr, char *out, size_t n)
-{
-	unsigned a, b, c, d;
-
-	out[0] = '\0';
-	if (sscanf(addr, "%u.%u.%u.%u", &a, &b, &c, &d) == 4)
-		snprintf(out, n, "%u.%u.%u.%u.in-addr.arpa", d, c, b, a);
-}
-
 static const char *
 plural(unsigned n, const char *one, const char *many)
 {
@@ -396,10 +426,11 @@ kdc_unreachable(struct pcap_ingest *s, const struct kdc_peer *k)
 	ev.frame = (int)k->frame_first;
 	snprintf(ev.source, sizeof(ev.source), "frame %lu", k->frame_first);
 	strlcpy0(ev.peer, k->addr, sizeof(ev.peer));
+	strlcpy0(ev.client, k->client, sizeof(ev.client));
+	ev.port = 88;
 	ev.from = ROLE_CLIENT;
 	ev.to = ROLE_KDC;
-	strlcpy0(ev.realm, k->realm[0] ? k->realm : s->r->client_realm,
-	    sizeof(ev.realm));
+	strlcpy0(ev.realm, k->realm, sizeof(ev.realm));
 	if (k->pending) {
 		snprintf(ev.text, sizeof(ev.text), "%u %s over %s to %s port 88 "
 		    "got no answer by the end of the capture", k->pending,
@@ -440,45 +471,11 @@ proto_finish(struct pcap_ingest *s)
 	};
 	struct report *r = s->r;
 	struct event ev;
-	char rev[80];
 	unsigned long total = 0;
-	size_t i;
 	int k;
 
-	for (k = 0; k < s->n_deferred; k++) {
-		const struct deferred_fail *df = &s->deferred[k];
-
-		if (pcap_is_mp_conn(s, df->ev.peer, df->port, df->ccm))
-			pcap_event(s, &df->ev);
-	}
 	for (k = 0; k < s->n_kdcs; k++)
 		kdc_unreachable(s, &s->kdcs[k]);
-	/* like the live probe, name the MP by its canonical (CNAME-followed)
-	 * name when the name the client used is an alias */
-	for (i = 0; i < r->n_events && r->mp_name[0]; i++) {
-		const struct event *e = &r->events[i];
-
-		if (e->type == EV_DNS && (e->qtype == 1 || e->qtype == 28) &&
-		    e->rcode == 0 && e->status > 0 && e->value[0] &&
-		    strcasecmp(e->name, r->mp_name) == 0 &&
-		    strcasecmp(e->value, e->name) != 0) {
-			strlcpy0(r->mp_name, e->value, sizeof(r->mp_name));
-			break;
-		}
-	}
-	reverse_v4(s->mp_addr, rev, sizeof(rev));
-	for (i = 0; i < r->n_events; i++) {
-		struct event *e = &r->events[i];
-
-		if (e->type != EV_DNS || e->step != -1)
-			continue;
-		if ((e->qtype == 1 || e->qtype == 28) && r->mp_name[0] &&
-		    (strcasecmp(e->name, r->mp_name) == 0 ||
-		    strcasecmp(e->value, r->mp_name) == 0))
-			e->to = ROLE_MP;
-		if (e->qtype == 12 && rev[0] && strcasecmp(e->name, rev) == 0)
-			e->to = ROLE_MP;
-	}
 	pcap_fold_finish(s);
 	for (k = 0; k < UND__COUNT; k++)
 		total += s->undecoded[k];

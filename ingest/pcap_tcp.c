@@ -126,6 +126,7 @@ flow_get(struct pcap_ingest *s, const struct pkt_ctx *p, int af,
 	f->port[0] = sport;
 	f->port[1] = dport;
 	f->conn.closed_by = -1;
+	f->conn.id = ++s->n_conns;
 	f->t_last = p->t;
 	f->next = *b;
 	*b = f;

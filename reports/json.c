@@ -143,16 +143,26 @@ static int
 put_client(FILE *out, struct printbuf *pb, json_object *tmp, size_t i,
     const struct client_verdict *cv)
 {
-	char num[32];
+	char num[160];
 
 	printbuf_reset(pb);
 	snprintf(num, sizeof(num), ",\n      \"requests\":%d", cv->n_requests);
+	if (cv->approval == CV_APPROVED || cv->approval == CV_NOT_APPROVED)
+		strappendf(num, sizeof(num), ",\n      \"approved\":%s",
+		    cv->approval == CV_APPROVED ? "true" : "false");
+	if (cv->n_attempts > 0)
+		strappendf(num, sizeof(num), ",\n      \"attempts\":%d",
+		    cv->n_attempts);
 	if (pb_add(pb, i ? ",\n    {\n      \"client\":" :
 	    "\n    {\n      \"client\":") != 0 ||
 	    add_quoted(pb, tmp, cv->client) != 0 ||
 	    (cv->user[0] && add_str(pb, tmp, "user", cv->user) != 0) ||
 	    add_str(pb, tmp, "verdict", cv->verdict) != 0 ||
 	    pb_add(pb, num) != 0 ||
+	    (cv->root_cause[0] && add_str(pb, tmp, "root_cause",
+	    cv->root_cause) != 0) ||
+	    (cv->history[0] && add_str(pb, tmp, "history",
+	    cv->history) != 0) ||
 	    add_str(pb, tmp, "status", cv->last_status) != 0 ||
 	    add_str(pb, tmp, "first", cv->first) != 0 ||
 	    add_str(pb, tmp, "last", cv->last) != 0 ||
@@ -214,7 +224,7 @@ write_json(const struct report *r, FILE *out)
 	json_object *root = json_object_new_object(), *v, *arr, *o, *ev;
 	const struct finding *top = r->n_findings ? &r->findings[0] : NULL;
 	struct json_object_iter it;
-	char summary[512];
+	char summary[600], head[32];
 	size_t i;
 	int j, n;
 
@@ -232,24 +242,17 @@ write_json(const struct report *r, FILE *out)
 	v = json_object_new_object();
 	json_object_object_add(v, "approved",
 	    json_object_new_boolean(r->approved));
-	if (r->approved)
-		snprintf(summary, sizeof(summary), "%s",
-		    strcmp(r->command, "mp-info") == 0 ? "the management "
-		    "point answered its anonymous queries and showed nothing "
-		    "wrong" :
-		    strcmp(r->command, "register") == 0 ? "the client "
-		    "registered and the site approved it" :
-		    strcmp(r->command, "probe") == 0 ? "the client would "
-		    "authenticate with Kerberos and be approved" :
-		    "the evidence shows nothing that keeps a client "
-		    "unapproved");
-	else
-		snprintf(summary, sizeof(summary), "%s: %s",
-		    top ? finding_key(top->id) : "unknown",
-		    top ? finding_title(top->id) : "no evidence");
+	report_verdict(r, head, sizeof(head), summary, sizeof(summary));
 	set_str(v, "summary", summary);
-	if (!r->approved && top)
+	if (!r->approved && top &&
+	    finding_severity(top->id) == SEV_ERROR)
 		set_str(v, "root_cause", finding_key(top->id));
+	if (strcmp(r->command, "analyze") == 0) {
+		set_str(v, "basis", r->basis == BASIS_NO_EXCHANGE ?
+		    "no-exchange" : r->basis == BASIS_INCOMPLETE ?
+		    "incomplete" : "judged");
+		set_int(v, "exchanges", r->n_exchanges);
+	}
 	json_object_object_add(root, "verdict", v);
 
 	arr = json_object_new_array();

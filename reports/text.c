@@ -32,6 +32,17 @@ wrapped(FILE *out, const char *indent, const char *label, const char *text)
 	fputc('\n', out);
 }
 
+static size_t
+approved_clients(const struct report *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n_clients; i++)
+		if (r->clients[i].approval == CV_APPROVED)
+			n++;
+	return n;
+}
+
 void
 report_verdict(const struct report *r, char *head, size_t hn, char *rest,
     size_t rn)
@@ -43,7 +54,18 @@ report_verdict(const struct report *r, char *head, size_t hn, char *rest,
 	    " (with warnings)" : "";
 	const char *who = r->client[0] ? r->client : "the client";
 
-	if (!r->approved) {
+	if (r->basis == BASIS_NO_EXCHANGE && (!root ||
+	    finding_severity(root->id) != SEV_ERROR)) {
+		strlcpy0(head, "NO MP EXCHANGE", hn);
+		snprintf(rest, rn, "the evidence holds no exchange with a "
+		    "management point, so it cannot say whether a client "
+		    "would be approved");
+	} else if (r->basis == BASIS_INCOMPLETE && (!root ||
+	    finding_severity(root->id) != SEV_ERROR)) {
+		strlcpy0(head, "INCOMPLETE", hn);
+		snprintf(rest, rn, "the evidence ends before the management "
+		    "point answered the client%s", warn);
+	} else if (!r->approved) {
 		strlcpy0(head, live ? "NOT APPROVED" : "FAILURE FOUND", hn);
 		snprintf(rest, rn, "%s: %s", root ? finding_key(root->id) :
 		    "unknown", root ? finding_title(root->id) : "no evidence");
@@ -59,6 +81,12 @@ report_verdict(const struct report *r, char *head, size_t hn, char *rest,
 		strlcpy0(head, "APPROVED", hn);
 		snprintf(rest, rn, "%s authenticates to %s with Kerberos and "
 		    "would be approved automatically%s", who, r->target, warn);
+	} else if (approved_clients(r) > 0) {
+		strlcpy0(head, "APPROVED", hn);
+		snprintf(rest, rn, "%s authenticated to %s with Kerberos and "
+		    "would be approved automatically%s", approved_clients(r) > 1 ?
+		    "every client in the evidence" : who, r->mp_name[0] ?
+		    r->mp_name : "the management point", warn);
 	} else {
 		strlcpy0(head, "NO FAILURE FOUND", hn);
 		snprintf(rest, rn, "the evidence shows nothing that keeps a "
@@ -123,6 +151,17 @@ write_text(const struct report *r, FILE *out)
 	for (i = 0; i < r->n_clients; i++) {
 		const struct client_verdict *cv = &r->clients[i];
 
+		if (cv->n_attempts > 0) {
+			/* from a capture: attempts, not log lines */
+			fprintf(out, "  %-15s %-24s %-10s %s%s%d attempt%s, "
+			    "last %s\n", cv->client, cv->user[0] ? cv->user :
+			    "-", cv->verdict, cv->root_cause, cv->root_cause[0] ?
+			    "  " : "", cv->n_attempts, cv->n_attempts == 1 ? "" :
+			    "s", cv->source);
+			if (cv->n_attempts > 1)
+				wrapped(out, "      ", "history: ", cv->history);
+			continue;
+		}
 		fprintf(out, "  %-15s %-24s %-19s %3d req  %s  (%s, %s .. %s)\n",
 		    cv->client, cv->user[0] ? cv->user : "-", cv->verdict,
 		    cv->n_requests, cv->last_status, cv->source, cv->first,

@@ -22,10 +22,13 @@ cmd_analyze(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "evidence", required_argument, NULL, 'E' },
+		{ "mp", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = NULL, *output = NULL, *evidence = NULL;
 	struct bundle_input *inputs = NULL;
+	const char *mps[8];
+	int n_mps = 0;
 	char errbuf[512];
 	struct report r;
 	int c, i, rc = 0, verbose = 0;
@@ -45,15 +48,28 @@ cmd_analyze(int argc, char **argv)
 		case 'E':
 			evidence = optarg;
 			break;
+		case 'M':
+			if (n_mps == 8 || !optarg[0] ||
+			    strlen(optarg) >= sizeof(((struct report *)0)->
+			    mp_given[0])) {
+				fprintf(stderr, "ccmdiag: --mp takes a host name, "
+				    "at most 8 times\n");
+				return 2;
+			}
+			mps[n_mps++] = optarg;
+			break;
 		case 'h':
 			printf("usage: ccmdiag analyze [--format text|json|"
 			    "markdown|html] [-o FILE] [-v]\n"
-			    "                       [--evidence DIR] FILE...\n"
+			    "                       [--evidence DIR] [--mp NAME]... "
+			    "FILE...\n"
 			    "Diagnose from what was recorded: packet captures "
 			    "(pcap, pcapng), IIS logs,\nConfiguration Manager "
 			    "logs, SQL traces.  --evidence DIR keeps the report "
 			    "in\nevery format, the captures, the cited log lines "
-			    "and a SHA-256 MANIFEST.\n");
+			    "and a SHA-256 MANIFEST.  --mp NAME names\na management "
+			    "point, for evidence where the client never reached "
+			    "it.\n");
 			return 0;
 		default:
 			return 2;
@@ -77,6 +93,15 @@ cmd_analyze(int argc, char **argv)
 	}
 	report_init(&r, "analyze", argv[optind]);
 	r.verbose = verbose;
+	for (i = 0; i < n_mps; i++) {
+		char *dot;
+
+		strlcpy0(r.mp_given[i], mps[i], sizeof(r.mp_given[i]));
+		dot = r.mp_given[i] + strlen(r.mp_given[i]) - 1;
+		if (dot > r.mp_given[i] && *dot == '.')
+			*dot = '\0';	/* a trailing dot: the same name */
+	}
+	r.n_mp_given = n_mps;
 	for (i = optind; i < argc && rc == 0; i++) {
 		const struct ingest_reader *rd = ingest_sniff(argv[i], errbuf,
 		    sizeof(errbuf));

@@ -9,9 +9,10 @@
 #include <strings.h>
 
 #include "engine.h"
+#include "proto.h"
 #include "trust.h"
 
-#define SKEW_LIMIT 300.0	/* Kerberos default tolerance, seconds */
+#define SKEW_LIMIT KRB_CLOCK_SKEW
 
 struct facts {
 	int authed_ok;		/* authenticated request answered 200 */
@@ -19,6 +20,8 @@ struct facts {
 	int http_rejected;	/* HTTP/ ticket rejected by the MP */
 	int host_tried, host_ok, host_rejected;
 	int ev_http_reject, ev_host;
+	int mp_cannot_decrypt;	/* the MP's reply says it cannot read the
+				 * ticket (31, 41, 44) */
 	int referral;		/* any referral seen */
 	int fallback;
 	int ev_fallback;
@@ -47,18 +50,28 @@ is_krbtgt(const char *sname)
 	return strncasecmp(sname, "krbtgt/", 7) == 0;
 }
 
-static int
-cannot_decrypt(int code)
+int
+engine_cannot_decrypt(int code)
 {
-	/* MIT acceptors say 31 or 44 where Windows says 41 (DESIGN.md) */
-	return code == 31 || code == 41 || code == 44 || code == 45 ||
-	    code == 35;
+	/* MIT acceptors say 31 or 44 where Windows says 41 (docs/design.md) */
+	return code == KRB_AP_ERR_BAD_INTEGRITY ||
+	    code == KRB_AP_ERR_MODIFIED || code == KRB_AP_ERR_BADKEYVER ||
+	    code == KRB_AP_ERR_NOKEY || code == KRB_AP_ERR_NOT_US;
 }
 
 static int
 skew_code(int code)
 {
-	return code == 37 || code == 32 || code == 33;
+	return code == KRB_AP_ERR_SKEW || code == KRB_AP_ERR_TKT_EXPIRED ||
+	    code == KRB_AP_ERR_TKT_NYV;
+}
+
+/* Evidence read from a capture: its timestamps are the capturing host's
+ * clock, which may be anything. */
+static int
+offline(const struct event *ev)
+{
+	return ev->frame >= 0;
 }
 
 static int
@@ -74,20 +87,21 @@ rule_dns(struct report *r, size_t i)
 
 	/* only the MP's own names: a capture holds other lookups too */
 	switch (ev->qtype) {
-	case 1:			/* A */
-	case 28:		/* AAAA */
+	case DNS_T_A:
+	case DNS_T_AAAA:
 		if (ev->value[0] && ev->name[0] &&
 		    strcasecmp(ev->value, ev->name) != 0 &&
 		    (ev->to == ROLE_MP || (r->mp_name[0] &&
 		    strcasecmp(ev->value, r->mp_name) == 0)))
 			add(r, FID_DNS_CNAME_ALIAS, (int)i);
 		break;
-	case 12:		/* PTR */
+	case DNS_T_PTR:
 		if (ev->to != ROLE_MP)
 			break;
-		if (ev->rcode == 3 || (ev->rcode == 0 && ev->status == 0))
+		if (ev->rcode == DNS_R_NXDOMAIN ||
+		    (ev->rcode == DNS_R_NOERROR && ev->status == 0))
 			add(r, FID_DNS_NO_PTR, (int)i);
-		else if (ev->rcode == 0 && r->mp_name[0] &&
+		else if (ev->rcode == DNS_R_NOERROR && r->mp_name[0] &&
 		    strcasecmp(ev->value, r->mp_name) != 0)
 			add(r, FID_DNS_PTR_MISMATCH, (int)i);
 		break;
@@ -113,11 +127,11 @@ rule_no_address(struct report *r)
 	for (i = 0; i < r->n_events; i++) {
 		const struct event *ev = &r->events[i];
 
-		if (ev->type != EV_DNS || (ev->qtype != 1 && ev->qtype != 28) ||
-		    !about_mp(r, ev))
+		if (ev->type != EV_DNS || (ev->qtype != DNS_T_A &&
+		    ev->qtype != DNS_T_AAAA) || !about_mp(r, ev))
 			continue;
 		seen++;
-		if (ev->rcode == 0 && ev->status > 0 && ev->text[0])
+		if (ev->rcode == DNS_R_NOERROR && ev->status > 0 && ev->text[0])
 			found++;
 	}
 	if (seen == 0 || found > 0)
@@ -126,7 +140,7 @@ rule_no_address(struct report *r)
 		const struct event *ev = &r->events[i];
 
 		if (ev->type == EV_DNS && about_mp(r, ev) &&
-		    (ev->qtype == 1 || ev->qtype == 28))
+		    (ev->qtype == DNS_T_A || ev->qtype == DNS_T_AAAA))
 			add(r, FID_DNS_NO_ADDRESS, (int)i);
 	}
 }
@@ -139,6 +153,8 @@ rule_connect(struct report *r, size_t i)
 	if (ev->to != ROLE_MP)
 		return;
 	switch (ev->status) {
+	case CONN_INCOMPLETE:
+		break;		/* not a failure: its outcome is not known */
 	case CONN_RESOLVE:
 		add(r, FID_DNS_NO_ADDRESS, (int)i);
 		break;
@@ -221,24 +237,31 @@ rule_kdc_error(struct report *r, size_t i, const struct facts *f)
 	const struct event *ev = &r->events[i];
 	int target_realm;
 
-	if (ev->code == 25 || ev->code == 6 || ev->code == 24 ||
-	    ev->code == 52 || ev->code == 68)
+	if (ev->code == KDC_ERR_PREAUTH_REQUIRED ||
+	    ev->code == KDC_ERR_C_PRINCIPAL_UNKNOWN ||
+	    ev->code == KDC_ERR_PREAUTH_FAILED ||
+	    ev->code == KRB_ERR_RESPONSE_TOO_BIG ||
+	    ev->code == KDC_ERR_WRONG_REALM)
 		return;		/* the protocol's normal detours */
 	if (skew_code(ev->code)) {
 		add(r, FID_CLOCK_SKEW, (int)i);
 		return;
 	}
-	if (ev->code == 14) {
+	if (ev->code == KDC_ERR_ETYPE_NOSUPP) {
 		add(r, FID_ENCTYPE_UNSUPPORTED, (int)i);
 		return;
 	}
-	if (cannot_decrypt(ev->code)) {
-		/* a KDC that cannot read the TGT it was given: cross-realm key */
-		add(r, f->referral ? FID_TRUST_BROKEN : FID_KERBEROS_FAILED,
-		    (int)i);
+	if (engine_cannot_decrypt(ev->code)) {
+		/* a KDC that cannot read the TGT it was given: cross-realm
+		 * key (a KDC of another realm than the client's only ever
+		 * gets a referral TGT) */
+		add(r, f->referral || (ev->realm[0] && r->client_realm[0] &&
+		    !same_realm(ev->realm, r->client_realm)) ?
+		    FID_TRUST_BROKEN : FID_KERBEROS_FAILED, (int)i);
 		return;
 	}
-	if (ev->code == 7 || ev->code == 8) {
+	if (ev->code == KDC_ERR_S_PRINCIPAL_UNKNOWN ||
+	    ev->code == KDC_ERR_PRINCIPAL_NOT_UNIQUE) {
 		target_realm = f->referral ||
 		    same_realm(ev->realm, r->mp_realm) ||
 		    (!r->mp_realm[0]) ||
@@ -259,7 +282,7 @@ rule_mp_reply(struct report *r, size_t i)
 
 	if (skew_code(ev->code))
 		add(r, FID_CLOCK_SKEW_MP, (int)i);
-	else if (ev->code == 14)
+	else if (ev->code == KDC_ERR_ETYPE_NOSUPP)
 		add(r, FID_ENCTYPE_UNSUPPORTED, (int)i);
 }
 
@@ -278,7 +301,7 @@ rule_kdc_srv(struct report *r)
 		const char *realm;
 		int found = 0, used = 0;
 
-		if (ev->type != EV_DNS || ev->qtype != 33 ||
+		if (ev->type != EV_DNS || ev->qtype != DNS_T_SRV ||
 		    strncasecmp(ev->name, "_kerberos._", 11) != 0 ||
 		    (realm = strchr(ev->name + 11, '.')) == NULL)
 			continue;
@@ -286,11 +309,12 @@ rule_kdc_srv(struct report *r)
 		for (j = 0; j < r->n_events; j++) {
 			const struct event *o = &r->events[j];
 
-			if (o->type == EV_DNS && o->qtype == 33 &&
+			if (o->type == EV_DNS && o->qtype == DNS_T_SRV &&
 			    strncasecmp(o->name, "_kerberos._", 11) == 0 &&
 			    strchr(o->name + 11, '.') &&
 			    strcasecmp(strchr(o->name + 11, '.') + 1,
-			    realm) == 0 && o->rcode == 0 && o->status > 0)
+			    realm) == 0 && o->rcode == DNS_R_NOERROR &&
+			    o->status > 0)
 				found = 1;
 			if ((o->type == EV_KRB_REQUEST || o->type ==
 			    EV_KRB_REPLY || o->type == EV_KRB_ERROR) &&
@@ -332,13 +356,20 @@ rule_clocks(struct report *r)
 			kdc = (int)i;
 		}
 	}
-	if (kdc >= 0) {
+	/*
+	 * A capture's timestamps are the clock of the host that captured,
+	 * which may be anything (a host without a real-time clock says
+	 * 1970): offline, a KDC's offset alone proves nothing.  The KDC's
+	 * own KRB_AP_ERR_SKEW does (rule_kdc_error), and the MP's offset is
+	 * judged against the KDC's, both read on the same clock.
+	 */
+	if (kdc >= 0 && !offline(&r->events[kdc])) {
 		const struct event *k = &r->events[kdc];
 
 		add(r, fabs(k->offset) - k->uncertainty > SKEW_LIMIT ?
 		    FID_CLOCK_SKEW : FID_KDC_TIMESYNC_HIDDEN, kdc);
 	}
-	if (mp >= 0) {
+	if (mp >= 0 && (kdc >= 0 || !offline(&r->events[mp]))) {
 		const struct event *m = &r->events[mp];
 
 		d = m->offset - (kdc >= 0 ? r->events[kdc].offset : 0);
@@ -373,6 +404,8 @@ rule_rejection(struct report *r, struct facts *f)
 		fi = add(r, FID_SPN_MISBOUND, f->ev_http_reject);
 	else if (f->host_rejected)
 		fi = add(r, FID_MP_KEY_STALE, f->ev_http_reject);
+	else if (f->mp_cannot_decrypt)
+		fi = add(r, FID_MP_CANNOT_DECRYPT, f->ev_http_reject);
 	else
 		fi = add(r, FID_MP_REJECTED, f->ev_http_reject);
 	if (fi == NULL)
@@ -566,7 +599,9 @@ rule_directory_spn(struct report *r)
 	if (http >= 0 && (host < 0 || r->events[http].status ==
 	    SAM_USER_OBJECT || strcasecmp(r->events[http].value,
 	    r->events[host].value) != 0)) {
-		if ((fi = retag(r, FID_MP_REJECTED, FID_SPN_MISBOUND)) == NULL)
+		if ((fi = retag(r, FID_MP_REJECTED, FID_SPN_MISBOUND)) == NULL &&
+		    (fi = retag(r, FID_MP_CANNOT_DECRYPT,
+		    FID_SPN_MISBOUND)) == NULL)
 			fi = retag(r, FID_MP_KEY_STALE, FID_SPN_MISBOUND);
 		if (fi == NULL && has(r, FID_SPN_MISBOUND))
 			fi = add(r, FID_SPN_MISBOUND, -1);
@@ -592,6 +627,8 @@ rule_directory_spn(struct report *r)
 	    !(etype_bit(r->events[tkt].etype) &
 	    (unsigned)r->events[acct].etype)) {
 		if ((fi = retag(r, FID_MP_REJECTED,
+		    FID_ENCTYPE_UNSUPPORTED)) == NULL &&
+		    (fi = retag(r, FID_MP_CANNOT_DECRYPT,
 		    FID_ENCTYPE_UNSUPPORTED)) == NULL)
 			fi = retag(r, FID_MP_KEY_STALE,
 			    FID_ENCTYPE_UNSUPPORTED);
@@ -611,8 +648,9 @@ rule_directory_spn(struct report *r)
 	}
 	/* the MP's own account, and the MP cannot read the ticket: its key
 	 * is older than the directory's (ticket kvno says which) */
-	if ((fi = retag(r, FID_MP_REJECTED, FID_MP_KEY_STALE)) == NULL &&
-	    has(r, FID_MP_KEY_STALE))
+	if ((fi = retag(r, FID_MP_REJECTED, FID_MP_KEY_STALE)) == NULL)
+		fi = retag(r, FID_MP_CANNOT_DECRYPT, FID_MP_KEY_STALE);
+	if (fi == NULL && has(r, FID_MP_KEY_STALE))
 		fi = add(r, FID_MP_KEY_STALE, -1);
 	if (fi == NULL && r->events[acct].kvno >= 0 &&
 	    r->events[tkt].kvno >= 0 &&
@@ -739,7 +777,7 @@ attach_context(struct report *r)
 					finding_add_evidence(fi, (int)j);
 				break;
 			case FID_DNS_NO_KDC_SRV:
-				if (ev->type == EV_DNS && ev->qtype == 33)
+				if (ev->type == EV_DNS && ev->qtype == DNS_T_SRV)
 					finding_add_evidence(fi, (int)j);
 				break;
 			case FID_CLOCK_SKEW_MP:
@@ -764,21 +802,20 @@ finding_cmp(const void *a, const void *b)
 	return (int)x->id - (int)y->id;
 }
 
-void
-engine_run(struct report *r)
+/* Every rule over r's events; f says what the HTTP exchange showed. */
+static void
+judge(struct report *r, struct facts *f)
 {
-	struct facts f;
 	size_t i;
-	int errors = 0;
 
-	memset(&f, 0, sizeof(f));
-	f.ev_http_reject = f.ev_host = f.ev_fallback = -1;
+	memset(f, 0, sizeof(*f));
+	f->ev_http_reject = f->ev_host = f->ev_fallback = -1;
 	for (i = 0; i < r->n_events; i++) {
 		if (r->events[i].type == EV_KRB_REFERRAL)
-			f.referral = 1;
+			f->referral = 1;
 		if (r->events[i].type == EV_KRB_FALLBACK) {
-			f.fallback = 1;
-			f.ev_fallback = (int)i;
+			f->fallback = 1;
+			f->ev_fallback = (int)i;
 		}
 	}
 	rule_no_address(r);
@@ -795,20 +832,22 @@ engine_run(struct report *r)
 			rule_connect(r, i);
 			break;
 		case EV_HTTP_RESPONSE:
-			rule_http(r, i, &f);
+			rule_http(r, i, f);
 			break;
 		case EV_KRB_ERROR:
 			if (ev->from == ROLE_MP)
 				rule_mp_reply(r, i);
 			else
-				rule_kdc_error(r, i, &f);
+				rule_kdc_error(r, i, f);
 			break;
 		case EV_SPNEGO_REPLY:
 			if (ev->code >= 0)
 				rule_mp_reply(r, i);
+			if (engine_cannot_decrypt(ev->code))
+				f->mp_cannot_decrypt = 1;
 			break;
 		case EV_GSS_STATUS:
-			if (f.authed_ok && ev->major != 0 &&
+			if (f->authed_ok && ev->major != 0 &&
 			    strcmp(ev->name, "verify reply") == 0)
 				add(r, FID_MUTUAL_AUTH_FAILED, (int)i);
 			break;
@@ -829,32 +868,72 @@ engine_run(struct report *r)
 		}
 	}
 	/* A ticket only through MIT's guessed realm: Windows gets none. */
-	if (f.fallback) {
-		add(r, FID_MIT_FALLBACK_REALM, f.ev_fallback);
-		add(r, FID_NO_TRUST_PATH, f.ev_fallback);
+	if (f->fallback) {
+		add(r, FID_MIT_FALLBACK_REALM, f->ev_fallback);
+		add(r, FID_NO_TRUST_PATH, f->ev_fallback);
 	}
-	rule_rejection(r, &f);
+	rule_rejection(r, f);
 	rule_directory_spn(r);
 	rule_directory_trust(r);
 	rule_directory_unavailable(r);
 	attach_context(r);
+}
+
+int
+engine_errors(const struct report *r)
+{
+	size_t i;
+	int errors = 0;
 
 	for (i = 0; i < r->n_findings; i++)
 		if (finding_severity(r->findings[i].id) == SEV_ERROR)
 			errors++;
-	if (errors == 0 && !f.authed_ok && strcmp(r->command, "probe") == 0) {
-		/* nothing failed loudly, yet the client never got in */
-		add(r, FID_KERBEROS_FAILED, -1);
-		errors++;
-	}
-	r->approved = errors == 0;
+	return errors;
+}
+
+void
+engine_sort(struct report *r)
+{
 	if (r->n_findings > 1)
 		qsort(r->findings, r->n_findings, sizeof(*r->findings),
 		    finding_cmp);
 }
 
 int
+engine_judge(struct report *r)
+{
+	struct facts f;
+
+	judge(r, &f);
+	r->approved = engine_errors(r) == 0;
+	engine_sort(r);
+	return f.authed_ok;
+}
+
+void
+engine_run(struct report *r)
+{
+	struct facts f;
+
+	if (strcmp(r->command, "analyze") == 0) {
+		exchange_run(r);
+		r->approved = engine_errors(r) == 0 && r->basis == BASIS_JUDGED;
+		engine_sort(r);
+		return;
+	}
+	judge(r, &f);
+	if (engine_errors(r) == 0 && !f.authed_ok &&
+	    strcmp(r->command, "probe") == 0)
+		/* nothing failed loudly, yet the client never got in */
+		add(r, FID_KERBEROS_FAILED, -1);
+	r->approved = engine_errors(r) == 0;
+	engine_sort(r);
+}
+
+int
 engine_exit_code(const struct report *r)
 {
+	if (r->basis != BASIS_JUDGED && engine_errors(r) == 0)
+		return 3;	/* the check could not be made */
 	return r->approved ? 0 : 1;
 }

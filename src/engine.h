@@ -5,9 +5,25 @@
 #include "report.h"
 
 /* Derive findings from r's events, sort them root cause first, set
- * r->approved. */
+ * r->approved.  Offline (analyze), the evidence is first split into
+ * clients and attempts (exchange.c). */
 void engine_run(struct report *r);
-/* 0 approved, 1 at least one error finding (DESIGN.md exit codes). */
+/* 0 approved, 1 at least one error finding, 3 nothing to judge (the
+ * evidence holds no exchange, or only unfinished ones). */
 int engine_exit_code(const struct report *r);
+
+/* ---- for exchange.c ---- */
+/* Every rule over r's events as one attempt: findings sorted, approved
+ * set; returns 1 when a Kerberos-authenticated request was answered 2xx. */
+int engine_judge(struct report *r);
+/* The number of error findings in r. */
+int engine_errors(const struct report *r);
+/* Sort r's findings root cause first. */
+void engine_sort(struct report *r);
+/* A Kerberos error that says its receiver could not read the ticket. */
+int engine_cannot_decrypt(int code);
+/* Clients and attempts in offline evidence, each attempt judged with
+ * engine_judge; fills r's findings, clients and basis. */
+void exchange_run(struct report *r);
 
 #endif

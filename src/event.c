@@ -19,6 +19,8 @@ event_init(struct event *ev, enum ev_type type)
 	ev->qtype = ev->rcode = ev->status = ev->msg_type = ev->code = -1;
 	ev->etype = ev->kvno = ev->neg_state = ev->frame = -1;
 	ev->stime = -1;
+	ev->port = -1;
+	ev->conn = -1;
 	ev->offset = NAN;
 	ev->uncertainty = 0;
 }
@@ -77,6 +79,8 @@ conn_fail_name(int kind)
 		return "TLS handshake failed";
 	case CONN_PROTOCOL:
 		return "invalid HTTP reply";
+	case CONN_INCOMPLETE:
+		return "outcome not captured";
 	default:
 		return "failed";
 	}

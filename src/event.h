@@ -56,6 +56,22 @@ enum ev_type {
 enum conn_fail {
 	CONN_RESOLVE = 1, CONN_REFUSED, CONN_TIMEOUT, CONN_TLS, CONN_PROTOCOL,
 	CONN_OTHER,
+	CONN_INCOMPLETE,	/* capture: the connection's fate is not in the
+				 * evidence (it ended before a retransmission
+				 * or a reply could have come) */
+};
+
+/* What the event's own bytes say about it (flags). */
+enum ev_flags {
+	EVF_CCM = 1 << 0,	/* an HTTP request that is ConfigMgr's: CCM_POST,
+				 * a CCM path (ccm_system*, SMS_MP) or CCM
+				 * message headers */
+	EVF_SMS_MP = 1 << 1,	/* ... to the anonymous /SMS_MP/.sms_aut */
+	EVF_WINDOWSAUTH = 1 << 4, /* ... to /ccm_system_windowsauth: the
+				 * approval exchange (its answer, ticket and
+				 * reply token carry the flag too) */
+	EVF_PREAUTH = 1 << 2,	/* AS-REQ carrying PA-ENC-TIMESTAMP */
+	EVF_REFERRAL_TGT = 1 << 3, /* TGS-REQ presenting a cross-realm TGT */
 };
 
 enum ev_role { ROLE_NONE, ROLE_CLIENT, ROLE_DNS, ROLE_KDC, ROLE_MP };
@@ -82,7 +98,16 @@ struct event {
 	unsigned long major, minor;
 	double offset, uncertainty;
 	int frame;		/* capture frame, -1 none */
-	char peer[64];		/* address */
+	char peer[64];		/* address of the other side: the server
+				 * (DNS, KDC, MP) for a client's exchange */
+	/* Who and where, so that the engine can follow one client through
+	 * evidence that holds many: */
+	char client[48];	/* the client's address ("" live) */
+	int port;		/* the server's port, -1 */
+	long conn;		/* TCP connection within its input, -1 */
+	unsigned flags;		/* enum ev_flags */
+	char host[128];		/* HTTP request: the host it named (Host) */
+	char uri[256];		/* HTTP request: its path, without a query */
 };
 
 void event_init(struct event *ev, enum ev_type type);

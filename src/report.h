@@ -30,6 +30,21 @@ struct client_verdict {
 	char last_status[64];		/* "401.1 0x8009030C SEC_E_LOGON_DENIED" */
 	char first[32], last[32];	/* times as logged, UTC */
 	char source[64];		/* FILE:LINE of the deciding request */
+	/* one story per client, whatever the evidence it comes from: */
+	enum cv_approval { CV_UNKNOWN, CV_APPROVED, CV_NOT_APPROVED,
+	    CV_UNDECIDED } approval;	/* UNDECIDED: the evidence ends
+					 * before the MP's answer */
+	char root_cause[48];		/* finding id, "" when none */
+	int n_attempts;			/* capture: attempts seen */
+	char history[384];		/* "approved 10:02:11; failing since
+					 * 10:07:40: ..." */
+};
+
+/* What the verdict could rest on (analyze). */
+enum verdict_basis {
+	BASIS_JUDGED,		/* the evidence holds what decides */
+	BASIS_NO_EXCHANGE,	/* no ConfigMgr exchange in the evidence */
+	BASIS_INCOMPLETE,	/* every exchange ends before the answer */
 };
 
 struct report {
@@ -50,6 +65,10 @@ struct report {
 	char mp_realm[128];
 	char mp_name[256];		/* canonical MP name */
 	int approved;			/* no error finding */
+	enum verdict_basis basis;
+	int n_exchanges;		/* analyze: MP attempts found */
+	char mp_given[8][256];		/* analyze --mp NAME ... */
+	int n_mp_given;
 	int verbose;			/* writers: show the whole timeline */
 };
 

@@ -19,6 +19,9 @@ check() {	# name, wanted exit status (or "01"), file
 			echo "FAIL $1: error is not one line"; fail=1; return
 		fi ;;
 	01:0|01:1) ;;
+	01:3)	# a report that says the evidence holds no MP exchange
+		grep -q '"basis":"no-exchange"' "$tmp/out" || {
+			echo "FAIL $1: exit 3 without a report"; fail=1; return; } ;;
 	*)	echo "FAIL $1: exit $rc, wanted $2"; cat "$tmp/err"; fail=1
 		return ;;
 	esac

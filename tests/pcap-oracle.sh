@@ -219,6 +219,11 @@ for f in "$DIR"/*.pcap "$DIR"/*.pcapng "$DIR"/*.cap; do
 	    -Y "kerberos or http" >"$tmp/t.json" 2>/dev/null
 	"$CCMDIAG" analyze --format json -v "$f" >"$tmp/c.json" 2>"$tmp/err"
 	rc=$?
+	# none of these captures holds a ConfigMgr exchange: exit 3 with
+	# the report's basis saying so is the right answer
+	if [ $rc = 3 ] && grep -q '"basis":"no-exchange"' "$tmp/c.json"; then
+		rc=0
+	fi
 	if [ $rc -gt 1 ]; then
 		echo "FAIL $name: ccmdiag exit $rc: $(cat "$tmp/err")"
 		fail=$((fail + 1))

@@ -138,9 +138,15 @@ test_referrals_and_negotiate(void **state)
 	assert_string_equal(ev->value, "HTTP/iis-user.beta.local");
 	assert_int_equal(ev->has_token, 1);
 	assert_non_null(find(&r, EV_SPNEGO_REPLY, 21));
-	assert_string_equal(r.client_realm, "HACKERS.DEVEL.ALPHA.LOCAL");
-	assert_string_equal(r.mp_realm, "BETA.LOCAL");
-	assert_string_equal(r.mp_name, "iis-user.beta.local");
+	/* who talked to whom: the engine follows each client by these */
+	ev = find(&r, EV_HTTP_REQUEST, 20);
+	assert_string_equal(ev->client, "172.16.1.41");
+	assert_int_equal(ev->port, 80);
+	assert_true(ev->conn > 0);
+	assert_int_equal(ev->flags & EVF_CCM, 0);	/* not ConfigMgr's */
+	assert_int_equal(find(&r, EV_HTTP_RESPONSE, 21)->conn, ev->conn);
+	assert_string_equal(find(&r, EV_KRB_REQUEST, 4)->client,
+	    find(&r, EV_TICKET, 20)->client);
 	assert_string_equal(find(&r, EV_KRB_REQUEST, 4)->source, "frame 4");
 	report_release(&r);
 }
@@ -272,9 +278,10 @@ test_mp_refused(void **state)
 	assert_int_equal(ev->to, ROLE_MP);
 	assert_int_equal(ev->status, CONN_REFUSED);
 	assert_string_equal(ev->peer, "10.77.0.20");
-	assert_string_equal(ev->name, "mp.parent.lab:80");
 	/* named by the A query that preceded the connection */
-	assert_string_equal(r.mp_name, "mp.parent.lab");
+	assert_string_equal(ev->name, "mp.parent.lab:80");
+	assert_string_equal(ev->client, "10.77.0.30");
+	assert_int_equal(ev->port, 80);
 	ev = find(&r, EV_DNS, 2);
 	assert_non_null(ev);
 	assert_int_equal(ev->qtype, 1);
@@ -299,8 +306,12 @@ test_mp_hang(void **state)
 	assert_int_equal(ev->to, ROLE_MP);
 	assert_int_equal(ev->status, CONN_TIMEOUT);
 	assert_non_null(strstr(ev->text, "after the request (frame 6)"));
-	assert_non_null(find(&r, EV_HTTP_REQUEST, 6));
-	assert_string_equal(r.mp_name, "mp.parent.lab");
+	ev = find(&r, EV_HTTP_REQUEST, 6);
+	assert_non_null(ev);
+	assert_string_equal(ev->host, "mp.parent.lab");
+	assert_string_equal(ev->uri, "/ccm_system_windowsauth/request");
+	assert_int_equal(ev->flags & (EVF_CCM | EVF_WINDOWSAUTH),
+	    EVF_CCM | EVF_WINDOWSAUTH);
 	report_release(&r);
 }
 
