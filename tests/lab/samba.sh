@@ -19,18 +19,21 @@ set -eu
 
 LAB_SRC=$(cd "$(dirname "$0")" && pwd)
 LAB_NAME=samba.sh
-NS_PREFIX=cad
+# CCMDIAG_SAMBA_NS (default cad) names the namespaces, so that several
+# labs can run side by side (each with its own STATEDIR).
+NS_PREFIX=${CCMDIAG_SAMBA_NS:-cad}
+case $NS_PREFIX in *[!a-z0-9]* | "") echo "samba.sh: CCMDIAG_SAMBA_NS must be [a-z0-9]+" >&2; exit 2 ;; esac
 # shellcheck source=tests/lab/common.sh
 . "$LAB_SRC/common.sh"
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 export LC_ALL=C
 
-NS_SW=cad-sw
-NS_DNS=cad-dns
-NS_DC1=cad-dc1
-NS_DC2=cad-dc2
-NS_MP=cad-mp
-NS_CLI=cad-cli
+NS_SW=$NS_PREFIX-sw
+NS_DNS=$NS_PREFIX-dns
+NS_DC1=$NS_PREFIX-dc1
+NS_DC2=$NS_PREFIX-dc2
+NS_MP=$NS_PREFIX-mp
+NS_CLI=$NS_PREFIX-cli
 HOST_NAMESPACES="$NS_CLI $NS_MP $NS_DC1 $NS_DC2 $NS_DNS"
 ALL_NAMESPACES="$HOST_NAMESPACES $NS_SW"
 
@@ -179,7 +182,7 @@ dc_exec() {
 	local n=$1 d
 	shift
 	d=$STATEDIR/dc$n
-	ip netns exec "cad-dc$n" unshare -m --propagation private sh -c \
+	ip netns exec "$NS_PREFIX-dc$n" unshare -m --propagation private sh -c \
 		'mount --bind "$0/run" /run/samba && exec "$@"' "$d" "$@"
 }
 
@@ -205,21 +208,21 @@ provision() {
 		>"$d.provision.log" 2>&1 ||
 		die "provisioning $realm failed: $(tail -n 3 "$d.provision.log")"
 	mkdir -p "$d/run"
-	cp "$d/private/krb5.conf" "/etc/netns/cad-dc$n/krb5.conf"
+	cp "$d/private/krb5.conf" "/etc/netns/$NS_PREFIX-dc$n/krb5.conf"
 }
 
 start_dc() {
 	local n=$1 ip=$2 d=$STATEDIR/dc$1
-	start_daemon "cad-dc$n" "$d/samba.out" unshare -m --propagation private \
+	start_daemon "$NS_PREFIX-dc$n" "$d/samba.out" unshare -m --propagation private \
 		sh -c 'mount --bind "$0/run" /run/samba && exec samba --foreground --no-process-group -s "$0/etc/smb.conf" "$@"' \
 		"$d" "${@:3}"
-	wait_listen "cad-dc$n" tcp 88 "$DAEMON_PID" "$d/samba.out" 60
-	wait_listen "cad-dc$n" tcp 389 "$DAEMON_PID" "$d/samba.out" 60
-	wait_listen "cad-dc$n" udp 53 "$DAEMON_PID" "$d/samba.out" 60
+	wait_listen "$NS_PREFIX-dc$n" tcp 88 "$DAEMON_PID" "$d/samba.out" 60
+	wait_listen "$NS_PREFIX-dc$n" tcp 389 "$DAEMON_PID" "$d/samba.out" 60
+	wait_listen "$NS_PREFIX-dc$n" udp 53 "$DAEMON_PID" "$d/samba.out" 60
 }
 
 stop_dc() {
-	kill_ns "cad-dc$1"
+	kill_ns "$NS_PREFIX-dc$1"
 }
 
 # Accounts: the MP and the client as computers with keytabs, the users
@@ -438,10 +441,10 @@ EOF
 
 start_dc_noldap() {
 	local d=$D1
-	start_daemon cad-dc1 "$d/samba.out" unshare -m --propagation private \
+	start_daemon "$NS_DC1" "$d/samba.out" unshare -m --propagation private \
 		sh -c 'mount --bind "$0/run" /run/samba && exec samba --foreground --no-process-group -s "$0/etc/smb.conf" --option="server services = -ldap"' "$d"
-	wait_listen cad-dc1 tcp 88 "$DAEMON_PID" "$d/samba.out" 60
-	wait_listen cad-dc1 udp 53 "$DAEMON_PID" "$d/samba.out" 60
+	wait_listen "$NS_DC1" tcp 88 "$DAEMON_PID" "$d/samba.out" 60
+	wait_listen "$NS_DC1" udp 53 "$DAEMON_PID" "$d/samba.out" 60
 }
 
 # mp_spns delete|replace VALUES: the MP computer's SPNs, through the modules.
