@@ -44,6 +44,8 @@ enum undecoded {
 					 * share one) */
 #define PCAP_HTTP_QUEUE 8		/* requests awaiting their response */
 #define PCAP_MAX_KDCS 16		/* KDC addresses whose answers we track */
+#define PCAP_KDC_REQS 64		/* recent KDC requests, to pair each
+					 * reply with the name it asked for */
 #define PCAP_MAX_NAMES 128		/* recent A/AAAA answers: address->name */
 #define PCAP_FRAG_MAX 64		/* IP datagrams being reassembled */
 #define PCAP_FRAG_BYTES (1024 * 1024)	/* bytes held by all of them */
@@ -167,6 +169,13 @@ struct kdc_peer {
 	int clocked;		/* a clock event came from its KRB-ERROR */
 };
 
+/* A request to a KDC, waiting for its answer on the same ports. */
+struct kdc_req {
+	char client[48], kdc[48];
+	uint16_t cport;
+	char sname[256];	/* the service asked for */
+};
+
 /* An A/AAAA answer: which name the client looked up for an address. */
 struct addr_name {
 	char addr[48];
@@ -236,6 +245,8 @@ struct pcap_ingest {
 	double t_end;		/* the last packet */
 	unsigned long frame_end;
 	struct kdc_peer kdcs[PCAP_MAX_KDCS];
+	struct kdc_req reqs[PCAP_KDC_REQS];	/* a ring */
+	int reqs_next;
 	int n_kdcs;
 	struct addr_name names[PCAP_MAX_NAMES];
 	int n_names, names_next;

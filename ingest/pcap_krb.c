@@ -122,6 +122,38 @@ pcap_kdc_no_accept(struct pcap_ingest *s, const char *addr,
 }
 
 /* The events of one decoded Kerberos message. */
+/* Remember what a request asked for, to read its answer by. */
+static void
+req_remember(struct pcap_ingest *s, const struct pkt_ctx *p,
+    const struct krb_msg *m)
+{
+	struct kdc_req *q = &s->reqs[s->reqs_next];
+
+	s->reqs_next = (s->reqs_next + 1) % PCAP_KDC_REQS;
+	strlcpy0(q->client, pkt_src(p), sizeof(q->client));
+	strlcpy0(q->kdc, pkt_dst(p), sizeof(q->kdc));
+	q->cport = p->sport;
+	strlcpy0(q->sname, m->sname.text, sizeof(q->sname));
+}
+
+/* The service the request answered by p asked for, "" unknown. */
+static const char *
+req_asked(const struct pcap_ingest *s, const struct pkt_ctx *p)
+{
+	const struct kdc_req *q;
+	int i;
+
+	for (i = 1; i <= PCAP_KDC_REQS; i++) {	/* newest first */
+		q = &s->reqs[(s->reqs_next - i + PCAP_KDC_REQS) %
+		    PCAP_KDC_REQS];
+		if (q->cport == p->dport && q->client[0] &&
+		    strcmp(q->client, pkt_dst(p)) == 0 &&
+		    strcmp(q->kdc, pkt_src(p)) == 0)
+			return q->sname;
+	}
+	return "";
+}
+
 /* A Kerberos event: from the client (to 1) or to it. */
 static void
 krb_ev_start(struct event *ev, enum ev_type type, const struct pkt_ctx *p,
@@ -160,6 +192,7 @@ krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
 		ev.msg_type = m->msg_type;
 		strlcpy0(ev.name, m->sname.text, sizeof(ev.name));
 		strlcpy0(ev.realm, m->realm, sizeof(ev.realm));
+		req_remember(s, p, m);
 		if (m->msg_type == KRB_AS_REQ) {
 			/* the client principal asking for its TGT */
 			strlcpy0(ev.value, m->cname.text, sizeof(ev.value));
@@ -177,6 +210,8 @@ krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
 	case KRB_AS_REP:
 	case KRB_TGS_REP:
 		krb_ev_start(&ev, EV_KRB_REPLY, p, 0);
+		/* what was asked for: a krbtgt asked for is no referral */
+		strlcpy0(ev.value, req_asked(s, p), sizeof(ev.value));
 		ev.from = ROLE_KDC;
 		ev.to = ROLE_CLIENT;
 		ev.msg_type = m->msg_type;
@@ -185,7 +220,8 @@ krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
 		ev.etype = m->tkt_etype;
 		ev.kvno = m->tkt_kvno;
 		pcap_event(s, &ev);
-		if (!krb_is_referral(m))
+		if (!krb_is_referral(m) ||
+		    strncasecmp(ev.value, "krbtgt/", 7) == 0)
 			break;
 		krb_ev_start(&ev, EV_KRB_REFERRAL, p, 0);
 		ev.from = ROLE_KDC;

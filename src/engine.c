@@ -802,6 +802,55 @@ finding_cmp(const void *a, const void *b)
 	return (int)x->id - (int)y->id;
 }
 
+/*
+ * MIT's guess of a realm, as a capture shows it: the client's KDC answered
+ * KDC_ERR_S_PRINCIPAL_UNKNOWN for the MP's service (no referral), and the
+ * client then asked that KDC for krbtgt/OTHER itself.  Windows stops at
+ * the error.  The index of that request, or -1.
+ */
+static int
+wire_fallback(const struct report *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->n_events; i++) {
+		const struct event *e = &r->events[i];
+
+		if (e->type != EV_KRB_ERROR || e->from == ROLE_MP ||
+		    e->code != KDC_ERR_S_PRINCIPAL_UNKNOWN ||
+		    is_krbtgt(e->name) || !e->realm[0])
+			continue;
+		for (j = i + 1; j < r->n_events; j++) {
+			const struct event *q = &r->events[j];
+
+			if (q->type == EV_KRB_REFERRAL)
+				break;
+			if (q->type == EV_KRB_REQUEST && is_krbtgt(q->name) &&
+			    same_realm(q->realm, e->realm) &&
+			    !same_realm(q->name + 7, e->realm))
+				return (int)j;
+		}
+	}
+	return -1;
+}
+
+/* After MIT's guess, did the client get a ticket for the MP anyway? */
+static int
+ticket_after(const struct report *r, int from)
+{
+	size_t i;
+
+	for (i = (size_t)from; i < r->n_events; i++) {
+		const struct event *e = &r->events[i];
+
+		if (e->type == EV_TICKET || (e->type == EV_KRB_REPLY &&
+		    (strncasecmp(e->name, "HTTP/", 5) == 0 ||
+		    is_host_sname(e->name))))
+			return 1;
+	}
+	return 0;
+}
+
 /* Every rule over r's events; f says what the HTTP exchange showed. */
 static void
 judge(struct report *r, struct facts *f)
@@ -818,6 +867,8 @@ judge(struct report *r, struct facts *f)
 			f->ev_fallback = (int)i;
 		}
 	}
+	if (!f->fallback && (f->ev_fallback = wire_fallback(r)) >= 0)
+		f->fallback = 1;
 	rule_no_address(r);
 	rule_kdc_srv(r);
 	rule_clocks(r);
@@ -867,10 +918,23 @@ judge(struct report *r, struct facts *f)
 			break;
 		}
 	}
-	/* A ticket only through MIT's guessed realm: Windows gets none. */
+	/*
+	 * A ticket only through MIT's guessed realm: Windows gets none.  If
+	 * the guess worked, a trust exists that gives no referral: an
+	 * external trust (the directory, when read, confirms the kind).
+	 */
 	if (f->fallback) {
+		struct finding *fi = NULL;
+
 		add(r, FID_MIT_FALLBACK_REALM, f->ev_fallback);
-		add(r, FID_NO_TRUST_PATH, f->ev_fallback);
+		if (ticket_after(r, f->ev_fallback) &&
+		    (fi = retag(r, FID_NO_TRUST_PATH, FID_TRUST_EXTERNAL)) ==
+		    NULL)
+			fi = add(r, FID_TRUST_EXTERNAL, f->ev_fallback);
+		if (fi)
+			finding_add_evidence(fi, f->ev_fallback);
+		else
+			add(r, FID_NO_TRUST_PATH, f->ev_fallback);
 	}
 	rule_rejection(r, f);
 	rule_directory_spn(r);

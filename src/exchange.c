@@ -956,7 +956,7 @@ exchange_run(struct report *r)
 	struct xstate x;
 	int *evs = NULL;
 	size_t i, j, k, n;
-	int n_judged = 0, n_attempts = 0;
+	int n_judged = 0, n_attempts = 0, logs = has_log_evidence(r);
 
 	memset(&x, 0, sizeof(x));
 	x.r = r;
@@ -1038,9 +1038,9 @@ exchange_run(struct report *r)
 		    x.cl[0].addr, sizeof(r->client));
 	mp_summary(&x);
 	background_kerberos(&x);
-	if (n_attempts == 0 && !has_log_evidence(r))
+	if (n_attempts == 0 && !logs)
 		no_exchange(&x);
-	else if (n_attempts > 0 && n_judged == 0 && !has_log_evidence(r))
+	else if (n_attempts > 0 && n_judged == 0 && !logs)
 		r->basis = BASIS_INCOMPLETE;
 out:
 	for (k = 0; k < x.n_cl; k++) {
