@@ -781,6 +781,65 @@ deciding(const struct xclient *c)
 	return c->n_at ? &c->at[c->n_at - 1] : NULL;
 }
 
+/*
+ * The MP refused one client for time while it accepted others with
+ * Kerberos in the same quarter hour: the MP's clock is fine, that
+ * client's is not.  (A capture at the MP shows no KDC to measure against;
+ * the other clients are the measure.)
+ */
+static void
+skew_by_peers(struct xstate *x)
+{
+	size_t k, j, i, l;
+
+	for (k = 0; k < x->n_cl; k++) {
+		struct xclient *c = &x->cl[k];
+
+		for (j = 0; j < c->n_at; j++) {
+			struct report *sub = &c->at[j].sub;
+			int kdc_clock = 0, peer_ok = 0;
+
+			if (!has_finding(sub, FID_CLOCK_SKEW_MP))
+				continue;
+			for (i = 0; i < sub->n_events; i++)
+				if (sub->events[i].type == EV_CLOCK &&
+				    sub->events[i].to != ROLE_MP)
+					kdc_clock = 1;
+			for (i = 0; i < x->n_cl && !kdc_clock; i++)
+				for (l = 0; i != k && l < x->cl[i].n_at; l++)
+					if (x->cl[i].at[l].out == OUT_APPROVED &&
+					    fabs(x->cl[i].at[l].t_first -
+					    c->at[j].t_first) < 900)
+						peer_ok = 1;
+			if (kdc_clock || !peer_ok)
+				continue;
+			for (i = 0; i < sub->n_findings; i++)
+				if (sub->findings[i].id == FID_CLOCK_SKEW_MP)
+					sub->findings[i].id = FID_CLOCK_SKEW;
+			engine_sort(sub);
+		}
+	}
+}
+
+/* A failed connection that a later attempt of the client got past. */
+static void
+transient(struct xclient *c)
+{
+	size_t j, l;
+
+	for (j = 0; j < c->n_at; j++) {
+		struct attempt *a = &c->at[j];
+
+		if (a->out != OUT_FAILING || a->reached ||
+		    !has_finding(&a->sub, FID_MP_UNREACHABLE) ||
+		    engine_errors(&a->sub) != 1)
+			continue;
+		for (l = j + 1; l < c->n_at; l++)
+			if (c->at[l].reached)
+				a->out = OUT_TRANSIENT;
+	}
+}
+
 /* Copy attempt a's findings into r, evidence mapped back. */
 static void
 report_findings(struct xstate *x, const struct attempt *a)
@@ -993,35 +1052,23 @@ exchange_run(struct report *r)
 			decide_by_kvno(c, j);
 			n_attempts++;
 		}
-		/* a failed connection that a later attempt got past */
-		for (j = 0; j < c->n_at; j++) {
-			struct attempt *a = &c->at[j];
-			size_t l;
+		transient(c);
+	}
+	skew_by_peers(&x);
+	for (k = 0; k < x.n_cl; k++) {
+		struct xclient *c = &x.cl[k];
+		const struct attempt *d = deciding(c);
 
-			if (a->out != OUT_FAILING || a->reached ||
-			    !has_finding(&a->sub, FID_MP_UNREACHABLE) ||
-			    engine_errors(&a->sub) != 1)
-				continue;
-			for (l = j + 1; l < c->n_at; l++)
-				if (c->at[l].reached)
-					a->out = OUT_TRANSIENT;
-		}
-		{
-			const struct attempt *d = deciding(c);
+		if (d && (d->out == OUT_APPROVED || d->out == OUT_FAILING))
+			n_judged++;
+		if (d)
+			report_findings(&x, d);
+		if (d && d->out == OUT_INCOMPLETE) {
+			int f = report_add_finding(r, FID_ATTEMPT_INCOMPLETE);
 
-			if (d && (d->out == OUT_APPROVED ||
-			    d->out == OUT_FAILING))
-				n_judged++;
-			if (d)
-				report_findings(&x, d);
-			if (d && d->out == OUT_INCOMPLETE) {
-				int f = report_add_finding(r,
-				    FID_ATTEMPT_INCOMPLETE);
-
-				if (f >= 0 && d->n)
-					finding_add_evidence(&r->findings[f],
-					    d->ev[d->n - 1]);
-			}
+			if (f >= 0 && d->n)
+				finding_add_evidence(&r->findings[f],
+				    d->ev[d->n - 1]);
 		}
 		client_verdict(&x, c);
 		if (!r->mp_realm[0] && c->n_at)

@@ -348,7 +348,7 @@ test_mp_side(void **state)
 	    "", "");
 	response(C2, MP, 401, "", "", "Negotiate", 1);
 	now += 60;
-	exchange(C3, 401, KRB_AP_ERR_SKEW, 1);
+	exchange(C3, 401, KRB_AP_ERR_SKEW, 1);	/* its clock, not the MP's */
 	now += 30;
 	exchange(C1, 200, -1, 1);	/* the capture goes on */
 	engine_run(&r);
@@ -358,6 +358,8 @@ test_mp_side(void **state)
 	assert_string_equal(client(C2)->root_cause,
 	    "iis-never-authenticated");
 	assert_int_equal(client(C3)->approval, CV_NOT_APPROVED);
+	/* the MP took C1's tickets meanwhile: C3's clock is the odd one */
+	assert_string_equal(client(C3)->root_cause, "clock-skew");
 	assert_int_equal(engine_exit_code(&r), 1);
 }
 
@@ -442,6 +444,18 @@ test_capture_clock_proves_nothing(void **state)
 	assert_int_equal(engine_exit_code(&r), 0);
 }
 
+/* Every client refused for time: the MP's clock. */
+static void
+test_mp_clock_for_all(void **state)
+{
+	(void)state;
+	exchange(C1, 401, KRB_AP_ERR_SKEW, 1);
+	exchange(C2, 401, KRB_AP_ERR_SKEW, 1);
+	engine_run(&r);
+	assert_string_equal(client(C1)->root_cause, "clock-skew-mp");
+	assert_string_equal(client(C2)->root_cause, "clock-skew-mp");
+}
+
 /* The user names the MP: Kerberos for it alone is an exchange. */
 static void
 test_named_mp_kerberos_only(void **state)
@@ -483,6 +497,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_capture_clock_proves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mp_clock_for_all, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_named_mp_kerberos_only,
 		    setup, teardown),
 	};
