@@ -8,6 +8,7 @@
 #include "error.h"
 #include "ingest_pcap.h"
 #include "krb.h"
+#include "proto.h"
 #include "util.h"
 
 /* ---- Kerberos ---- */
@@ -196,7 +197,7 @@ krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
 		if (m->msg_type == KRB_AS_REQ) {
 			/* the client principal asking for its TGT */
 			strlcpy0(ev.value, m->cname.text, sizeof(ev.value));
-			if (has_padata(m, 2))	/* PA-ENC-TIMESTAMP */
+			if (has_padata(m, PA_ENC_TIMESTAMP))
 				ev.flags |= EVF_PREAUTH;
 		} else if (m->has_ticket && m->tkt_realm[0] &&
 		    strncasecmp(m->tkt_sname.text, "krbtgt/", 7) == 0 &&
@@ -383,7 +384,7 @@ pcap_dns_message(struct pcap_ingest *s, const struct pkt_ctx *p,
 	strlcpy0(ev.client, pkt_dst(p), sizeof(ev.client));
 	ev.port = p->sport;
 	ev.from = ROLE_CLIENT;
-	ev.to = msg->qtype == 33 ? ROLE_KDC : ROLE_NONE;
+	ev.to = msg->qtype == DNS_T_SRV ? ROLE_KDC : ROLE_NONE;
 	ev.qtype = msg->qtype;
 	ev.rcode = msg->rcode;
 	ev.status = 0;
@@ -394,17 +395,19 @@ pcap_dns_message(struct pcap_ingest *s, const struct pkt_ctx *p,
 
 		if (rr->type == msg->qtype)
 			ev.status++;
-		if (rr->type == msg->qtype && (rr->type == 1 || rr->type == 28))
+		if (rr->type == msg->qtype && (rr->type == DNS_T_A ||
+		    rr->type == DNS_T_AAAA))
 			pcap_addr_name_add(s, rr->data, msg->qname);
-		if (rr->type == 5 && strcasecmp(rr->name, ev.value) == 0)
+		if (rr->type == DNS_T_CNAME &&
+		    strcasecmp(rr->name, ev.value) == 0)
 			strlcpy0(ev.value, rr->data, sizeof(ev.value));
-		if (msg->qtype == 12 && rr->type == 12)
+		if (msg->qtype == DNS_T_PTR && rr->type == DNS_T_PTR)
 			strlcpy0(ev.value, rr->data, sizeof(ev.value));
 		strappendf(ev.text, sizeof(ev.text), "%s%s %s",
 		    ev.text[0] ? "; " : "", dns_type_name(rr->type) ?
 		    dns_type_name(rr->type) : "?", rr->data);
 	}
-	if (msg->qtype == 12 && ev.status == 0)
+	if (msg->qtype == DNS_T_PTR && ev.status == 0)
 		ev.value[0] = '\0';
 	pcap_event(s, &ev);
 	free(msg);

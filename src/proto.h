@@ -33,6 +33,10 @@
 #define KRB_ERR_RESPONSE_TOO_BIG	52
 #define KDC_ERR_WRONG_REALM		68
 
+/* PA-DATA types */
+#define PA_TGS_REQ		1
+#define PA_ENC_TIMESTAMP	2
+
 /* DNS */
 #define DNS_T_A		1
 #define DNS_T_CNAME	5
