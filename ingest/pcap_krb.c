@@ -211,7 +211,7 @@ krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
 	case KRB_AS_REP:
 	case KRB_TGS_REP:
 		krb_ev_start(&ev, EV_KRB_REPLY, p, 0);
-		/* what was asked for: a krbtgt asked for is no referral */
+		/* what was asked for, when the request was seen */
 		strlcpy0(ev.value, req_asked(s, p), sizeof(ev.value));
 		ev.from = ROLE_KDC;
 		ev.to = ROLE_CLIENT;
@@ -221,8 +221,12 @@ krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
 		ev.etype = m->tkt_etype;
 		ev.kvno = m->tkt_kvno;
 		pcap_event(s, &ev);
+		/* a referral hands out another TGT than the one asked for
+		 * (Windows asks krbtgt/beta.local and may get
+		 * krbtgt/ALPHA.LOCAL); MIT's own guess asks for the very
+		 * krbtgt it gets */
 		if (!krb_is_referral(m) ||
-		    strncasecmp(ev.value, "krbtgt/", 7) == 0)
+		    strcasecmp(ev.value, m->tkt_sname.text) == 0)
 			break;
 		krb_ev_start(&ev, EV_KRB_REFERRAL, p, 0);
 		ev.from = ROLE_KDC;
