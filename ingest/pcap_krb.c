@@ -221,12 +221,10 @@ krb_event(struct pcap_ingest *s, const struct pkt_ctx *p,
 		ev.etype = m->tkt_etype;
 		ev.kvno = m->tkt_kvno;
 		pcap_event(s, &ev);
-		/* a referral hands out another TGT than the one asked for
-		 * (Windows asks krbtgt/beta.local and may get
-		 * krbtgt/ALPHA.LOCAL); MIT's own guess asks for the very
-		 * krbtgt it gets */
-		if (!krb_is_referral(m) ||
-		    strcasecmp(ev.value, m->tkt_sname.text) == 0)
+		/* a cross-realm TGT (whether the engine counts it as a
+		 * referral depends on what came before it: MIT's own guess
+		 * of a realm asks for one after a KDC_ERR_S_PRINCIPAL_UNKNOWN) */
+		if (!krb_is_referral(m))
 			break;
 		krb_ev_start(&ev, EV_KRB_REFERRAL, p, 0);
 		ev.from = ROLE_KDC;

@@ -283,6 +283,7 @@ dns_type_name(int type)
 	case 250:	return "TSIG";
 	case 251:	return "IXFR";
 	case 252:	return "AXFR";
+	case 256:	return "URI";	/* MIT asks _kerberos.REALM for KDCs */
 	case 255:	return "ANY";
 	case 257:	return "CAA";
 	}

@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "proto.h"
 #include "trust.h"
+#include "util.h"
 
 #define SKEW_LIMIT KRB_CLOCK_SKEW
 
@@ -860,15 +861,24 @@ judge(struct report *r, struct facts *f)
 	memset(f, 0, sizeof(*f));
 	f->ev_http_reject = f->ev_host = f->ev_fallback = -1;
 	for (i = 0; i < r->n_events; i++) {
-		if (r->events[i].type == EV_KRB_REFERRAL)
-			f->referral = 1;
 		if (r->events[i].type == EV_KRB_FALLBACK) {
 			f->fallback = 1;
 			f->ev_fallback = (int)i;
+			break;
 		}
 	}
-	if (!f->fallback && (f->ev_fallback = wire_fallback(r)) >= 0)
+	if (!f->fallback && (f->ev_fallback = wire_fallback(r)) >= 0) {
 		f->fallback = 1;
+		/* the realm MIT guessed for the MP, when nothing else says */
+		if (!r->mp_realm[0])
+			strlcpy0(r->mp_realm, r->events[f->ev_fallback].name + 7,
+			    sizeof(r->mp_realm));
+	}
+	/* the cross-realm TGT MIT's guess fetched was no referral */
+	for (i = 0; i < r->n_events && (!f->fallback ||
+	    (int)i < f->ev_fallback); i++)
+		if (r->events[i].type == EV_KRB_REFERRAL)
+			f->referral = 1;
 	rule_no_address(r);
 	rule_kdc_srv(r);
 	rule_clocks(r);
