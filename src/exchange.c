@@ -58,20 +58,28 @@ struct attempt {
 };
 
 struct xclient {
+	int first;		/* its first event: clients in evidence order */
 	char addr[48];
 	char user[128];
 	struct attempt *at;
 	size_t n_at, cap_at;
 };
 
+#define MAX_INPUTS 64
+
 struct xstate {
 	struct report *r;
+	struct {
+		char name[64];	/* a source's part before " frame N" */
+		double end;	/* its last event's time */
+	} inputs[MAX_INPUTS];
+	int n_inputs;
 	struct mp mps[MAX_MPS];
 	int n_mps;
 	struct xclient *cl;
 	size_t n_cl, cap_cl;
 	unsigned char *used;	/* per event: belongs to an attempt */
-	double *t_end;		/* per input (by source name): see input_end */
+	unsigned char *rel;	/* per event: enum relevance */
 };
 
 /* ---- names ---------------------------------------------------------------- */
@@ -466,7 +474,7 @@ split_attempts(struct xstate *x, struct xclient *c, const int *evs, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (relevance(x, &r->events[evs[i]]) == REL_MP)
+		if (x->rel[evs[i]] == REL_MP)
 			has_mp = 1;
 	for (i = 0; i < n; i++) {
 		const struct event *ev = &r->events[evs[i]];
@@ -486,7 +494,7 @@ split_attempts(struct xstate *x, struct xclient *c, const int *evs, size_t n)
 			t_prev = ev->t;
 			continue;
 		}
-		if (relevance(x, ev) != REL_MP) {
+		if (x->rel[evs[i]] != REL_MP) {
 			evlist_push(&pend.ev, &pend.n, &pend.cap, evs[i]);
 			continue;
 		}
@@ -503,25 +511,59 @@ split_attempts(struct xstate *x, struct xclient *c, const int *evs, size_t n)
 
 /* ---- judging an attempt ----------------------------------------------------- */
 
-/* The capture time of the last event of the input ev came from. */
-static double
-input_end(const struct report *r, const struct event *ev)
+/* The input an event came from: its source up to " frame N" ("" when
+ * the source is just "frame N"). */
+static size_t
+input_prefix(const struct event *ev)
 {
 	const char *sep = strstr(ev->source, " frame ");
-	size_t plen = sep ? (size_t)(sep - ev->source) : 0;
-	double end = ev->t;
-	size_t i;
+
+	return sep ? (size_t)(sep - ev->source) : 0;
+}
+
+/* Each input's last capture time, once. */
+static void
+input_ends(struct xstate *x)
+{
+	const struct report *r = x->r;
+	size_t i, p;
+	int k;
 
 	for (i = 0; i < r->n_events; i++) {
-		const struct event *o = &r->events[i];
+		const struct event *ev = &r->events[i];
 
-		if (o->frame < 0 || o->t <= end)
+		if (ev->frame < 0)
 			continue;
-		if (plen == 0 ? strstr(o->source, " frame ") == NULL :
-		    strncmp(o->source, ev->source, plen + 7) == 0)
-			end = o->t;
+		p = input_prefix(ev);
+		for (k = 0; k < x->n_inputs; k++)
+			if (strlen(x->inputs[k].name) == p &&
+			    strncmp(x->inputs[k].name, ev->source, p) == 0)
+				break;
+		if (k == x->n_inputs) {
+			if (k == MAX_INPUTS)
+				continue;
+			x->n_inputs++;
+			snprintf(x->inputs[k].name, sizeof(x->inputs[k].name),
+			    "%.*s", (int)p, ev->source);
+			x->inputs[k].end = ev->t;
+		}
+		if (ev->t > x->inputs[k].end)
+			x->inputs[k].end = ev->t;
 	}
-	return end;
+}
+
+/* The capture time of the last event of the input ev came from. */
+static double
+input_end(const struct xstate *x, const struct event *ev)
+{
+	size_t p = input_prefix(ev);
+	int k;
+
+	for (k = 0; k < x->n_inputs; k++)
+		if (strlen(x->inputs[k].name) == p &&
+		    strncmp(x->inputs[k].name, ev->source, p) == 0)
+			return x->inputs[k].end;
+	return ev->t;
 }
 
 static int
@@ -645,7 +687,7 @@ judge_attempt(struct xstate *x, struct attempt *a)
 		    ev->type == EV_KRB_REPLY)
 			krb = 1;
 	}
-	if (a->n && input_end(r, &r->events[a->ev[a->n - 1]]) -
+	if (a->n && input_end(x, &r->events[a->ev[a->n - 1]]) -
 	    r->events[a->ev[a->n - 1]].t <= CUT_WINDOW)
 		cut |= !auth_ok;
 	if (engine_errors(sub) > 0) {
@@ -949,22 +991,47 @@ has_log_evidence(const struct report *r)
 	return 0;
 }
 
+/* Up to four distinct names, "a, b, c and 2 more" (the count in *n). */
+static void
+names_add(char *list, size_t size, int *n, const char *name)
+{
+	if (!name[0] || strstr(list, name) != NULL)
+		return;
+	if (++*n <= 4)
+		strappendf(list, size, "%s%s", list[0] ? ", " : "", name);
+}
+
+static void
+names_end(char *list, size_t size, int n)
+{
+	if (n > 4)
+		strappendf(list, size, " and %d more", n - 4);
+}
+
 /* No exchange: say what the evidence holds instead. */
 static void
 no_exchange(struct xstate *x)
 {
 	struct report *r = x->r;
-	unsigned long http = 0, krb = 0, dns = 0, other = 0;
+	unsigned long http = 0, krb = 0, dns = 0;
+	char hosts[200] = "", svcs[200] = "";
+	int n_hosts = 0, n_svcs = 0, k;
 	struct event ev;
 	size_t i;
-	int k;
 
 	for (i = 0; i < r->n_events; i++) {
-		switch (r->events[i].type) {
+		const struct event *e = &r->events[i];
+
+		switch (e->type) {
 		case EV_HTTP_REQUEST:
 			http++;
+			names_add(hosts, sizeof(hosts), &n_hosts, e->host[0] ?
+			    e->host : e->peer);
 			break;
 		case EV_KRB_REQUEST:
+			if (strncasecmp(e->name, "krbtgt/", 7) != 0)
+				names_add(svcs, sizeof(svcs), &n_svcs, e->name);
+			/* FALLTHROUGH */
 		case EV_KRB_REPLY:
 		case EV_KRB_ERROR:
 			krb++;
@@ -972,21 +1039,22 @@ no_exchange(struct xstate *x)
 		case EV_DNS:
 			dns++;
 			break;
-		case EV_NOTE:
-			break;
 		default:
-			other++;
 			break;
 		}
 	}
+	names_end(hosts, sizeof(hosts), n_hosts);
+	names_end(svcs, sizeof(svcs), n_svcs);
 	event_init(&ev, EV_NOTE);
 	ev.t = r->n_events ? r->events[0].t : 0;
 	strlcpy0(ev.source, "evidence", sizeof(ev.source));
 	snprintf(ev.text, sizeof(ev.text), "no ConfigMgr request and no "
-	    "traffic for a named MP; the evidence holds %lu HTTP request%s, "
-	    "%lu Kerberos message%s, %lu DNS answer%s and %lu other "
-	    "event%s", http, http == 1 ? "" : "s", krb, krb == 1 ? "" : "s",
-	    dns, dns == 1 ? "" : "s", other, other == 1 ? "" : "s");
+	    "traffic for a named MP; seen: %lu HTTP request%s%s%s%s, %lu "
+	    "Kerberos message%s%s%s%s, %lu DNS answer%s", http,
+	    http == 1 ? "" : "s", hosts[0] ? " (to " : "", hosts,
+	    hosts[0] ? ")" : "", krb, krb == 1 ? "" : "s",
+	    svcs[0] ? " (tickets for " : "", svcs, svcs[0] ? ")" : "", dns,
+	    dns == 1 ? "" : "s");
 	if ((k = report_add_event(r, &ev)) < 0)
 		return;
 	i = (size_t)report_add_finding(r, FID_NO_MP_EXCHANGE);
@@ -1009,55 +1077,98 @@ mp_summary(struct xstate *x)
 		strlcpy0(r->mp_name, x->mps[i].addr, sizeof(r->mp_name));
 }
 
+/* Event indices by client, then in evidence order (qsort has no context
+ * argument in C: the report being sorted). */
+static const struct report *by_client;
+
+static int
+client_order(const void *a, const void *b)
+{
+	int i = *(const int *)a, j = *(const int *)b;
+	int c = strcmp(by_client->events[i].client,
+	    by_client->events[j].client);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+static int
+first_order(const void *a, const void *b)
+{
+	const struct xclient *x = a, *y = b;
+
+	return (x->first > y->first) - (x->first < y->first);
+}
+
+/* Does event i show its client going to an MP: the exchange itself, or,
+ * for a named MP, asking for its name or its ticket? */
+static int
+talked_to_mp(const struct xstate *x, int i)
+{
+	const struct event *ev = &x->r->events[i];
+
+	if (x->rel[i] == REL_MP)
+		return 1;
+	return x->rel[i] == REL_CONTEXT && x->r->n_mp_given &&
+	    ev->type != EV_CLOCK && ev->type != EV_KRB_REFERRAL &&
+	    ev->type != EV_KDC_UNREACHABLE &&
+	    strncasecmp(ev->name, "krbtgt/", 7) != 0 &&
+	    !(ev->type == EV_DNS && ev->qtype == DNS_T_SRV) &&
+	    !(ev->type == EV_KRB_REQUEST && ev->msg_type == KRB_AS_REQ);
+}
+
 void
 exchange_run(struct report *r)
 {
 	struct xstate x;
-	int *evs = NULL;
-	size_t i, j, k, n;
+	struct xclient *c;
+	int *byc = NULL;
+	size_t i, j, k, l, n;
 	int n_judged = 0, n_attempts = 0, logs = has_log_evidence(r);
 
 	memset(&x, 0, sizeof(x));
 	x.r = r;
 	r->basis = BASIS_JUDGED;
 	if ((x.used = calloc(r->n_events + 1, 1)) == NULL ||
-	    (evs = malloc((r->n_events + 1) * sizeof(*evs))) == NULL)
+	    (x.rel = calloc(r->n_events + 1, 1)) == NULL ||
+	    (byc = malloc((r->n_events + 1) * sizeof(*byc))) == NULL)
 		goto out;
 	find_mps(&x);
-	/* the clients that talked to an MP (or, named, asked for it) */
-	for (i = 0; i < r->n_events; i++) {
-		const struct event *ev = &r->events[i];
-		enum relevance rel = relevance(&x, ev);
+	input_ends(&x);
+	/* each event's relevance, and the relevant ones by client */
+	for (i = 0, n = 0; i < r->n_events; i++)
+		if ((x.rel[i] = (unsigned char)relevance(&x, &r->events[i])) !=
+		    REL_NONE)
+			byc[n++] = (int)i;
+	by_client = r;
+	qsort(byc, n, sizeof(*byc), client_order);
+	for (i = 0; i < n; i = j) {
+		const char *who = r->events[byc[i]].client;
+		int talked = 0;
 
-		if (rel == REL_MP || (rel == REL_CONTEXT && r->n_mp_given &&
-		    ev->type != EV_CLOCK && ev->type != EV_KRB_REFERRAL &&
-		    strncasecmp(ev->name, "krbtgt/", 7) != 0 &&
-		    !(ev->type == EV_DNS && ev->qtype == DNS_T_SRV) &&
-		    !(ev->type == EV_KRB_REQUEST &&
-		    ev->msg_type == KRB_AS_REQ)))
-			client_get(&x, ev->client);
-	}
-	for (k = 0; k < x.n_cl; k++) {
-		struct xclient *c = &x.cl[k];
-
-		for (i = 0, n = 0; i < r->n_events; i++)
-			if (strcmp(r->events[i].client, c->addr) == 0 &&
-			    relevance(&x, &r->events[i]) != REL_NONE)
-				evs[n++] = (int)i;
-		split_attempts(&x, c, evs, n);
-		for (j = 0; j < c->n_at; j++) {
-			for (i = 0; i < c->at[j].n; i++)
-				x.used[c->at[j].ev[i]] = 1;
-			judge_attempt(&x, &c->at[j]);
-			decide_by_kvno(c, j);
+		for (j = i; j < n && strcmp(r->events[byc[j]].client,
+		    who) == 0; j++)
+			talked |= talked_to_mp(&x, byc[j]);
+		/* a client that talked to an MP (or, named, asked for it) */
+		if (!talked)
+			continue;
+		if ((c = client_get(&x, who)) == NULL)
+			break;
+		c->first = byc[i];
+		split_attempts(&x, c, byc + i, j - i);
+		for (k = 0; k < c->n_at; k++) {
+			for (l = 0; l < c->at[k].n; l++)
+				x.used[c->at[k].ev[l]] = 1;
+			judge_attempt(&x, &c->at[k]);
+			decide_by_kvno(c, k);
 			n_attempts++;
 		}
 		transient(c);
 	}
+	if (x.n_cl > 1)
+		qsort(x.cl, x.n_cl, sizeof(*x.cl), first_order);
 	skew_by_peers(&x);
 	for (k = 0; k < x.n_cl; k++) {
-		struct xclient *c = &x.cl[k];
-		const struct attempt *d = deciding(c);
+		const struct attempt *d = deciding(c = &x.cl[k]);
 
 		if (d && (d->out == OUT_APPROVED || d->out == OUT_FAILING))
 			n_judged++;
@@ -1099,5 +1210,6 @@ out:
 	}
 	free(x.cl);
 	free(x.used);
-	free(evs);
+	free(x.rel);
+	free(byc);
 }
