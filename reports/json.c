@@ -191,23 +191,52 @@ event_json(const struct event *ev)
 		set_str(o, "name", ev->name);
 	if (ev->realm[0])
 		set_str(o, "realm", ev->realm);
-	if (ev->status >= 0 && (ev->type == EV_HTTP_RESPONSE ||
-	    ev->type == EV_IIS_REQUEST))
+	if (ev->client[0])
+		set_str(o, "client", ev->client);
+	/* each kind's own fields, under names that mean the same everywhere */
+	switch (ev->type) {
+	case EV_HTTP_REQUEST:
+		if (ev->host[0])
+			set_str(o, "host", ev->host);
+		if (ev->uri[0])
+			set_str(o, "path", ev->uri);
+		break;
+	case EV_HTTP_RESPONSE:
+	case EV_MP_QUERY:
+		if (ev->status >= 0)
+			set_int(o, "status", ev->status);
+		break;
+	case EV_IIS_REQUEST:
 		set_int(o, "status", ev->status);
-	if (ev->type == EV_IIS_REQUEST) {
 		set_int(o, "substatus", ev->code);
 		set_int(o, "win32_status", ev->ntstatus);
-		if (ev->peer[0])
+		if (ev->peer[0] && !ev->client[0])
 			set_str(o, "client", ev->peer);
+		break;
+	case EV_DNS:
+		if (ev->rcode >= 0)
+			set_int(o, "rcode", ev->rcode);
+		break;
+	case EV_KRB_REQUEST:
+	case EV_KRB_REPLY:
+	case EV_KRB_ERROR:
+	case EV_TICKET:
+	case EV_SPNEGO_REPLY:
+	case EV_GSS_STATUS:
+		if (ev->code >= 0)
+			set_int(o, "krb_error", ev->code);
+		if (ev->etype >= 0)
+			set_int(o, "etype", ev->etype);
+		if (ev->kvno >= 0)
+			set_int(o, "kvno", ev->kvno);
+		break;
+	case EV_SPN_OWNER:
+		if (ev->kvno >= 0)
+			set_int(o, "kvno", ev->kvno);
+		break;
+	default:
+		break;
 	}
-	if (ev->rcode >= 0)
-		set_int(o, "rcode", ev->rcode);
-	if (ev->code >= 0 && ev->type != EV_IIS_REQUEST)
-		set_int(o, "krb_error", ev->code);
-	if (ev->etype >= 0)
-		set_int(o, "etype", ev->etype);
-	if (ev->kvno >= 0)
-		set_int(o, "kvno", ev->kvno);
 	if (!isnan(ev->offset))
 		json_object_object_add(o, "offset",
 		    json_object_new_double(ev->offset));
