@@ -50,7 +50,7 @@ is_krbtgt(const char *sname)
 static int
 cannot_decrypt(int code)
 {
-	/* MIT acceptors say 31 or 44 where Windows says 41 (DESIGN.md) */
+	/* MIT acceptors say 31 or 44 where Windows says 41 (docs/design.md) */
 	return code == 31 || code == 41 || code == 44 || code == 45 ||
 	    code == 35;
 }

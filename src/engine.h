@@ -7,7 +7,7 @@
 /* Derive findings from r's events, sort them root cause first, set
  * r->approved. */
 void engine_run(struct report *r);
-/* 0 approved, 1 at least one error finding (DESIGN.md exit codes). */
+/* 0 approved, 1 at least one error finding (docs/design.md, exit status). */
 int engine_exit_code(const struct report *r);
 
 #endif
