@@ -1,6 +1,6 @@
 #!/bin/bash
 # analyze-vs-tshark.sh - build a capture of >= 1 GiB from the public
-# captures in ../shared/data/pcaps (the Kerberos, HTTP and DNS ones twice
+# captures in tests/data/pcap/public (the Kerberos, HTTP and DNS ones twice
 # per round, the background ones once, each round shifted by a day), then in
 # one run time `ccmdiag analyze --format json` on it against tshark
 # dissecting the same Kerberos and HTTP fields, and print MB/s, the ratio
@@ -15,7 +15,7 @@ srcdir=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib.sh
 . "$srcdir/bench/lib.sh"
 ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
-pcaps=${PCAPS:-$srcdir/../shared/data/pcaps}
+pcaps=${PCAPS:-$srcdir/tests/data/pcap/public}
 size=${SIZE:-$((1024 * 1024 * 1024))}
 need mergecap editcap capinfos tshark bc /usr/bin/time
 [ -x "$ccmdiag" ] || { echo "$0: build ccmdiag first" >&2; exit 2; }

@@ -1,4 +1,4 @@
-/* json.c - the ccmdiag/1 JSON report (docs/json-schema.md). */
+/* json.c - the ccmdiag/1 JSON report (docs/json.md). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,9 @@
 /*
- * ccmmsg.h - the CCM messaging envelope of registration (ccm-protocol.md
- * §1.3-§1.8): the multipart/mixed body with the <Msg> header part and the
- * zlib-compressed UTF-16LE payload, both ways.  The one file besides
- * logread.c that calls zlib (in memory here, streamed files there).
+ * ccmmsg.h - the CCM messaging envelope of registration
+ * (docs/ccm-protocol.md §1.3-§1.8): the multipart/mixed body with the
+ * <Msg> header part and the zlib-compressed UTF-16LE payload, both ways.
+ * The one file besides logread.c that calls zlib (in memory here,
+ * streamed files there).
  */
 #ifndef CCMDIAG_CCMMSG_H
 #define CCMDIAG_CCMMSG_H

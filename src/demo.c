@@ -26,7 +26,7 @@ static const struct scenario {
 	{ "healthy", "$MP_FQDN", "",
 	  "everything right: referral child -> parent, HTTP ticket accepted", NULL },
 	{ "spn-misbound", "$MP_FQDN", "",
-	  "HTTP/<mp> is registered on a user account (seed 003's case)", NULL },
+	  "HTTP/<mp> registered on a user account (TechNet wiki 469)", NULL },
 	{ "mp-key-stale", "$MP_FQDN", "",
 	  "the MP's keytab holds older keys than the KDC", NULL },
 	{ "spn-missing", "$MP_FQDN", "",

@@ -5,7 +5,7 @@
  * its HTTPS state (SSLState), the site code, and each certificate's
  * subject, issuer and validity.  Findings: the MP unreachable or its TLS
  * failing, MPLIST 500 while MPCERT answers (the site database is out of
- * reach, ccm-protocol.md §2.3), an expired or not yet valid certificate,
+ * reach, docs/ccm-protocol.md §2.3), an expired or not yet valid certificate,
  * an HTTPS-only MP.  Read-only: nothing is registered or changed, and the
  * requests are fixed: nothing from a reply goes back into a request.
  */

@@ -104,7 +104,7 @@ step_done(struct reg *g, enum step_status st, const char *summary)
 }
 
 /*
- * The MP's signature over the reply's compressed payload (ccm-protocol.md
+ * The MP's signature over the reply's compressed payload (docs/ccm-protocol.md
  * §1.4 signs the client's payload the same way), checked against the
  * trusted MP signing certificates; -1 when the reply must be dropped, as a
  * client drops it.  Without --mp-certs the signature is only noted.

@@ -1,5 +1,5 @@
 /* sspi.c - the one table of SSPI and Win32 statuses seen in IIS logs
- * (docs: kerberos-diagnostics.md 2.1 and 2.3). */
+ * (docs/kerberos-diagnostics.md §2.1 and §2.3). */
 #include <stddef.h>
 
 #include "sspi.h"

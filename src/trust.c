@@ -1,4 +1,5 @@
-/* trust.c - classify AD trustedDomain objects (kerberos-diagnostics §3.4). */
+/* trust.c - classify AD trustedDomain objects
+ * (docs/kerberos-diagnostics.md §3.4). */
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>

@@ -98,7 +98,7 @@ if probe healthy; then
 fi
 report healthy
 
-# seed 003: HTTP/<mp> on the user svc_reports
+# TechNet wiki 469's case: HTTP/<mp> on the user svc_reports
 if probe spn-misbound; then
 	exit_is 1
 	root_is spn-misbound

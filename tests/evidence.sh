@@ -5,10 +5,10 @@
 srcdir=${CCMDIAG_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 logs=$srcdir/tests/data/logs
-pcap=$srcdir/../shared/data/pcaps/wswiki__rbcd_win_trasitive_trust.pcapng
+pcap=$srcdir/tests/data/pcap/public/wswiki__rbcd_win_trasitive_trust.pcapng
 pass=0 fail=0
 
-[ -f "$pcap" ] || { echo "skip: $pcap absent"; exit 77; }
+[ -f "$pcap" ] || { echo "evidence: $pcap is missing"; exit 99; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ev=$tmp/bundle

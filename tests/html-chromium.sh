@@ -5,7 +5,7 @@
 srcdir=${CCMDIAG_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 logs=$srcdir/tests/data/logs
-pcap=$srcdir/../shared/data/pcaps/wswiki__rbcd_win_trasitive_trust.pcapng
+pcap=$srcdir/tests/data/pcap/public/wswiki__rbcd_win_trasitive_trust.pcapng
 shot=${HTML_SCREENSHOT:-tests/html-chromium.png}
 pass=0 fail=0
 
@@ -49,22 +49,17 @@ check() {
 	fi
 }
 
-inputs=""
-if [ -f "$pcap" ]; then
-	# no ConfigMgr exchange in it (exit 3), but a ladder of its Kerberos
-	"$ccmdiag" analyze --format html -o "$tmp/pcap.html" "$pcap"
-	rc=$?
-	[ $rc -le 1 ] || [ $rc = 3 ] && ok || bad "analyze of the rbcd capture failed"
-	check pcap "$tmp/pcap.html"
-	grep -q '<svg' "$tmp/pcap.out" && ok || bad "pcap: no ladder"
-	# one lane per realm the referrals walked, frame numbers on the rows
-	[ "$(grep -o '>KDC</text>' "$tmp/pcap.html" | wc -l)" -ge 4 ] && ok ||
-	    bad "pcap: fewer than 4 KDC lanes"
-	grep -q '>frame 17<' "$tmp/pcap.html" && ok || bad "pcap: no frame 17"
-	inputs=$pcap
-else
-	echo "note: $pcap absent, capture checks skipped"
-fi
+# no ConfigMgr exchange in it (exit 3), but a ladder of its Kerberos
+"$ccmdiag" analyze --format html -o "$tmp/pcap.html" "$pcap"
+rc=$?
+[ $rc -le 1 ] || [ $rc = 3 ] && ok || bad "analyze of the rbcd capture failed"
+check pcap "$tmp/pcap.html"
+grep -q '<svg' "$tmp/pcap.out" && ok || bad "pcap: no ladder"
+# one lane per realm the referrals walked, frame numbers on the rows
+[ "$(grep -o '>KDC</text>' "$tmp/pcap.html" | wc -l)" -ge 4 ] && ok ||
+    bad "pcap: fewer than 4 KDC lanes"
+grep -q '>frame 17<' "$tmp/pcap.html" && ok || bad "pcap: no frame 17"
+inputs=$pcap
 
 # findings and per-client verdicts from the IIS and CM log fixtures
 "$ccmdiag" analyze --format html -o "$tmp/logs.html" "$logs/u_ex090520.log" \

@@ -5,7 +5,7 @@ CCMDIAG=${CCMDIAG:-./ccmdiag}
 SRCDIR=${CCMDIAG_SRCDIR:-.}
 CORPUS=$SRCDIR/tests/fuzz/corpus/pcap
 good=$CORPUS/arkime__krb5-tcp.pcap
-[ -f "$good" ] || { echo "pcap-bad-input: no $good"; exit 77; }
+[ -f "$good" ] || { echo "pcap-bad-input: $good is missing"; exit 99; }
 
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT

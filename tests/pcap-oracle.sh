@@ -1,9 +1,10 @@
 #!/bin/sh
-# pcap-oracle.sh - ccmdiag's reading of every shared capture must agree with
-# tshark's, message by message.  Compared per Kerberos AS/TGS request,
-# reply and KDC error: frame, msg_type, error code, realm, sname, and for
-# replies the ticket's etype and kvno; per HTTP request: frame, method,
-# full URI, Authorization scheme; per HTTP response: frame and status.
+# pcap-oracle.sh - ccmdiag's reading of every public capture in
+# tests/data/pcap/public must agree with tshark's, message by message.
+# Compared per Kerberos AS/TGS request, reply and KDC error: frame,
+# msg_type, error code, realm, sname, and for replies the ticket's etype
+# and kvno; per HTTP request: frame, method, full URI, Authorization
+# scheme; per HTTP response: frame and status.
 # Frames tshark itself marks malformed or unreassembled are left out.
 # Messages whose end never arrives (a body cut by the capture's end, a
 # lost segment inside it, a read-to-close body without its FIN) are not
@@ -46,10 +47,11 @@
 #     404 (461) at 2006.
 CCMDIAG=${CCMDIAG:-./ccmdiag}
 SRCDIR=${CCMDIAG_SRCDIR:-.}
-DIR=${PCAP_DIR:-$SRCDIR/../shared/data/pcaps}
+DIR=${PCAP_DIR:-$SRCDIR/tests/data/pcap/public}
 PROTOS=${PCAP_ORACLE_PROTOS:-krb http}
 
-[ -d "$DIR" ] || { echo "pcap-oracle: no captures in $DIR"; exit 77; }
+ls "$DIR"/*.pcap >/dev/null 2>&1 || {
+	echo "pcap-oracle: no captures in $DIR"; exit 99; }
 command -v tshark >/dev/null 2>&1 || { echo "pcap-oracle: no tshark"; exit 77; }
 command -v python3 >/dev/null 2>&1 || { echo "pcap-oracle: no python3"; exit 77; }
 

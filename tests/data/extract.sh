@@ -1,6 +1,6 @@
 #!/bin/sh
 # extract.sh - regenerate the decoder fixtures from the public captures.
-# Usage: tests/data/extract.sh [PCAPDIR]   (default ../shared/data/pcaps)
+# Usage: tests/data/extract.sh [PCAPDIR]   (default tests/data/pcap/public)
 # Needs tshark (4.0) and xxd.  Each row: fixture, capture, frame, method.
 #   krb     Kerberos over UDP, or TCP with the 4-byte record mark removed
 #   authz   base64 token of an HTTP Authorization header
@@ -12,7 +12,7 @@
 #   udp     whole UDP payload (DNS)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-pcaps=${1:-$here/../../../shared/data/pcaps}
+pcaps=${1:-$here/pcap/public}
 
 field() {	# pcap frame field...
 	f=$1; n=$2; shift 2

@@ -4,7 +4,7 @@
 # certificate that signs registration replies), MPKEYINFORMATION (site code
 # LAB, the same certificate) and SITESIGNCERT (the lab CA's certificate as
 # the site server's signing certificate).  The XML follows the fragments in
-# ccm-protocol.md §2.3; the exact schemas are unknown (§6).  Anything else
+# docs/ccm-protocol.md §2.3; the exact schemas are unknown (§6 there).  Anything else
 # is 404.  Standard library only.
 #
 # Broken MPs for tests/mp-info.sh: the mode is the first word of the file

@@ -226,7 +226,7 @@ stop_dc() {
 }
 
 # Accounts: the MP and the client as computers with keytabs, the users
-# that seed 003's case needs.
+# that TechNet wiki 469's case needs (docs/design.md).
 build_accounts() {
 	stool 1 computer add MP --ip-address="$MP_IP" \
 		--service-principal-name="HOST/$MP_FQDN" \
@@ -393,7 +393,7 @@ apply() {
 	case $1 in
 	healthy) ;;
 	spn-misbound)
-		# seed 003: HTTP/<mp> registered on a user account
+		# TechNet wiki 469's case: HTTP/<mp> on a user account
 		stool 1 spn add "HTTP/$MP_FQDN" svc_reports >/dev/null
 		;;
 	spn-duplicate)

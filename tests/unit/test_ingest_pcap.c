@@ -1,4 +1,4 @@
-/* test_ingest_pcap.c - the capture reader over real shared captures. */
+/* test_ingest_pcap.c - the capture reader over real captures. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,48 +16,38 @@
 
 extern const struct ingest_reader ingest_pcap;
 
-#ifndef PCAP_DIR
-#define PCAP_DIR "../shared/data/pcaps"
+#ifndef TEST_DATA_DIR
+#define TEST_DATA_DIR "tests/data"
 #endif
 
-static int
-load(struct report *r, const char *name)
+/* Read tests/data/SUB/NAME (TEST_DATA_DIR overrides tests/data). */
+static void
+read_capture(struct report *r, const char *sub, const char *name)
 {
+	const char *dir = getenv("TEST_DATA_DIR");
 	char path[1024], err[512];
-	const char *dir = getenv("PCAP_DIR") ? getenv("PCAP_DIR") : PCAP_DIR;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (dir == NULL || *dir == '\0')
+		dir = TEST_DATA_DIR;
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
 	if (access(path, R_OK) != 0)
-		return -1;
+		fail_msg("cannot read capture %s", path);
 	report_init(r, "analyze", path);
 	assert_int_equal(ingest_pcap.read(path, r, err, sizeof(err)), 0);
-	return 0;
 }
 
-/*
- * The captures of tests/data/pcap (the source tree's own): PCAP_DIR is
- * SRCDIR/../shared/data/pcaps, CCMDIAG_PCAP_DATA overrides.
- */
-static int
+/* One of the public captures (tests/data/pcap/public, see SOURCES.md). */
+static void
+load(struct report *r, const char *name)
+{
+	read_capture(r, "pcap/public", name);
+}
+
+/* One of the captures made for ccmdiag (tests/data/pcap). */
+static void
 load_own(struct report *r, const char *name)
 {
-	static const char suffix[] = "/../shared/data/pcaps";
-	const char *env = getenv("CCMDIAG_PCAP_DATA");
-	char path[1024], err[512];
-	size_t n = strlen(PCAP_DIR), k = strlen(suffix);
-
-	if (env)
-		snprintf(path, sizeof(path), "%s/%s", env, name);
-	else if (n > k && strcmp(PCAP_DIR + n - k, suffix) == 0)
-		snprintf(path, sizeof(path), "%.*s/tests/data/pcap/%s",
-		    (int)(n - k), PCAP_DIR, name);
-	else
-		snprintf(path, sizeof(path), "tests/data/pcap/%s", name);
-	if (access(path, R_OK) != 0)
-		return -1;
-	report_init(r, "analyze", path);
-	assert_int_equal(ingest_pcap.read(path, r, err, sizeof(err)), 0);
-	return 0;
+	read_capture(r, "pcap", name);
 }
 
 static int
@@ -100,8 +90,7 @@ test_referrals_and_negotiate(void **state)
 	struct report r;
 
 	(void)state;
-	if (load(&r, "wswiki__rbcd_win_trasitive_trust.pcapng") != 0)
-		skip();
+	load(&r, "wswiki__rbcd_win_trasitive_trust.pcapng");
 	/* child -> parent -> root -> other forest, all by referral */
 	ev = find(&r, EV_KRB_REFERRAL, 11);
 	assert_non_null(ev);
@@ -159,9 +148,7 @@ test_krb_error_7(void **state)
 	int n7 = 0;
 
 	(void)state;
-	if (load(&r, "suricata-verify__bug-8278-krb5-03_baseline.2.flows.pcap")
-	    != 0)
-		skip();
+	load(&r, "suricata-verify__bug-8278-krb5-03_baseline.2.flows.pcap");
 	for (i = 0; i < r.n_events; i++) {
 		const struct event *ev = &r.events[i];
 
@@ -183,10 +170,8 @@ test_split_record(void **state)
 	int n = 0;
 
 	(void)state;
-	if (load(&r,
-	    "suricata-verify__bug-8278-krb5-02_evasion.1.flow.2.segments.pcap")
-	    != 0)
-		skip();
+	load(&r,
+	    "suricata-verify__bug-8278-krb5-02_evasion.1.flow.2.segments.pcap");
 	/* the record marker and the message arrive in two segments */
 	for (i = 0; i < r.n_events; i++)
 		if (r.events[i].type == EV_KRB_REQUEST ||
@@ -205,8 +190,7 @@ test_kdc_unanswered(void **state)
 	struct report r;
 
 	(void)state;
-	if (load_own(&r, "kdc-unanswered.pcap") != 0)
-		skip();
+	load_own(&r, "kdc-unanswered.pcap");
 	assert_int_equal(count_type(&r, EV_KDC_UNREACHABLE), 1);
 	ev = find(&r, EV_KDC_UNREACHABLE, 5);
 	assert_non_null(ev);
@@ -227,8 +211,7 @@ test_kdc_refused(void **state)
 	struct report r;
 
 	(void)state;
-	if (load_own(&r, "kdc-refused.pcap") != 0)
-		skip();
+	load_own(&r, "kdc-refused.pcap");
 	assert_int_equal(count_type(&r, EV_KDC_UNREACHABLE), 2);
 	ev = find_type(&r, EV_KDC_UNREACHABLE, 0);
 	assert_string_equal(ev->peer, "10.77.0.11");
@@ -253,8 +236,7 @@ test_kdc_failover(void **state)
 	struct report r;
 
 	(void)state;
-	if (load_own(&r, "kdc-failover.pcap") != 0)
-		skip();
+	load_own(&r, "kdc-failover.pcap");
 	assert_int_equal(count_type(&r, EV_KRB_REQUEST), 2);
 	assert_int_equal(count_type(&r, EV_KRB_ERROR), 1);
 	assert_int_equal(count_type(&r, EV_KDC_UNREACHABLE), 0);
@@ -269,8 +251,7 @@ test_mp_refused(void **state)
 	struct report r;
 
 	(void)state;
-	if (load_own(&r, "mp-refused.pcap") != 0)
-		skip();
+	load_own(&r, "mp-refused.pcap");
 	assert_int_equal(count_type(&r, EV_CONNECT_FAIL), 1);
 	ev = find(&r, EV_CONNECT_FAIL, 4);
 	assert_non_null(ev);
@@ -299,8 +280,7 @@ test_mp_hang(void **state)
 	struct report r;
 
 	(void)state;
-	if (load_own(&r, "mp-hang.pcap") != 0)
-		skip();
+	load_own(&r, "mp-hang.pcap");
 	assert_int_equal(count_type(&r, EV_CONNECT_FAIL), 1);
 	ev = find_type(&r, EV_CONNECT_FAIL, 0);
 	assert_int_equal(ev->to, ROLE_MP);
@@ -324,8 +304,7 @@ test_gre_fragments(void **state)
 	struct report r;
 
 	(void)state;
-	if (load(&r, "zeek__erspan.pcap") != 0)
-		skip();
+	load(&r, "zeek__erspan.pcap");
 	ev = find(&r, EV_HTTP_REQUEST, 100);
 	assert_non_null(ev);
 	assert_string_equal(ev->name, "NTLM");
@@ -346,8 +325,7 @@ test_kpasswd(void **state)
 	struct report r;
 
 	(void)state;
-	if (load(&r, "wswiki__kpasswd_tcp.cap") != 0)
-		skip();
+	load(&r, "wswiki__kpasswd_tcp.cap");
 	ev = find(&r, EV_TICKET, 12);
 	assert_non_null(ev);
 	assert_string_equal(ev->name, "kadmin/changepw");
@@ -367,8 +345,7 @@ test_http_odd_requests(void **state)
 	struct report r;
 
 	(void)state;
-	if (load(&r, "zeek__http_methods.pcap") != 0)
-		skip();
+	load(&r, "zeek__http_methods.pcap");
 	ev = find(&r, EV_HTTP_REQUEST, 14);
 	assert_non_null(ev);
 	assert_string_equal(ev->text, "OPTIONS http://www.google.comHTTP/1.1");
@@ -393,8 +370,7 @@ test_http_until_fin(void **state)
 	struct report r;
 
 	(void)state;
-	if (load(&r, "wswiki__LDAP-capture2.pcap") != 0)
-		skip();
+	load(&r, "wswiki__LDAP-capture2.pcap");
 	assert_null(find(&r, EV_HTTP_RESPONSE, 38));
 	ev = find(&r, EV_HTTP_RESPONSE, 39);
 	assert_non_null(ev);
@@ -411,8 +387,7 @@ test_http_lost_segments(void **state)
 	struct report r;
 
 	(void)state;
-	if (load(&r, "wswiki__NTLM-wenchao.pcap") != 0)
-		skip();
+	load(&r, "wswiki__NTLM-wenchao.pcap");
 	ev = find(&r, EV_HTTP_RESPONSE, 6);
 	assert_non_null(ev);
 	assert_int_equal(ev->status, 302);
@@ -420,8 +395,7 @@ test_http_lost_segments(void **state)
 	assert_non_null(find(&r, EV_HTTP_RESPONSE, 58));
 	report_release(&r);
 	/* a 206 is reported where its 206024-byte body ends */
-	if (load(&r, "zeek__http_206_example_b.pcap") != 0)
-		skip();
+	load(&r, "zeek__http_206_example_b.pcap");
 	assert_null(find(&r, EV_HTTP_RESPONSE, 957));
 	ev = find(&r, EV_HTTP_RESPONSE, 1213);
 	assert_non_null(ev);
@@ -449,22 +423,19 @@ test_http_held_segments(void **state)
 	size_t i;
 
 	(void)state;
-	if (load(&r, "suricata-verify__tls-subjectaltname.pcap") != 0)
-		skip();
+	load(&r, "suricata-verify__tls-subjectaltname.pcap");
 	for (i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
 		ev = find(&r, EV_HTTP_RESPONSE, frames[i]);
 		assert_non_null(ev);
 		assert_int_equal(ev->status, status[i]);
 	}
 	report_release(&r);
-	if (load(&r, "zeek__http_206_example_b.pcap") != 0)
-		skip();
+	load(&r, "zeek__http_206_example_b.pcap");
 	ev = find(&r, EV_HTTP_RESPONSE, 953);
 	assert_non_null(ev);
 	assert_int_equal(ev->status, 206);
 	report_release(&r);
-	if (load(&r, "wswiki__win2k19-joined.pcapng") != 0)
-		skip();
+	load(&r, "wswiki__win2k19-joined.pcapng");
 	for (i = 0; i < sizeof(fin_first) / sizeof(fin_first[0]); i++) {
 		ev = find(&r, EV_HTTP_RESPONSE, fin_first[i]);
 		assert_non_null(ev);
@@ -485,8 +456,7 @@ test_frag_kpasswd_error(void **state)
 	int noted = 0;
 
 	(void)state;
-	if (load_own(&r, "frag-kpasswd.pcap") != 0)
-		skip();
+	load_own(&r, "frag-kpasswd.pcap");
 	assert_null(find(&r, EV_KRB_ERROR, 1));
 	ev = find(&r, EV_KRB_ERROR, 2);
 	assert_non_null(ev);
