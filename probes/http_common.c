@@ -13,10 +13,11 @@ ccm_post(struct probe_ctx *ctx, const char *negotiate_b64, const char *sname,
 	const struct probe_opts *o = ctx->opts;
 	struct http_request req;
 	struct event ev;
+	const char *host = ctx->fqdn[0] ? ctx->fqdn : o->target;
 	int port = o->port ? o->port : (o->https ? 443 : 80);
 
 	memset(&req, 0, sizeof(req));
-	req.host = ctx->opts->target;
+	req.host = host;
 	req.addr = ctx->n_addrs ? ctx->addrs[0] : NULL;
 	req.port = port;
 	req.https = o->https;
@@ -24,13 +25,15 @@ ccm_post(struct probe_ctx *ctx, const char *negotiate_b64, const char *sname,
 	req.method = "CCM_POST";
 	req.path = CCM_WINDOWSAUTH_PATH;
 	req.negotiate_b64 = negotiate_b64;
-	req.timeout = probe_remaining(ctx);
+	/* the first, anonymous request leaves half the time for the
+	 * Kerberos steps, however long the MP keeps it waiting */
+	req.timeout = probe_remaining(ctx) / (negotiate_b64 ? 1 : 2);
 
 	event_init(&ev, EV_HTTP_REQUEST);
 	ev.from = ROLE_CLIENT;
 	ev.to = ROLE_MP;
 	snprintf(ev.text, sizeof(ev.text), "CCM_POST %s://%s:%d%s",
-	    o->https ? "https" : "http", o->target, port, req.path);
+	    o->https ? "https" : "http", host, port, req.path);
 	if (negotiate_b64) {
 		strlcpy0(ev.name, "Negotiate", sizeof(ev.name));
 		strlcpy0(ev.value, sname, sizeof(ev.value));
@@ -49,7 +52,9 @@ ccm_post(struct probe_ctx *ctx, const char *negotiate_b64, const char *sname,
 		ev.from = ROLE_CLIENT;
 		ev.to = ROLE_MP;
 		ev.status = rep->fail;
-		snprintf(ev.name, sizeof(ev.name), "%s:%d", o->target, port);
+		snprintf(ev.name, sizeof(ev.name), "%.240s:%d", host, port);
+		if (rep->fail == CONN_TIMEOUT || rep->fail == CONN_NO_ANSWER)
+			probe_out_of_time(ctx, req.timeout);
 		strlcpy0(ev.peer, req.addr ? req.addr : rep->peer,
 		    sizeof(ev.peer));
 		strlcpy0(ev.text, rep->errtext, sizeof(ev.text));
