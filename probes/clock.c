@@ -186,7 +186,7 @@ clock_run(struct probe_ctx *ctx)
 		    ev.offset, KRB_CLOCK_SKEW / 60);
 	else
 		probe_step_done(ctx, STEP_OK, "KDC %s clock %+.1f s from ours",
-		    kdcs[i - 1], ev.offset);
+		    kdcs[i - 1], fabs(ev.offset) < 0.05 ? 0 : ev.offset);
 	return 0;
 }
 

@@ -295,7 +295,8 @@ dns_run(struct probe_ctx *ctx)
 	if (ctx->name_is_address) {
 		probe_step_done(ctx, STEP_FAILED, "%s is %s: no SPN can name "
 		    "it, a Windows client would use NTLM", t,
-		    resolver_is_address(t) ? "an address" : "localhost");
+		    resolver_is_address(t) ? "an address" : "this machine's "
+		    "own name");
 		return 0;
 	}
 	if (!ctx->resolved) {

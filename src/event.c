@@ -122,6 +122,14 @@ whole(double x)
 	return x == 0 ? 0 : x;
 }
 
+/* ... and to a tenth of a second, never "-0.0". */
+static double
+tenths(double x)
+{
+	x = round(x * 10) / 10;
+	return x == 0 ? 0 : x;
+}
+
 /* GSS-API major status by name (RFC 2744): the routine error, then any
  * supplementary bits. */
 static void
@@ -256,8 +264,11 @@ event_describe(const struct event *ev, char *buf, size_t n)
 	case EV_RESOLVE:
 		switch (ev->status) {
 		case RESOLVE_ADDRESS:
-			snprintf(buf, n, "the MP is named %s, an address: no "
-			    "SPN can name it", ev->name);
+			snprintf(buf, n, "the MP is named by %s%s: no SPN can "
+			    "name it%s%s", ev->name, strchr(ev->name, '.') ||
+			    strchr(ev->name, ':') ? ", an address" :
+			    ", this machine's own name", ev->text[0] ?
+			    "; it resolves to " : "", ev->text);
 			break;
 		case RESOLVE_HOSTS_ONLY:
 			snprintf(buf, n, "this machine resolves %s to %s, but "
@@ -289,8 +300,9 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		break;
 	case EV_CLOCK:
 		snprintf(buf, n, "clock of the %s %s: %+.1f s from the client's "
-		    "(+/- %.1f s)%s%s", role_name(ev->to), ev->name, ev->offset,
-		    ev->uncertainty, ev->text[0] ? "; " : "", ev->text);
+		    "(+/- %.1f s)%s%s", role_name(ev->to), ev->name,
+		    tenths(ev->offset), ev->uncertainty, ev->text[0] ? "; " : "",
+		    ev->text);
 		break;
 	case EV_IIS_REQUEST:
 		snprintf(buf, n, "IIS: %s from %s%s%s answered %d.%d, "

@@ -113,7 +113,7 @@ check mp-no-negotiate  '$MP_FQDN'        1 mp-no-negotiate       -              
 check mp-anonymous     '$MP_FQDN'        1 mp-anonymous-accepted -                1
 check mp-not-mp        '$MP_FQDN'        1 mp-not-mp             -                1
 check mp-closed        '$MP_FQDN'        1 mp-unreachable        -                1
-check mp-hang          '$MP_FQDN'        1 mp-unreachable        -                1
+check mp-hang          '$MP_FQDN'        1 mp-no-answer          -                1
 check mp-garbage       '$MP_FQDN'        1 mp-protocol-error     -                1
 check mp-bigheader     '$MP_FQDN'        1 mp-protocol-error     -                1
 
@@ -167,17 +167,20 @@ check_ccache() {
 }
 check_ccache
 
-# No keytab and an empty credential cache: nothing to authenticate with.
+# No keytab and no credential cache: the user's own mistake, one line
+# naming the cache, exit 3, no report.
 check_no_creds() {
 	local rc root
 	"$lab" run kdestroy -q >/dev/null 2>&1
 	"$lab" run "$ccmdiag" probe --format json "$MP_FQDN" \
-	    >"$out/no-creds.json" 2>&1
+	    >"$out/no-creds.json" 2>"$out/no-creds.err"
 	rc=$?
-	root=$(jq -r '[.findings[] | select(.severity == "error")][0].id // "-"' \
-	    "$out/no-creds.json" 2>/dev/null)
-	if [ "$rc" = 1 ] && [ "$root" = no-credentials ]; then
-		echo "ok - no credentials     exit 1, no-credentials"
+	root=$(cat "$out/no-creds.err")
+	if [ "$rc" = 3 ] && [ ! -s "$out/no-creds.json" ] &&
+	    [ "$(wc -l <"$out/no-creds.err")" = 1 ] &&
+	    grep -q "no credential cache at FILE:.*ccache (KRB5CCNAME)" \
+	    "$out/no-creds.err"; then
+		echo "ok - no credentials     exit 3, $root"
 		pass=$((pass + 1))
 	else
 		echo "not ok - no credentials: exit $rc, root cause $root"
