@@ -541,6 +541,19 @@ out:
 	return code;
 }
 
+/* MIT's messages put two spaces between sentences: one is enough. */
+static void
+squeeze(char *s)
+{
+	const char *r;
+	char *w = s;
+
+	for (r = s; *r; r++)
+		if (*r != ' ' || w == s || w[-1] != ' ')
+			*w++ = *r;
+	*w = '\0';
+}
+
 static void
 gss_status_event(struct event *ev, const char *what, OM_uint32 maj,
     OM_uint32 min)
@@ -571,6 +584,7 @@ gss_status_event(struct event *ev, const char *what, OM_uint32 maj,
 		    (int)buf.length, (char *)buf.value);
 		gss_release_buffer(&m, &buf);
 	}
+	squeeze(ev->text);
 }
 
 int
