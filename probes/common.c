@@ -282,6 +282,7 @@ capture_end(struct probe_ctx *ctx)
 {
 	char text[1200], path[600];
 	unsigned long n;
+	int r;
 
 	if (ctx->cap == NULL) {
 		if (ctx->cap_path[0]) {
@@ -293,11 +294,12 @@ capture_end(struct probe_ctx *ctx)
 	n = capture_live_stop(ctx->cap);
 	ctx->cap = NULL;
 	link_frames(ctx);
-	if (ctx->opts->evidence_dir && write_evidence_capture(ctx, path,
-	    sizeof(path)) != 0)
+	if (ctx->opts->evidence_dir && (r = write_evidence_capture(ctx, path,
+	    sizeof(path))) != 0)
 		snprintf(text, sizeof(text), "%lu packets captured on %s; "
-		    "writing %s failed", n, ctx->opts->capture_iface ?
-		    ctx->opts->capture_iface : "all interfaces", path);
+		    "writing %s failed: %s", n, ctx->opts->capture_iface ?
+		    ctx->opts->capture_iface : "all interfaces", path,
+		    err_str(r));
 	else if (ctx->opts->evidence_dir)
 		snprintf(text, sizeof(text), "%lu packets captured on %s, "
 		    "saved to %s", n, ctx->opts->capture_iface ?
@@ -353,9 +355,10 @@ probe_run_all(const struct probe_opts *opts, struct report *r)
 	ctx.report = r;
 	ctx.step = -1;
 	ctx.deadline = now_mono() + opts->timeout;
-	if (krbs_open(&ctx.krb, opts->timeout / 2, on_krb_event, &ctx) != 0) {
-		fprintf(stderr, "ccmdiag: cannot set up Kerberos (temporary "
-		    "configuration in /tmp)\n");
+	if ((rc = krbs_open(&ctx.krb, opts->timeout / 2, on_krb_event,
+	    &ctx)) != 0) {
+		fprintf(stderr, "ccmdiag: cannot set up Kerberos (a temporary "
+		    "profile in /tmp): %s\n", err_str(rc));
 		return 3;
 	}
 	if (check_credentials(&ctx, &o, chosen, sizeof(chosen)) != 0) {

@@ -309,11 +309,14 @@ dns_run(struct probe_ctx *ctx)
 		return 0;
 	}
 	probe_step_done(ctx, ctx->hosts_only ? STEP_WARN : STEP_OK,
-	    "%s -> %s (%d address%s%s), SPN HTTP/%s; %d KDC address%s for %s",
-	    t, ctx->addrs[0], ctx->n_addrs, ctx->n_addrs == 1 ? "" : "es",
-	    ctx->hosts_only ? ", from this machine's hosts file, not DNS" : "",
-	    ctx->canon, ctx->n_kdc_addrs, ctx->n_kdc_addrs == 1 ? "" : "es",
-	    ctx->client_realm);
+	    "%s -> %s (%d address%s%s), SPN HTTP/%s", t, ctx->addrs[0],
+	    ctx->n_addrs, ctx->n_addrs == 1 ? "" : "es", ctx->hosts_only ?
+	    ", from this machine's hosts file, not DNS" : "", ctx->canon);
+	if (ctx->client_realm[0])
+		strappendf(ctx->report->steps[ctx->step].summary,
+		    sizeof(ctx->report->steps[ctx->step].summary), "; %d KDC "
+		    "address%s for %s", ctx->n_kdc_addrs, ctx->n_kdc_addrs == 1 ?
+		    "" : "es", ctx->client_realm);
 	return 0;
 }
 
