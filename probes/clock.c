@@ -148,10 +148,13 @@ clock_run(struct probe_ctx *ctx)
 		if (refused < nk)
 			probe_out_of_time(ctx, wait);
 		ctx->kdc_down = 1;
-		probe_step_done(ctx, STEP_FAILED, refused == nk ? "port 88 "
-		    "of the KDC%s of %s refused the request: no KDC runs there" :
-		    "no KDC of %s answered in time", nk == 1 ? "" : "s",
-		    ctx->client_realm);
+		if (refused == nk)
+			probe_step_done(ctx, STEP_FAILED, "port 88 of the KDC%s "
+			    "of %s refused the request: no KDC runs there",
+			    nk == 1 ? "" : "s", ctx->client_realm);
+		else
+			probe_step_done(ctx, STEP_FAILED, "no KDC of %s answered "
+			    "in time", ctx->client_realm);
 		return 0;
 	}
 	if (krb_decode(buf, (size_t)n, &msg) != 0 || msg.msg_type != 30 ||

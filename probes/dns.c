@@ -97,27 +97,30 @@ take_addresses(struct probe_ctx *ctx, const struct dns_msg *msg,
 }
 
 /*
- * The FQDN the client builds the SPN from.  A name with a dot is taken as
- * given; a short name gets the search list's suffixes in order, as the
- * resolver appends them, the first that DNS knows winning; failing that,
- * the canonical name this machine's resolver gave (a hosts file line).
- * The A answers of the winning name are kept in *msg / *ev.
+ * The FQDN the client builds the SPN from, asked as the resolver asks: a
+ * name with a dot as given first, then with the search list's suffixes in
+ * order (a short name gets the suffixes only), the first that DNS knows
+ * winning; failing all, the canonical name this machine's resolver gave (a
+ * hosts file line), else the name as given.  The A answers of the winning
+ * name are kept in *msg / *ev; 1 when DNS answered for it.
  */
 static int
 qualify(struct probe_ctx *ctx, const char *sys_canon, struct dns_msg *msg,
     struct event *ev)
 {
+	struct dns_msg given_msg;	/* the answer to the name as given */
+	struct event given_ev;
 	char search[MAX_SEARCH][256], name[520];
 	const char *t = ctx->opts->target;
-	int n, i;
+	int n, i, dotted = strchr(t, '.') != NULL, given = 0;
 
-	if (strchr(t, '.')) {
-		strlcpy0(ctx->fqdn, t, sizeof(ctx->fqdn));
-		return ask(ctx, t, DNS_T_A, ROLE_MP, msg, ev) == 0;
-	}
 	n = resolver_search_list(search, MAX_SEARCH);
-	for (i = 0; i < n; i++) {
-		snprintf(name, sizeof(name), "%.253s.%.255s", t, search[i]);
+	for (i = dotted ? -1 : 0; i < n; i++) {
+		if (i < 0)
+			snprintf(name, sizeof(name), "%s", t);
+		else
+			snprintf(name, sizeof(name), "%.253s.%.255s", t,
+			    search[i]);
 		if (!valid_hostname(name) || ask(ctx, name, DNS_T_A, ROLE_MP,
 		    msg, ev) != 0)
 			continue;
@@ -126,12 +129,25 @@ qualify(struct probe_ctx *ctx, const char *sys_canon, struct dns_msg *msg,
 			strlcpy0(ctx->fqdn, name, sizeof(ctx->fqdn));
 			return 1;
 		}
+		if (i < 0) {
+			given_msg = *msg;
+			given_ev = *ev;
+			given = 1;
+			/* the name exists, without an address: no devolution */
+			if (ev->rcode == DNS_R_NOERROR)
+				break;
+		}
 	}
-	strlcpy0(ctx->fqdn, strchr(sys_canon, '.') ? sys_canon : t,
-	    sizeof(ctx->fqdn));
-	if (strchr(ctx->fqdn, '.') == NULL)
-		return 0;
-	return ask(ctx, ctx->fqdn, DNS_T_A, ROLE_MP, msg, ev) == 0;
+	if (!dotted && strchr(sys_canon, '.')) {
+		strlcpy0(ctx->fqdn, sys_canon, sizeof(ctx->fqdn));
+		return ask(ctx, ctx->fqdn, DNS_T_A, ROLE_MP, msg, ev) == 0;
+	}
+	strlcpy0(ctx->fqdn, t, sizeof(ctx->fqdn));
+	if (given) {
+		*msg = given_msg;
+		*ev = given_ev;
+	}
+	return given;
 }
 
 static int
