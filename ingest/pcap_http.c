@@ -611,7 +611,7 @@ proto_conn_end(struct pcap_ingest *s, const struct pkt_ctx *p,
 		snprintf(text, sizeof(text), "no byte of reply %s, %.1f s "
 		    "after the request (frame %lu)", how, p->t - k->t_wait,
 		    k->frame_wait);
-		conn_fail(s, p, f, srv, CONN_TIMEOUT, text);
+		conn_fail(s, p, f, srv, CONN_NO_ANSWER, text);
 	} else if (k->closed_by >= 0 && d->kind == APP_HTTP && d->len >= 7 &&
 	    memcmp(d->buf, "HTTP/1.", 7) == 0 &&
 	    memmem(d->buf, d->len, "\r\n\r\n", 4) == NULL) {

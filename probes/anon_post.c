@@ -29,7 +29,7 @@ anon_post_run(struct probe_ctx *ctx)
 		event_init(&ev, EV_CLOCK);
 		ev.from = ROLE_MP;
 		ev.to = ROLE_MP;
-		strlcpy0(ev.name, ctx->opts->target, sizeof(ev.name));
+		strlcpy0(ev.name, ctx->canon, sizeof(ev.name));
 		ev.offset = rep.date + 0.5 - (rep.t_sent + rep.t_recv) / 2;
 		ev.uncertainty = 0.5 + (rep.t_recv - rep.t_sent) / 2;
 		snprintf(ev.text, sizeof(ev.text), "from the HTTP Date header");

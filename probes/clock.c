@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <netdb.h>
+#include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,14 +15,16 @@
 #include "gss.h"
 #include "krb.h"
 #include "probe.h"
+#include "proto.h"
 #include "util.h"
 
 #define KDC_WAIT 2.0		/* seconds for one KDC */
 
-/* One UDP exchange; returns reply length or -1 on timeout/error. */
+/* One UDP exchange; returns reply length or -1 on timeout/error, with
+ * *refused set when the port was closed (ICMP port unreachable). */
 static ssize_t
 udp_exchange(const char *addr, const uint8_t *req, size_t len, uint8_t *buf,
-    size_t bufsz, double wait, double *t0, double *t1)
+    size_t bufsz, double wait, double *t0, double *t1, int *refused)
 {
 	struct addrinfo hints, *ai = NULL;
 	struct pollfd pfd;
@@ -42,8 +46,9 @@ udp_exchange(const char *addr, const uint8_t *req, size_t len, uint8_t *buf,
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	ms = (int)(wait * 1000);
-	if (poll(&pfd, 1, ms > 0 ? ms : 1) == 1)
-		n = recv(fd, buf, bufsz, 0);
+	if (poll(&pfd, 1, ms > 0 ? ms : 1) == 1 &&
+	    (n = recv(fd, buf, bufsz, 0)) < 0 && errno == ECONNREFUSED)
+		(*refused)++;
 	*t1 = now_real();
 out:
 	if (fd >= 0)
@@ -91,10 +96,10 @@ clock_run(struct probe_ctx *ctx)
 	uint8_t *req = NULL, buf[8192];
 	struct krb_msg msg;
 	struct event ev;
-	double t0 = 0, t1 = 0, wait;
+	double t0 = 0, t1 = 0, wait = 0, start;
 	size_t len = 0;
 	ssize_t n = -1;
-	int nk, i;
+	int nk, i, refused = 0;
 	long code;
 
 	if (!ctx->have_creds || !ctx->client_realm[0]) {
@@ -108,16 +113,20 @@ clock_run(struct probe_ctx *ctx)
 		return 0;
 	}
 	if ((code = krbs_as_req(ctx->krb, &req, &len)) != 0) {
-		probe_step_done(ctx, STEP_SKIPPED, "cannot build an AS-REQ "
-		    "(%ld)", code);
+		char why[300];
+
+		krbs_message(ctx->krb, code, why, sizeof(why));
+		probe_step_done(ctx, STEP_SKIPPED, "cannot build an AS-REQ: %s",
+		    why);
 		return 0;
 	}
+	start = now_real();
 	for (i = 0; i < nk && n < 0; i++) {
 		wait = probe_remaining(ctx) / 4;
 		if (wait > KDC_WAIT)
 			wait = KDC_WAIT;
 		n = udp_exchange(kdcs[i], req, len, buf, sizeof(buf), wait,
-		    &t0, &t1);
+		    &t0, &t1, &refused);
 	}
 	free(req);
 	if (n < 0) {
@@ -125,13 +134,27 @@ clock_run(struct probe_ctx *ctx)
 		ev.from = ROLE_CLIENT;
 		ev.to = ROLE_KDC;
 		strlcpy0(ev.realm, ctx->client_realm, sizeof(ev.realm));
-		snprintf(ev.text, sizeof(ev.text), "no answer to an AS-REQ "
-		    "on UDP port 88 of %d KDC%s within %.1f s", nk,
-		    nk == 1 ? "" : "s", t1 - t0);
+		strlcpy0(ev.peer, kdcs[0], sizeof(ev.peer));
+		if (refused == nk)
+			snprintf(ev.text, sizeof(ev.text), "UDP port 88 of %s "
+			    "refused the AS-REQ (ICMP port unreachable: no KDC "
+			    "listens there)", nk == 1 ? kdcs[0] : "every KDC");
+		else
+			snprintf(ev.text, sizeof(ev.text), "no answer to an "
+			    "AS-REQ on UDP port 88 of %d KDC%s in %.1f s%s",
+			    nk, nk == 1 ? "" : "s", now_real() - start,
+			    refused ? " (some refused it)" : "");
 		probe_event(ctx, &ev);
+		if (refused < nk)
+			probe_out_of_time(ctx, wait);
 		ctx->kdc_down = 1;
-		probe_step_done(ctx, STEP_FAILED, "no KDC of %s answered",
-		    ctx->client_realm);
+		if (refused == nk)
+			probe_step_done(ctx, STEP_FAILED, "port 88 of the KDC%s "
+			    "of %s refused the request: no KDC runs there",
+			    nk == 1 ? "" : "s", ctx->client_realm);
+		else
+			probe_step_done(ctx, STEP_FAILED, "no KDC of %s answered "
+			    "in time", ctx->client_realm);
 		return 0;
 	}
 	if (krb_decode(buf, (size_t)n, &msg) != 0 || msg.msg_type != 30 ||
@@ -162,8 +185,13 @@ clock_run(struct probe_ctx *ctx)
 	snprintf(ev.text, sizeof(ev.text), "from the stime of KRB-ERROR %d "
 	    "to an AS-REQ without pre-authentication", msg.error_code);
 	probe_event(ctx, &ev);
-	probe_step_done(ctx, STEP_OK, "KDC %s clock %+.1f s from ours",
-	    kdcs[i - 1], ev.offset);
+	if (fabs(ev.offset) - ev.uncertainty > KRB_CLOCK_SKEW)
+		probe_step_done(ctx, STEP_FAILED, "KDC %s clock %+.1f s from "
+		    "ours: beyond Kerberos' %.0f-minute tolerance", kdcs[i - 1],
+		    ev.offset, KRB_CLOCK_SKEW / 60);
+	else
+		probe_step_done(ctx, STEP_OK, "KDC %s clock %+.1f s from ours",
+		    kdcs[i - 1], fabs(ev.offset) < 0.05 ? 0 : ev.offset);
 	return 0;
 }
 

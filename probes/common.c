@@ -23,6 +23,19 @@ probe_remaining(const struct probe_ctx *ctx)
 }
 
 int
+probe_out_of_time(struct probe_ctx *ctx, double allowed)
+{
+	if (allowed >= PROBE_MIN_WAIT)
+		return 0;
+	if (!ctx->short_step[0] && ctx->step >= 0) {
+		strlcpy0(ctx->short_step, ctx->report->steps[ctx->step].name,
+		    sizeof(ctx->short_step));
+		ctx->short_wait = allowed;
+	}
+	return 1;
+}
+
+int
 probe_event(struct probe_ctx *ctx, struct event *ev)
 {
 	ev->step = ctx->step;
@@ -93,6 +106,7 @@ capture_begin(struct probe_ctx *ctx)
 		return;
 	}
 	close(fd);
+	privs_tmp_add(ctx->cap_path);
 	snprintf(filter, sizeof(filter), "port 53 or port 88 or icmp or icmp6 "
 	    "or tcp port %d",
 	    port);
@@ -100,6 +114,7 @@ capture_begin(struct probe_ctx *ctx)
 	    ctx->cap_path, err, sizeof(err)) != 0) {
 		capture_note(ctx, EV_CAPTURE, err);
 		unlink(ctx->cap_path);
+		privs_tmp_forget(ctx->cap_path);
 		ctx->cap_path[0] = '\0';
 		return;
 	}
@@ -267,17 +282,24 @@ capture_end(struct probe_ctx *ctx)
 {
 	char text[1200], path[600];
 	unsigned long n;
+	int r;
 
-	if (ctx->cap == NULL)
+	if (ctx->cap == NULL) {
+		if (ctx->cap_path[0]) {
+			unlink(ctx->cap_path);
+			privs_tmp_forget(ctx->cap_path);
+		}
 		return;
+	}
 	n = capture_live_stop(ctx->cap);
 	ctx->cap = NULL;
 	link_frames(ctx);
-	if (ctx->opts->evidence_dir && write_evidence_capture(ctx, path,
-	    sizeof(path)) != 0)
+	if (ctx->opts->evidence_dir && (r = write_evidence_capture(ctx, path,
+	    sizeof(path))) != 0)
 		snprintf(text, sizeof(text), "%lu packets captured on %s; "
-		    "writing %s failed", n, ctx->opts->capture_iface ?
-		    ctx->opts->capture_iface : "all interfaces", path);
+		    "writing %s failed: %s", n, ctx->opts->capture_iface ?
+		    ctx->opts->capture_iface : "all interfaces", path,
+		    err_str(r));
 	else if (ctx->opts->evidence_dir)
 		snprintf(text, sizeof(text), "%lu packets captured on %s, "
 		    "saved to %s", n, ctx->opts->capture_iface ?
@@ -289,26 +311,62 @@ capture_end(struct probe_ctx *ctx)
 		    "all interfaces");
 	capture_note(ctx, EV_NOTE, text);
 	unlink(ctx->cap_path);
+	privs_tmp_forget(ctx->cap_path);
+}
+
+/* The user's credentials as given: one line and exit 3 when they cannot
+ * serve, before anything goes on the wire. */
+static int
+check_credentials(struct probe_ctx *ctx, struct probe_opts *o, char *chosen,
+    size_t cn)
+{
+	char why[1024];
+
+	if (o->keytab) {
+		if (krbs_check_keytab(ctx->krb, o->keytab, o->principal, chosen,
+		    cn, why, sizeof(why)) != 0) {
+			fprintf(stderr, "ccmdiag: %s\n", why);
+			return 3;
+		}
+		if (o->principal == NULL)
+			fprintf(stderr, "ccmdiag: --keytab without --principal: "
+			    "acting as %s, the keytab's first machine "
+			    "account\n", chosen);
+		o->principal = chosen;
+		return 0;
+	}
+	if (krbs_check_ccache(ctx->krb, why, sizeof(why)) != 0) {
+		fprintf(stderr, "ccmdiag: %s\n", why);
+		return 3;
+	}
+	return 0;
 }
 
 int
 probe_run_all(const struct probe_opts *opts, struct report *r)
 {
+	struct probe_opts o = *opts;
 	struct probe_ctx ctx;
+	char chosen[256];
 	int i, rc = 0;
 
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.opts = opts;
+	ctx.opts = &o;
 	ctx.report = r;
 	ctx.step = -1;
 	ctx.deadline = now_mono() + opts->timeout;
-	if (krbs_open(&ctx.krb, opts->timeout / 2, on_krb_event, &ctx) != 0) {
-		fprintf(stderr, "ccmdiag: cannot set up Kerberos (temporary "
-		    "configuration in /tmp)\n");
+	if ((rc = krbs_open(&ctx.krb, opts->timeout / 2, on_krb_event,
+	    &ctx)) != 0) {
+		fprintf(stderr, "ccmdiag: cannot set up Kerberos (a temporary "
+		    "profile in /tmp): %s\n", err_str(rc));
+		return 3;
+	}
+	if (check_credentials(&ctx, &o, chosen, sizeof(chosen)) != 0) {
+		probe_ctx_release(&ctx);
 		return 3;
 	}
 	capture_begin(&ctx);
-	if (krbs_peek_client(ctx.krb, opts->principal, ctx.client_principal,
+	if (krbs_peek_client(ctx.krb, o.principal, ctx.client_principal,
 	    sizeof(ctx.client_principal), ctx.client_realm,
 	    sizeof(ctx.client_realm)) == 0)
 		ctx.have_creds = 1;
@@ -331,8 +389,15 @@ probe_run_all(const struct probe_opts *opts, struct report *r)
 	strlcpy0(r->client_realm, ctx.client_realm, sizeof(r->client_realm));
 	strlcpy0(r->mp_realm, ctx.ticket_realm[0] ? ctx.ticket_realm :
 	    ctx.mp_realm_guess, sizeof(r->mp_realm));
-	strlcpy0(r->mp_name, ctx.canon[0] ? ctx.canon : opts->target,
+	strlcpy0(r->mp_name, ctx.canon[0] ? ctx.canon : o.target,
 	    sizeof(r->mp_name));
+	if (rc == 0 && ctx.short_step[0]) {
+		fprintf(stderr, "ccmdiag: --timeout %g s is too short: the %s "
+		    "step had %.2f s left for an answer and ran out; give more "
+		    "time (default 10)\n", o.timeout, ctx.short_step,
+		    ctx.short_wait);
+		rc = 3;
+	}
 	probe_ctx_release(&ctx);
 	return rc;
 }

@@ -1,9 +1,9 @@
 /* http_common.c - one CCM_POST to the management point, as events. */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "http_common.h"
+#include "httpev.h"
 #include "util.h"
 
 int
@@ -12,64 +12,32 @@ ccm_post(struct probe_ctx *ctx, const char *negotiate_b64, const char *sname,
 {
 	const struct probe_opts *o = ctx->opts;
 	struct http_request req;
-	struct event ev;
-	int port = o->port ? o->port : (o->https ? 443 : 80);
+	struct httpev_call call;
+	int i, err;
 
 	memset(&req, 0, sizeof(req));
-	req.host = ctx->opts->target;
+	req.host = ctx->fqdn[0] ? ctx->fqdn : o->target;
 	req.addr = ctx->n_addrs ? ctx->addrs[0] : NULL;
-	req.port = port;
+	req.port = o->port ? o->port : (o->https ? 443 : 80);
 	req.https = o->https;
 	req.cafile = o->cafile;
 	req.method = "CCM_POST";
-	req.path = CCM_WINDOWSAUTH_PATH;
+	req.path = CCM_PATH_WINDOWSAUTH;
 	req.negotiate_b64 = negotiate_b64;
-	req.timeout = probe_remaining(ctx);
+	/* the first, anonymous request leaves half the time for the
+	 * Kerberos steps, however long the MP keeps it waiting */
+	req.timeout = probe_remaining(ctx) / (negotiate_b64 ? 1 : 2);
 
-	event_init(&ev, EV_HTTP_REQUEST);
-	ev.from = ROLE_CLIENT;
-	ev.to = ROLE_MP;
-	snprintf(ev.text, sizeof(ev.text), "CCM_POST %s://%s:%d%s",
-	    o->https ? "https" : "http", o->target, port, req.path);
-	if (negotiate_b64) {
-		strlcpy0(ev.name, "Negotiate", sizeof(ev.name));
-		strlcpy0(ev.value, sname, sizeof(ev.value));
-	}
-	strlcpy0(ev.peer, req.addr ? req.addr : "", sizeof(ev.peer));
-	probe_event(ctx, &ev);
-
-	if (http_exchange(&req, rep) != 0) {
-		event_init(&ev, EV_NOTE);
-		snprintf(ev.text, sizeof(ev.text), "could not send the request");
-		probe_event(ctx, &ev);
-		return -1;
-	}
-	if (!rep->transport_ok) {
-		event_init(&ev, EV_CONNECT_FAIL);
-		ev.from = ROLE_CLIENT;
-		ev.to = ROLE_MP;
-		ev.status = rep->fail;
-		snprintf(ev.name, sizeof(ev.name), "%s:%d", o->target, port);
-		strlcpy0(ev.peer, req.addr ? req.addr : rep->peer,
-		    sizeof(ev.peer));
-		strlcpy0(ev.text, rep->errtext, sizeof(ev.text));
-		return probe_event(ctx, &ev);
-	}
-	event_init(&ev, EV_HTTP_RESPONSE);
-	ev.from = ROLE_MP;
-	ev.to = ROLE_CLIENT;
-	ev.status = (int)rep->status;
-	strlcpy0(ev.text, rep->schemes, sizeof(ev.text));
-	if (rep->token_garbage)
-		strappendf(ev.text, sizeof(ev.text), " (the Negotiate value "
-		    "is not base64)");
-	if (negotiate_b64) {
-		strlcpy0(ev.name, "Negotiate", sizeof(ev.name));
-		strlcpy0(ev.value, sname, sizeof(ev.value));
-	}
-	ev.has_token = rep->token_garbage ? -1 : rep->token != NULL;
-	strlcpy0(ev.peer, rep->peer, sizeof(ev.peer));
-	if (rep->date >= 0)
-		ev.offset = rep->date - (rep->t_sent + rep->t_recv) / 2;
-	return probe_event(ctx, &ev);
+	memset(&call, 0, sizeof(call));
+	call.r = ctx->report;
+	call.step = ctx->step;
+	call.command = "probe";
+	call.auth = negotiate_b64 ? "Negotiate" : NULL;
+	call.ticket = negotiate_b64 ? sname : NULL;
+	call.reply_type = EV_HTTP_RESPONSE;
+	i = httpev_exchange(&call, &req, NULL, rep, NULL, &err);
+	if (i >= 0 && !rep->transport_ok && (rep->fail == CONN_TIMEOUT ||
+	    rep->fail == CONN_NO_ANSWER))
+		probe_out_of_time(ctx, req.timeout);
+	return i;
 }

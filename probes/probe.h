@@ -43,7 +43,12 @@ struct probe_ctx {
 
 	/* dns */
 	int resolved;
-	char canon[256];		/* canonical name after CNAMEs */
+	char fqdn[256];			/* the name qualified as the client's
+					 * resolver does (search list) */
+	char canon[256];		/* canonical name after CNAMEs: the
+					 * SPN's host */
+	int name_is_address;		/* an address or localhost: no SPN */
+	int hosts_only;			/* known to this machine, not DNS */
 	char addrs[PROBE_MAX_ADDR][64];
 	int n_addrs;
 	char mp_realm_guess[128];	/* upper-cased DNS domain of canon */
@@ -63,10 +68,18 @@ struct probe_ctx {
 	uint8_t *token;			/* SPNEGO init token; wiped on free */
 	size_t token_len;
 	int kdc_down;
+	double krb_wait;		/* seconds MIT may wait for a KDC */
 	struct capture_live *cap;
 	char cap_path[512];
 	int mp_krb_error;		/* KRB-ERROR in the MP's last reply, -1 */
+	/* the first wait that --timeout cut short, for the exit-3 line */
+	char short_step[32];
+	double short_wait;
 };
+
+/* A network wait shorter than this that ran out blames --timeout, not the
+ * other side. */
+#define PROBE_MIN_WAIT 1.0
 
 struct probe {
 	const char *name;
@@ -79,6 +92,9 @@ extern const struct probe *const probes[];
 
 /* Helpers for probes (probes/common.c). */
 double probe_remaining(const struct probe_ctx *ctx);
+/* A wait of `allowed` seconds ran out: when --timeout left too little for
+ * it, remember so (the run then ends with exit 3); returns 1 then. */
+int probe_out_of_time(struct probe_ctx *ctx, double allowed);
 int probe_event(struct probe_ctx *ctx, struct event *ev);
 void probe_step_done(struct probe_ctx *ctx, enum step_status st,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -37,7 +37,7 @@ reply_token(struct probe_ctx *ctx, const struct http_reply *rep,
 		event_init(&ev, EV_CLOCK);
 		ev.from = ROLE_MP;
 		ev.to = ROLE_MP;
-		strlcpy0(ev.name, ctx->opts->target, sizeof(ev.name));
+		strlcpy0(ev.name, ctx->canon, sizeof(ev.name));
 		ev.offset = (double)tok.krb.stime + (tok.krb.susec >= 0 ?
 		    tok.krb.susec / 1e6 : 0.5) - (rep->t_sent + rep->t_recv) / 2;
 		ev.uncertainty = (rep->t_recv - rep->t_sent) / 2 + 0.5;

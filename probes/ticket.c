@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "crypto.h"
 #include "gss.h"
@@ -23,6 +24,7 @@ krb_failure(struct probe_ctx *ctx, long code, const char *what)
 	case KRBS_KDC_UNREACH:
 		event_init(&ev, EV_KDC_UNREACHABLE);
 		ctx->kdc_down = 1;
+		probe_out_of_time(ctx, ctx->krb_wait);
 		break;
 	case KRBS_REALM_UNKNOWN:
 		event_init(&ev, EV_REALM_UNKNOWN);
@@ -41,7 +43,9 @@ krb_failure(struct probe_ctx *ctx, long code, const char *what)
 	default:
 		event_init(&ev, EV_GSS_STATUS);
 		strlcpy0(ev.name, what, sizeof(ev.name));
-		ev.minor = (unsigned long)code;
+		ev.major = 0x000d0000;	/* GSS_S_FAILURE: the library failed */
+		ev.minor = (unsigned long)(uint32_t)(int32_t)code;
+		ev.code = krbs_rfc_code(code);
 		break;
 	}
 	ev.from = ROLE_CLIENT;
@@ -73,19 +77,46 @@ ticket_event(struct probe_ctx *ctx)
 	    sizeof(ctx->ticket_realm));
 }
 
+/* Who the client acts as: the MP will see the machine account. */
+static void
+identity_event(struct probe_ctx *ctx)
+{
+	const char *p = ctx->client_principal;
+	size_t n = strcspn(p, "@");
+	struct event ev;
+
+	event_init(&ev, EV_IDENTITY);
+	ev.from = ROLE_CLIENT;
+	strlcpy0(ev.name, p, sizeof(ev.name));
+	strlcpy0(ev.realm, ctx->client_realm, sizeof(ev.realm));
+	ev.status = (n > 1 && p[n - 1] == '$' && memchr(p, '/', n) == NULL) ||
+	    strncasecmp(p, "host/", 5) == 0;
+	snprintf(ev.value, sizeof(ev.value), "%s", ctx->opts->keytab ?
+	    "keytab" : "credential cache");
+	probe_event(ctx, &ev);
+}
+
 static int
 ticket_run(struct probe_ctx *ctx)
 {
 	const struct probe_opts *o = ctx->opts;
 	struct event st;
+	char what[300];
 	long code;
 
 	if (!ctx->have_creds) {
 		event_init(&st, EV_NO_CREDENTIALS);
-		snprintf(st.text, sizeof(st.text), "no credential cache and "
-		    "no --keytab/--principal: nothing to authenticate with");
+		snprintf(st.text, sizeof(st.text), "the client principal could "
+		    "not be read from the %s", o->keytab ? "keytab" :
+		    "credential cache");
 		probe_event(ctx, &st);
 		probe_step_done(ctx, STEP_FAILED, "no credentials");
+		return 0;
+	}
+	if (ctx->name_is_address) {
+		probe_step_done(ctx, STEP_SKIPPED, "no SPN can name %s: a "
+		    "Windows client gets no Kerberos ticket for it",
+		    ctx->opts->target);
 		return 0;
 	}
 	if (ctx->kdc_down) {
@@ -93,7 +124,8 @@ ticket_run(struct probe_ctx *ctx)
 		    "answer");
 		return 0;
 	}
-	krbs_set_timeout(ctx->krb, probe_remaining(ctx) / 2);
+	ctx->krb_wait = probe_remaining(ctx) / 2;
+	krbs_set_timeout(ctx->krb, ctx->krb_wait);
 	code = krbs_creds(ctx->krb, o->keytab, o->principal,
 	    ctx->client_principal, sizeof(ctx->client_principal),
 	    ctx->client_realm, sizeof(ctx->client_realm));
@@ -104,11 +136,14 @@ ticket_run(struct probe_ctx *ctx)
 		    ctx->client_principal);
 		return 0;
 	}
-	krbs_set_timeout(ctx->krb, probe_remaining(ctx) / 2);
+	identity_event(ctx);
+	ctx->krb_wait = probe_remaining(ctx) / 2;
+	krbs_set_timeout(ctx->krb, ctx->krb_wait);
 	code = krbs_service_ticket(ctx->krb, "HTTP", ctx->canon,
 	    ctx->ticket_realm, sizeof(ctx->ticket_realm));
 	if (code != 0) {
-		krb_failure(ctx, code, "ticket for HTTP/<mp>");
+		snprintf(what, sizeof(what), "ticket for HTTP/%s", ctx->canon);
+		krb_failure(ctx, code, what);
 		probe_step_done(ctx, STEP_FAILED, "no ticket for HTTP/%s",
 		    ctx->canon);
 		return 0;

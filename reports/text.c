@@ -43,6 +43,18 @@ approved_clients(const struct report *r)
 	return n;
 }
 
+/* A live run that acted as a user: its verdict is that user's. */
+static int
+as_user(const struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_findings; i++)
+		if (r->findings[i].id == FID_IDENTITY_NOT_MACHINE)
+			return 1;
+	return 0;
+}
+
 void
 report_verdict(const struct report *r, char *head, size_t hn, char *rest,
     size_t rn)
@@ -77,6 +89,12 @@ report_verdict(const struct report *r, char *head, size_t hn, char *rest,
 		strlcpy0(head, "NO FAILURE FOUND", hn);
 		snprintf(rest, rn, "%s answered its anonymous queries and showed "
 		    "nothing wrong%s", r->target, warn);
+	} else if (live && as_user(r)) {
+		strlcpy0(head, "APPROVED", hn);
+		snprintf(rest, rn, "the user %s authenticates to %s with "
+		    "Kerberos; a client registers as its machine account "
+		    "(HOST$), which this run did not act as%s", who, r->target,
+		    warn);
 	} else if (live) {
 		strlcpy0(head, "APPROVED", hn);
 		snprintf(rest, rn, "%s authenticates to %s with Kerberos and "

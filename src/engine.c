@@ -137,6 +137,12 @@ rule_no_address(struct report *r)
 	}
 	if (seen == 0 || found > 0)
 		return;
+	/* the system resolver knows it (hosts file, a literal): said apart */
+	for (i = 0; i < r->n_events; i++)
+		if (r->events[i].type == EV_RESOLVE &&
+		    (r->events[i].status == RESOLVE_HOSTS_ONLY ||
+		    r->events[i].status == RESOLVE_ADDRESS))
+			return;
 	for (i = 0; i < r->n_events; i++) {
 		const struct event *ev = &r->events[i];
 
@@ -161,6 +167,9 @@ rule_connect(struct report *r, size_t i)
 		break;
 	case CONN_TLS:
 		add(r, FID_MP_TLS_FAILURE, (int)i);
+		break;
+	case CONN_NO_ANSWER:
+		add(r, FID_MP_NO_ANSWER, (int)i);
 		break;
 	case CONN_PROTOCOL:
 		add(r, FID_MP_PROTOCOL_ERROR, (int)i);
@@ -340,7 +349,7 @@ static void
 rule_clocks(struct report *r)
 {
 	size_t i;
-	int kdc = -1, mp = -1;
+	int kdc = -1, mp = -1, client_off = 0;
 	double d;
 
 	for (i = 0; i < r->n_events; i++) {
@@ -367,8 +376,9 @@ rule_clocks(struct report *r)
 	if (kdc >= 0 && !offline(&r->events[kdc])) {
 		const struct event *k = &r->events[kdc];
 
-		add(r, fabs(k->offset) - k->uncertainty > SKEW_LIMIT ?
-		    FID_CLOCK_SKEW : FID_KDC_TIMESYNC_HIDDEN, kdc);
+		client_off = fabs(k->offset) - k->uncertainty > SKEW_LIMIT;
+		add(r, client_off ? FID_CLOCK_SKEW : FID_KDC_TIMESYNC_HIDDEN,
+		    kdc);
 	}
 	if (mp >= 0 && (kdc >= 0 || !offline(&r->events[mp]))) {
 		const struct event *m = &r->events[mp];
@@ -379,6 +389,14 @@ rule_clocks(struct report *r)
 
 			if (f && kdc >= 0)
 				finding_add_evidence(f, kdc);
+		} else if (client_off) {
+			/* the MP agrees with the KDC: the client's clock is
+			 * the odd one out, the MP's offset proves it again */
+			add(r, FID_CLOCK_SKEW, mp);
+		} else if (fabs(m->offset) - m->uncertainty > SKEW_LIMIT) {
+			/* unmeasured KDC: an offset beyond the tolerance is
+			 * never "no action needed" */
+			add(r, FID_CLOCK_SKEW_MP, mp);
 		} else {
 			add(r, FID_KDC_TIMESYNC_HIDDEN, mp);
 		}
@@ -921,6 +939,16 @@ judge(struct report *r, struct facts *f)
 		case EV_NO_CREDENTIALS:
 			add(r, FID_NO_CREDENTIALS, (int)i);
 			break;
+		case EV_RESOLVE:
+			if (ev->status == RESOLVE_ADDRESS)
+				add(r, FID_MP_NAME_IS_ADDRESS, (int)i);
+			else if (ev->status == RESOLVE_HOSTS_ONLY)
+				add(r, FID_DNS_HOSTS_FILE_ONLY, (int)i);
+			break;
+		case EV_IDENTITY:
+			if (ev->status == 0)
+				add(r, FID_IDENTITY_NOT_MACHINE, (int)i);
+			break;
 		case EV_CAPTURE:
 			add(r, FID_CAPTURE_UNAVAILABLE, (int)i);
 			break;
@@ -984,6 +1012,25 @@ engine_judge(struct report *r)
 	return f.authed_ok;
 }
 
+/* The client never got in and no rule named why: what the libraries said
+ * is the evidence. */
+static void
+kerberos_failed(struct report *r)
+{
+	struct finding *fi = add(r, FID_KERBEROS_FAILED, -1);
+	size_t i;
+
+	for (i = 0; fi && i < r->n_events; i++) {
+		const struct event *ev = &r->events[i];
+
+		if ((ev->type == EV_GSS_STATUS && ev->major != 0 &&
+		    ev->major != 1) || ev->type == EV_KRB_ERROR ||
+		    (ev->type == EV_NOTE && ev->step >= 0 && ev->text[0] &&
+		    strncmp(ev->source, "probe ticket", 12) == 0))
+			finding_add_evidence(fi, (int)i);
+	}
+}
+
 void
 engine_run(struct report *r)
 {
@@ -999,7 +1046,7 @@ engine_run(struct report *r)
 	if (engine_errors(r) == 0 && !f.authed_ok &&
 	    strcmp(r->command, "probe") == 0)
 		/* nothing failed loudly, yet the client never got in */
-		add(r, FID_KERBEROS_FAILED, -1);
+		kerberos_failed(r);
 	r->approved = engine_errors(r) == 0;
 	engine_sort(r);
 }

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dns.h"
 #include "event.h"
@@ -34,7 +35,7 @@ event_type_name(enum ev_type type)
 		"krb-fallback", "kdc-unreachable", "realm-unknown", "ticket",
 		"gss-status", "spnego-reply", "clock", "no-credentials",
 		"capture", "iis-request", "spn-owner", "trust", "directory",
-		"directory-unavailable", "mp-query",
+		"directory-unavailable", "mp-query", "resolve", "identity",
 	};
 
 	if ((size_t)type >= sizeof(names) / sizeof(names[0]))
@@ -81,6 +82,8 @@ conn_fail_name(int kind)
 		return "invalid HTTP reply";
 	case CONN_INCOMPLETE:
 		return "outcome not captured";
+	case CONN_NO_ANSWER:
+		return "connected, but no answer";
 	default:
 		return "failed";
 	}
@@ -91,18 +94,68 @@ krb_error_text(const struct event *ev, char *buf, size_t n)
 {
 	const char *name = krb_err_name(ev->code);
 
-	snprintf(buf, n, "KRB-ERROR %d %s", ev->code, name ? name : "");
+	if (name)
+		snprintf(buf, n, "KRB-ERROR %d %s", ev->code, name);
+	else
+		snprintf(buf, n, "KRB-ERROR %d", ev->code);
 }
 
+/* ", etype 18 aes256-cts-hmac-sha1-96, kvno 2", each part only if known */
 static void
-etype_text(const struct event *ev, char *buf, size_t n)
+key_text(const struct event *ev, char *buf, size_t n)
 {
 	const char *name = krb_etype_name(ev->etype);
 
-	if (ev->etype < 0)
-		snprintf(buf, n, "etype unknown");
-	else
-		snprintf(buf, n, "etype %d %s", ev->etype, name ? name : "");
+	buf[0] = '\0';
+	if (ev->etype >= 0)
+		snprintf(buf, n, ", etype %d%s%s", ev->etype, name ? " " : "",
+		    name ? name : "");
+	if (ev->kvno >= 0)
+		strappendf(buf, n, ", kvno %d", ev->kvno);
+}
+
+/* A signed offset in whole seconds, never "-0". */
+static double
+whole(double x)
+{
+	x = round(x);
+	return x == 0 ? 0 : x;
+}
+
+/* ... and to a tenth of a second, never "-0.0". */
+static double
+tenths(double x)
+{
+	x = round(x * 10) / 10;
+	return x == 0 ? 0 : x;
+}
+
+/* GSS-API major status by name (RFC 2744): the routine error, then any
+ * supplementary bits. */
+static void
+gss_major_text(unsigned long major, char *buf, size_t n)
+{
+	static const char *const routine[] = {
+		NULL, "GSS_S_BAD_MECH", "GSS_S_BAD_NAME", "GSS_S_BAD_NAMETYPE",
+		"GSS_S_BAD_BINDINGS", "GSS_S_BAD_STATUS", "GSS_S_BAD_SIG",
+		"GSS_S_NO_CRED", "GSS_S_NO_CONTEXT", "GSS_S_DEFECTIVE_TOKEN",
+		"GSS_S_DEFECTIVE_CREDENTIAL", "GSS_S_CREDENTIALS_EXPIRED",
+		"GSS_S_CONTEXT_EXPIRED", "GSS_S_FAILURE", "GSS_S_BAD_QOP",
+		"GSS_S_UNAUTHORIZED", "GSS_S_UNAVAILABLE",
+		"GSS_S_DUPLICATE_ELEMENT", "GSS_S_NAME_NOT_MN",
+	};
+	unsigned long r = (major >> 16) & 0xff;
+
+	buf[0] = '\0';
+	if (r && r < sizeof(routine) / sizeof(routine[0]))
+		strappendf(buf, n, "%s", routine[r]);
+	else if (r)
+		strappendf(buf, n, "routine error %lu", r);
+	if (major & 1)
+		strappendf(buf, n, "%sGSS_S_CONTINUE_NEEDED", buf[0] ? "|" : "");
+	if (!buf[0])
+		snprintf(buf, n, major ? "major 0x%lx" : "GSS_S_COMPLETE",
+		    major);
 }
 
 void
@@ -139,7 +192,7 @@ event_describe(const struct event *ev, char *buf, size_t n)
 			strappendf(buf, n, "; no WWW-Authenticate header");
 		if (!isnan(ev->offset))
 			strappendf(buf, n, "; Date header %+.0f s from ours",
-			    ev->offset);
+			    whole(ev->offset));
 		break;
 	case EV_KRB_REQUEST:
 		snprintf(buf, n, "%s for %s sent to a KDC of %s%s%s",
@@ -147,10 +200,10 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		    ev->peer[0] ? " at " : "", ev->peer);
 		break;
 	case EV_KRB_REPLY:
-		etype_text(ev, a, sizeof(a));
-		snprintf(buf, n, "%s from %s: ticket for %s (%s, kvno %d)",
-		    nz(krb_msg_name(ev->msg_type)), ev->realm, ev->name, a,
-		    ev->kvno);
+		key_text(ev, a, sizeof(a));
+		snprintf(buf, n, "%s from %s: ticket for %s%s%s%s",
+		    nz(krb_msg_name(ev->msg_type)), ev->realm, ev->name,
+		    a[0] ? " (" : "", a[0] ? a + 2 : "", a[0] ? ")" : "");
 		break;
 	case EV_KRB_REFERRAL:
 		snprintf(buf, n, "KDC of %s referred the client to realm %s",
@@ -158,11 +211,10 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		break;
 	case EV_KRB_ERROR:
 		krb_error_text(ev, a, sizeof(a));
-		snprintf(buf, n, "%s from the %s%s%s%s%s", a,
-		    ev->from == ROLE_MP ? "MP" : "KDC of ",
-		    ev->from == ROLE_MP ? "" : ev->realm,
-		    ev->name[0] ? " for " : "", ev->name,
-		    ev->peer[0] ? "" : "");
+		snprintf(buf, n, "%s from the %s%s%s%s", a,
+		    ev->from == ROLE_MP ? "MP" : ev->realm[0] ? "KDC of " :
+		    "KDC", ev->from == ROLE_MP ? "" : ev->realm,
+		    ev->name[0] ? " for " : "", ev->name);
 		if (ev->stime >= 0) {
 			format_time((double)ev->stime, b, sizeof(b));
 			strappendf(buf, n, " (server time %s)", b);
@@ -186,23 +238,71 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		    ev->text[0] ? ": " : "", ev->text);
 		break;
 	case EV_TICKET:
-		etype_text(ev, a, sizeof(a));
-		snprintf(buf, n, "service ticket %s@%s, %s, kvno %d", ev->name,
-		    ev->realm, a, ev->kvno);
+		key_text(ev, a, sizeof(a));
+		snprintf(buf, n, "service ticket %s@%s%s", ev->name, ev->realm,
+		    a);
 		break;
 	case EV_GSS_STATUS:
-		snprintf(buf, n, "GSS-API %s: major 0x%lx minor %lu%s%s",
-		    ev->name, ev->major, ev->minor, ev->text[0] ? ": " : "",
-		    ev->text);
+		gss_major_text(ev->major, a, sizeof(a));
+		snprintf(buf, n, "GSS-API %s: %s", ev->name, a);
+		if (ev->minor) {
+			/* MIT's minor codes are signed 32-bit com_err codes */
+			long minor = (long)(int32_t)(uint32_t)ev->minor;
+
+			strappendf(buf, n, ", minor %ld", minor);
+			if (ev->code >= 0 && krb_err_name(ev->code))
+				strappendf(buf, n, " KRB5%s",
+				    krb_err_name(ev->code));
+		}
+		if (ev->text[0] && strcmp(ev->text, "complete") != 0)
+			strappendf(buf, n, ": %s", ev->text);
 		break;
 	case EV_SPNEGO_REPLY:
 		snprintf(buf, n, "MP's Negotiate token%s%s: %s", 
 		    ev->name[0] ? " for " : "", ev->name, ev->text);
 		break;
+	case EV_RESOLVE:
+		switch (ev->status) {
+		case RESOLVE_ADDRESS:
+			snprintf(buf, n, "the MP is named by %s%s: no SPN can "
+			    "name it%s%s", ev->name, strchr(ev->name, '.') ||
+			    strchr(ev->name, ':') ? ", an address" :
+			    ", this machine's own name", ev->text[0] ?
+			    "; it resolves to " : "", ev->text);
+			break;
+		case RESOLVE_HOSTS_ONLY:
+			snprintf(buf, n, "this machine resolves %s to %s, but "
+			    "DNS has no address for %s (hosts file)", ev->name,
+			    ev->text, ev->value);
+			break;
+		case RESOLVE_NONE:
+			snprintf(buf, n, "the system resolver does not know %s",
+			    ev->name);
+			break;
+		default:
+			snprintf(buf, n, "the system resolver gives %s for %s",
+			    ev->text[0] ? ev->text : "no address", ev->name);
+			break;
+		}
+		if (ev->status != RESOLVE_ADDRESS && ev->value[0] &&
+		    strcasecmp(ev->value, ev->name) != 0)
+			strappendf(buf, n, "; qualified as %s", ev->value);
+		break;
+	case EV_IDENTITY:
+		snprintf(buf, n, "the client acts as %s (from the %s)%s",
+		    ev->name, ev->value[0] ? ev->value : "credentials",
+		    ev->status ? ", a machine account" : ": a user, not the "
+		    "machine account (NAME$) a client registers as");
+		break;
+	case EV_NO_CREDENTIALS:
+		snprintf(buf, n, "no credentials: %s", ev->text[0] ? ev->text :
+		    "nothing to authenticate with");
+		break;
 	case EV_CLOCK:
 		snprintf(buf, n, "clock of the %s %s: %+.1f s from the client's "
-		    "(+/- %.1f s)%s%s", role_name(ev->to), ev->name, ev->offset,
-		    ev->uncertainty, ev->text[0] ? "; " : "", ev->text);
+		    "(+/- %.1f s)%s%s", role_name(ev->to), ev->name,
+		    tenths(ev->offset), ev->uncertainty, ev->text[0] ? "; " : "",
+		    ev->text);
 		break;
 	case EV_IIS_REQUEST:
 		snprintf(buf, n, "IIS: %s from %s%s%s answered %d.%d, "
@@ -246,7 +346,6 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		    "%s", ev->name, ev->peer[0] ? " against " : "", ev->peer,
 		    ev->text);
 		break;
-	case EV_NO_CREDENTIALS:
 	case EV_MP_QUERY:
 		snprintf(buf, n, "%s answered HTTP %d%s%s%s%s", ev->name,
 		    ev->status, ev->value[0] ? " (" : "", ev->value,

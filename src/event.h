@@ -51,6 +51,25 @@ enum ev_type {
 	EV_MP_QUERY,		/* an anonymous .sms_aut query answered: name =
 				 * verb, status = HTTP status, value =
 				 * Content-Type, peer, text = what it showed */
+	EV_RESOLVE,		/* the system resolver (NSS) on the MP's name:
+				 * name = as given, value = the FQDN the client
+				 * builds the SPN from, status = enum
+				 * resolve_how, text = the addresses, peer =
+				 * the first one */
+	EV_IDENTITY,		/* who the live client acts as: name =
+				 * principal, realm, status = 1 a machine
+				 * account (NAME$), 0 not, value = where its
+				 * credentials came from */
+};
+
+/* How the system resolver knew the MP's name (EV_RESOLVE status). */
+enum resolve_how {
+	RESOLVE_NONE = 1,	/* it does not know the name */
+	RESOLVE_DNS,		/* DNS has an address for the name */
+	RESOLVE_HOSTS_ONLY,	/* known to this machine only (hosts file or
+				 * another NSS source), not to DNS */
+	RESOLVE_ADDRESS,	/* the name is an address literal or localhost:
+				 * no SPN can exist for it */
 };
 
 enum conn_fail {
@@ -59,6 +78,8 @@ enum conn_fail {
 	CONN_INCOMPLETE,	/* capture: the connection's fate is not in the
 				 * evidence (it ended before a retransmission
 				 * or a reply could have come) */
+	CONN_NO_ANSWER,		/* connected, the request sent, no byte of a
+				 * reply before the time ran out */
 };
 
 /* What the event's own bytes say about it (flags). */

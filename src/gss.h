@@ -58,10 +58,24 @@ int krbs_config_kdcs(struct krb_session *s, const char *realm,
 /* "MEMORY:..." name of the private ccache, for another library (SASL
  * GSSAPI) to use for one call through KRB5CCNAME; 0 on success. */
 int krbs_ccache_name(struct krb_session *s, char *buf, size_t n);
+/*
+ * The user's own credentials, checked before anything is sent, so that a
+ * mistake of theirs is one line (exit 3) rather than a finding about
+ * someone else.  krbs_check_keytab: the keytab must be one and hold
+ * principal; with principal NULL, its first machine account (NAME$, as
+ * kinit -k takes a host key) is chosen into chosen.  krbs_check_ccache:
+ * the default ccache (KRB5CCNAME) must exist, be readable and hold an
+ * unexpired TGT.  0, or ERR_NOT_FOUND/ERR_MALFORMED with why filled.
+ */
+int krbs_check_keytab(struct krb_session *s, const char *keytab,
+    const char *principal, char *chosen, size_t cn, char *why, size_t wn);
+int krbs_check_ccache(struct krb_session *s, char *why, size_t wn);
 enum krbs_class krbs_classify(long code);
 /* RFC 4120 error number of a krb5 library code, or -1. */
 int krbs_rfc_code(long code);
-/* The library's message for code (no secrets), into buf. */
+/* The library's message for code (no secrets), its name where known and
+ * its number: "Decrypt integrity check failed (KRB5KRB_AP_ERR_BAD_INTEGRITY,
+ * -1765328353)". */
 void krbs_message(struct krb_session *s, long code, char *buf, size_t n);
 
 #endif

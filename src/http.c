@@ -248,7 +248,7 @@ http_send(const struct http_request *req, const struct http_body *body,
 	struct collect c;
 	char url[512], pin[512], errbuf[CURL_ERROR_SIZE], *auth = NULL;
 	char *ip = NULL;
-	int port = req->port ? req->port : (req->https ? 443 : 80), r = 0;
+	int port = req->port ? req->port : (req->https ? 443 : 80), r = 0, v6;
 	long ms = (long)(req->timeout * 1000);
 	CURLcode rc;
 
@@ -267,15 +267,17 @@ http_send(const struct http_request *req, const struct http_body *body,
 		return ERR_USAGE;
 	if (ms < 1)
 		ms = 1;
-	if (!valid_hostname(req->host))
+	v6 = strchr(req->host, ':') != NULL;
+	if (!valid_hostname(req->host) && !(v6 && strspn(req->host,
+	    "0123456789abcdefABCDEF:.") == strlen(req->host)))
 		return ERR_USAGE;
-	snprintf(url, sizeof(url), "%s://%s:%d%s", req->https ? "https" :
-	    "http", req->host, port, req->path);
+	snprintf(url, sizeof(url), "%s://%s%s%s:%d%s", req->https ? "https" :
+	    "http", v6 ? "[" : "", req->host, v6 ? "]" : "", port, req->path);
 	if ((h = curl_easy_init()) == NULL)
 		return ERR_LIBRARY;
 	if (req->addr) {
-		snprintf(pin, sizeof(pin), "%s:%d:%s", req->host, port,
-		    req->addr);
+		snprintf(pin, sizeof(pin), "%s%s%s:%d:%s", v6 ? "[" : "",
+		    req->host, v6 ? "]" : "", port, req->addr);
 		if ((resolve = curl_slist_append(NULL, pin)) == NULL) {
 			r = ERR_NOMEM;
 			goto out;
@@ -373,6 +375,7 @@ http_send(const struct http_request *req, const struct http_body *body,
 		    "line is larger than an HTTP client accepts (curl 27)");
 	} else {
 		long verify = 0;
+		curl_off_t connected = 0;
 
 		rep->fail = classify(rc);
 		rep->partial = rc == CURLE_PARTIAL_FILE;
@@ -388,6 +391,19 @@ http_send(const struct http_request *req, const struct http_body *body,
 			rep->fail = CONN_TIMEOUT;
 		snprintf(rep->errtext, sizeof(rep->errtext), "%.200s (curl %d)",
 		    errbuf[0] ? errbuf : curl_easy_strerror(rc), (int)rc);
+		if (rep->fail == CONN_TIMEOUT && !req->https &&
+		    rep->header_bytes == 0 && curl_easy_getinfo(h,
+		    CURLINFO_CONNECT_TIME_T, &connected) == CURLE_OK &&
+		    connected > 0) {
+			/* the server took the connection and the request,
+			 * then said nothing */
+			rep->fail = CONN_NO_ANSWER;
+			snprintf(rep->errtext, sizeof(rep->errtext),
+			    "connected in %.3f s and sent the request; no byte "
+			    "of a reply in the %.1f s that followed",
+			    connected / 1e6, rep->t_recv - rep->t_sent -
+			    connected / 1e6);
+		}
 	}
 out:
 	if (auth) {

@@ -11,7 +11,9 @@
 #include "cli.h"
 #include "engine.h"
 #include "http.h"
+#include "privs.h"
 #include "probe.h"
+#include "resolver.h"
 #include "util.h"
 
 static const struct command {
@@ -150,10 +152,12 @@ probe_usage(FILE *out)
 	    "Reproduce a Configuration Manager client's approval path against "
 	    "a management\npoint and name why the client would or would not "
 	    "be approved.\n\n"
-	    "  --keytab FILE --principal NAME  act as the machine account "
+	    "  --keytab FILE [--principal NAME]  act as the machine account "
 	    "(like the client\n"
-	    "                                  running as SYSTEM); default: "
-	    "the credential cache\n"
+	    "                      running as SYSTEM; default NAME: the "
+	    "keytab's first NAME$);\n"
+	    "                      without --keytab: the credential cache "
+	    "(KRB5CCNAME)\n"
 	    "  --timeout SECONDS   bound for the whole run (default 10)\n"
 	    "  --port N            MP port (default 80, 443 with --https)\n"
 	    "  --https             talk HTTPS to the MP (--cafile FILE for "
@@ -193,6 +197,7 @@ cmd_probe(int argc, char **argv)
 	struct probe_opts o;
 	struct report r;
 	const char *format = NULL, *output = NULL;
+	char target[256];
 	int c, rc;
 
 	memset(&o, 0, sizeof(o));
@@ -257,19 +262,29 @@ cmd_probe(int argc, char **argv)
 		probe_usage(stderr);
 		return 2;
 	}
-	o.target = argv[optind];
-	if (!valid_hostname(o.target)) {
-		fprintf(stderr, "ccmdiag: '%s' is not a host name\n", o.target);
+	/* "mp.contoso.com." is the same name, as a resolver takes it */
+	strlcpy0(target, argv[optind], sizeof(target));
+	if (strlen(target) > 1 && target[strlen(target) - 1] == '.')
+		target[strlen(target) - 1] = '\0';
+	o.target = target;
+	if (!valid_hostname(o.target) && !resolver_is_address(o.target)) {
+		fprintf(stderr, "ccmdiag: '%s' is not a host name\n",
+		    argv[optind]);
 		return 2;
 	}
-	if ((o.keytab == NULL) != (o.principal == NULL)) {
-		fprintf(stderr, "ccmdiag: --keytab and --principal go "
-		    "together\n");
+	if (o.principal && o.keytab == NULL) {
+		fprintf(stderr, "ccmdiag: --principal names a key in --keytab "
+		    "FILE; without a keytab the credential cache decides\n");
 		return 2;
 	}
 	if (o.keytab && access(o.keytab, R_OK) != 0) {
-		fprintf(stderr, "ccmdiag: cannot read keytab %s: %s\n",
+		fprintf(stderr, "ccmdiag: cannot read --keytab %s: %s\n",
 		    o.keytab, strerror(errno));
+		return 3;
+	}
+	if (o.cafile && access(o.cafile, R_OK) != 0) {
+		fprintf(stderr, "ccmdiag: cannot read --cafile %s: %s\n",
+		    o.cafile, strerror(errno));
 		return 3;
 	}
 	if (o.evidence_dir && cli_make_evidence_dir(o.evidence_dir) != 0)
@@ -292,6 +307,7 @@ cmd_probe(int argc, char **argv)
 	}
 	report_init(&r, "probe", o.target);
 	r.verbose = o.verbose;
+	privs_catch_signals();
 	if ((rc = probe_run_all(&o, &r)) == 0) {
 		engine_run(&r);
 		rc = cli_write_report(&r, format, output);

@@ -20,6 +20,7 @@
 #include "crypto.h"
 #include "engine.h"
 #include "http.h"
+#include "httpev.h"
 #include "mpxml.h"
 #include "util.h"
 
@@ -153,60 +154,36 @@ query(struct mpi *m, int q)
 	struct http_request req = m->req;
 	struct http_reply rep;
 	struct http_content body;
-	struct event ev;
+	struct httpev_call call;
 	char path[64], *xml = NULL, *sum = NULL, summary[256];
 	const char *line, *nl;
-	int r = 0;
+	int r = 0, i, err;
 
 	m->verb = verbs[q];
 	m->step = report_add_step(m->r, verbs[q]);
-	snprintf(path, sizeof(path), "/SMS_MP/.sms_aut?%s", verbs[q]);
+	snprintf(path, sizeof(path), CCM_PATH_SMS_AUT "?%s", verbs[q]);
 	req.path = path;
 	req.method = "GET";
 	memset(&rep, 0, sizeof(rep));
 	memset(&body, 0, sizeof(body));
 
-	event_init(&ev, EV_HTTP_REQUEST);
-	ev.step = m->step;
-	snprintf(ev.source, sizeof(ev.source), "mp-info %s", verbs[q]);
-	ev.from = ROLE_CLIENT;
-	ev.to = ROLE_MP;
-	snprintf(ev.text, sizeof(ev.text), "GET %s://%s:%d%s", req.https ?
-	    "https" : "http", req.host, req.port, path);
-	report_add_event(m->r, &ev);
-	if (http_send(&req, NULL, &rep, &body) != 0) {
-		note(m, "could not send the request");
+	memset(&call, 0, sizeof(call));
+	call.r = m->r;
+	call.step = m->step;
+	call.command = "mp-info";
+	call.reply_type = EV_MP_QUERY;
+	call.reply_name = verbs[q];
+	if ((i = httpev_exchange(&call, &req, NULL, &rep, &body, &err)) < 0) {
 		step_done(m, STEP_FAILED, "not sent");
 		return -1;
 	}
+	m->ev[q] = i;
 	if (!rep.transport_ok) {
-		event_init(&ev, EV_CONNECT_FAIL);
-		ev.step = m->step;
-		snprintf(ev.source, sizeof(ev.source), "mp-info %s", verbs[q]);
-		ev.from = ROLE_CLIENT;
-		ev.to = ROLE_MP;
-		ev.status = rep.fail;
-		snprintf(ev.name, sizeof(ev.name), "%s:%d", req.host, req.port);
-		strlcpy0(ev.peer, rep.peer, sizeof(ev.peer));
-		strlcpy0(ev.text, rep.errtext, sizeof(ev.text));
-		m->ev[q] = report_add_event(m->r, &ev);
 		step_done(m, STEP_FAILED, "no answer");
 		r = 1;
 		goto out;
 	}
 	m->status[q] = (int)rep.status;
-	event_init(&ev, EV_MP_QUERY);
-	ev.step = m->step;
-	snprintf(ev.source, sizeof(ev.source), "mp-info %s", verbs[q]);
-	ev.from = ROLE_MP;
-	ev.to = ROLE_CLIENT;
-	ev.status = (int)rep.status;
-	strlcpy0(ev.name, verbs[q], sizeof(ev.name));
-	strlcpy0(ev.value, body.content_type, sizeof(ev.value));
-	strlcpy0(ev.peer, rep.peer, sizeof(ev.peer));
-	snprintf(ev.text, sizeof(ev.text), "%zu bytes%s", body.len,
-	    rep.too_large ? ", cut at the bound" : "");
-	m->ev[q] = report_add_event(m->r, &ev);
 	if (rep.status != 200 || body.len == 0) {
 		snprintf(summary, sizeof(summary), "HTTP %ld", rep.status);
 		step_done(m, STEP_FAILED, summary);

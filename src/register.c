@@ -20,11 +20,10 @@
 #include "error.h"
 #include "gss.h"
 #include "http.h"
+#include "httpev.h"
 #include "mpxml.h"
 #include "util.h"
 
-#define PATH_WINDOWSAUTH "/ccm_system_windowsauth/request"
-#define PATH_ANONYMOUS "/ccm_system/request"
 
 struct reg {
 	const char *target, *netbios, *fqdn, *keytab, *principal;
@@ -58,16 +57,30 @@ static int
 note(struct reg *g, enum ev_type type, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* How register's exchanges with the MP are recorded (src/httpev.c). */
+static void
+call_of(const struct reg *g, struct httpev_call *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->r = g->r;
+	c->step = g->step;
+	c->command = "register";
+	c->reply_type = EV_HTTP_RESPONSE;
+	/* the engine's anonymous-windowsauth rule is for windowsauth only */
+	c->reply_name = "ccm_system (anonymous)";
+}
+
 static int
 note(struct reg *g, enum ev_type type, const char *fmt, ...)
 {
+	struct httpev_call call;
 	struct event ev;
 	va_list ap;
 
 	event_init(&ev, type);
 	ev.step = g->step;
-	snprintf(ev.source, sizeof(ev.source), "register %s",
-	    g->r->steps[g->step].name);
+	call_of(g, &call);
+	httpev_source(&call, ev.source, sizeof(ev.source));
 	va_start(ap, fmt);
 	vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
 	va_end(ap);
@@ -175,10 +188,11 @@ exchange(struct reg *g, int confirmation, const char *smsid,
 	struct http_content body;
 	struct http_body hb;
 	struct ccm_reply cr;
+	struct httpev_call call;
 	struct event ev;
 	uint8_t *sig = NULL, *msg = NULL, *data16 = NULL, *tok = NULL;
 	size_t siglen, msglen, data16len, toklen = 0;
-	char *data = NULL, *b64 = NULL, why[256];
+	char *data = NULL, *b64 = NULL, why[256], what[200], spn[300];
 	enum ccm_reply_problem pb;
 	int r = -1, i;
 
@@ -225,32 +239,28 @@ exchange(struct reg *g, int confirmation, const char *smsid,
 	req.client_p12 = g->p12 != NULL;
 	req.client_password = g->p12pass;
 	req.method = "CCM_POST";
-	req.path = g->anonymous ? PATH_ANONYMOUS : PATH_WINDOWSAUTH;
+	req.path = g->anonymous ? CCM_PATH_ANONYMOUS : CCM_PATH_WINDOWSAUTH;
 	req.negotiate_b64 = b64;
 	req.timeout = remaining(g);
 	hb.content_type = CCM_CONTENT_TYPE;
 	hb.data = msg;
 	hb.len = msglen;
 
-	event_init(&ev, EV_HTTP_REQUEST);
-	ev.step = g->step;
-	snprintf(ev.source, sizeof(ev.source), "register %s",
-	    g->r->steps[g->step].name);
-	ev.from = ROLE_CLIENT;
-	ev.to = ROLE_MP;
-	snprintf(ev.text, sizeof(ev.text), "CCM_POST %s://%s:%d%s, "
-	    "ClientRegistrationRequest %s%s%s (%zu bytes)%s", g->https ?
-	    "https" : "http", g->target, req.port,
-	    req.path, confirmation ? "Confirmation" : "Registration",
+	call_of(g, &call);
+	snprintf(what, sizeof(what), "ClientRegistrationRequest %s%s%s (%zu "
+	    "bytes)%s", confirmation ? "Confirmation" : "Registration",
 	    smsid[0] ? " for " : "", smsid, msglen, req.client_cert ?
 	    ", with a TLS client certificate" : "");
+	call.what = what;
 	if (b64) {
-		strlcpy0(ev.name, "Negotiate", sizeof(ev.name));
-		snprintf(ev.value, sizeof(ev.value), "HTTP/%s", g->target);
+		snprintf(spn, sizeof(spn), "HTTP/%s", g->target);
+		call.auth = "Negotiate";
+		call.ticket = spn;
 	}
-	report_add_event(g->r, &ev);
-	if (http_send(&req, &hb, &rep, &body) != 0) {
-		note(g, EV_NOTE, "could not send the request");
+	httpev_request(&call, &req);
+	if ((i = http_send(&req, &hb, &rep, &body)) != 0) {
+		note(g, EV_NOTE, "the request could not be sent: %s",
+		    err_str(i));
 		goto out;
 	}
 	if (!rep.transport_ok && (rep.too_large || rep.partial)) {
@@ -277,36 +287,9 @@ exchange(struct reg *g, int confirmation, const char *smsid,
 		find(g, fid[rep.tls], i);
 		goto out;
 	}
-	if (!rep.transport_ok) {
-		event_init(&ev, EV_CONNECT_FAIL);
-		ev.step = g->step;
-		snprintf(ev.source, sizeof(ev.source), "register %s",
-		    g->r->steps[g->step].name);
-		ev.from = ROLE_CLIENT;
-		ev.to = ROLE_MP;
-		ev.status = rep.fail;
-		snprintf(ev.name, sizeof(ev.name), "%s:%d", g->target, req.port);
-		strlcpy0(ev.peer, rep.peer, sizeof(ev.peer));
-		strlcpy0(ev.text, rep.errtext, sizeof(ev.text));
-		report_add_event(g->r, &ev);
+	i = httpev_result(&call, &req, &rep, NULL);
+	if (!rep.transport_ok)
 		goto out;
-	}
-	event_init(&ev, EV_HTTP_RESPONSE);
-	ev.step = g->step;
-	snprintf(ev.source, sizeof(ev.source), "register %s",
-	    g->r->steps[g->step].name);
-	ev.from = ROLE_MP;
-	ev.to = ROLE_CLIENT;
-	ev.status = (int)rep.status;
-	strlcpy0(ev.text, rep.schemes, sizeof(ev.text));
-	/* the engine's anonymous-windowsauth rule is for windowsauth only */
-	strlcpy0(ev.name, b64 ? "Negotiate" : "ccm_system (anonymous)",
-	    sizeof(ev.name));
-	if (b64)
-		snprintf(ev.value, sizeof(ev.value), "HTTP/%s", g->target);
-	ev.has_token = rep.token_garbage ? -1 : rep.token != NULL;
-	strlcpy0(ev.peer, rep.peer, sizeof(ev.peer));
-	i = report_add_event(g->r, &ev);
 	if (rep.status != 200)
 		goto out;
 	pb = ccm_reply_parse(body.data, body.len, &cr, why, sizeof(why));
@@ -481,7 +464,7 @@ identity(struct reg *g, const char *certfile, const char *keyfile)
 static int
 kerberos(struct reg *g)
 {
-	char princ[256] = "", realm[128] = "", mrealm[128] = "";
+	char princ[256] = "", realm[128] = "", mrealm[128] = "", spn[420];
 	long code;
 
 	g->step = report_add_step(g->r, "kerberos");
@@ -509,7 +492,8 @@ kerberos(struct reg *g)
 		return 1;
 	}
 	strlcpy0(g->r->mp_realm, mrealm, sizeof(g->r->mp_realm));
-	step_done(g, STEP_OK, "ticket for HTTP/<mp>");
+	snprintf(spn, sizeof(spn), "ticket for HTTP/%s@%s", g->target, mrealm);
+	step_done(g, STEP_OK, spn);
 	return 0;
 }
 

@@ -35,8 +35,10 @@ expect 2 'bad port' probe --port 70000 mp.example
 expect 2 'bad port' probe --port 80abc mp.example
 expect 2 'bad port' mp-info --port 0 mp.example
 expect 2 'bad port' register --create-record --port x mp.example
-expect 2 'go together' probe --keytab /etc/hostname mp.example
-expect 3 'cannot read keytab' probe --keytab "$tmp/none" --principal a@B mp.example
+expect 3 'keytab /etc/hostname is not a usable keytab' probe --keytab /etc/hostname mp.example
+expect 2 'principal names a key in --keytab' probe --principal a@B mp.example
+expect 3 'cannot read --keytab' probe --keytab "$tmp/none" --principal a@B mp.example
+expect 3 'cannot read --cafile' probe --https --cafile "$tmp/none.pem" mp.example
 expect 2 'unknown format' probe --format xml mp.example
 expect 2 'usage' probe
 expect 0 'usage: ccmdiag probe' probe --help

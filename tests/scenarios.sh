@@ -16,6 +16,8 @@ if [ "$(id -u)" != 0 ]; then
 	exit 77
 fi
 command -v jq >/dev/null || { echo "scenarios: jq is missing"; exit 99; }
+# shellcheck source=tests/report-text.sh
+. "$srcdir/tests/report-text.sh"
 
 mkdir -p "$out"
 trap '"$lab" down >/dev/null 2>&1' EXIT INT TERM
@@ -34,7 +36,7 @@ fail=0
 check() {
 	local name=$1 target=$2 want_rc=$3 want_root=$4 also=$5 offline_too=$6
 	shift 6
-	local rc root t0 t1 elapsed msg=""
+	local rc root t0 t1 elapsed msg="" left
 
 	if ! "$lab" scenario "$name" >"$out/$name.lab.log" 2>&1; then
 		echo "not ok - $name: lab scenario failed"
@@ -67,6 +69,8 @@ check() {
 	    "$out/$name.json" >/dev/null 2>&1; then
 		msg="$msg no $also finding;"
 	fi
+	left=$(report_leftovers "$out/$name.json")
+	[ -z "$left" ] || msg="$msg unreadable text: $left;"
 	if [ "$(echo "$elapsed > $timeout_s + 1" | bc)" = 1 ]; then
 		msg="$msg took ${elapsed}s, over --timeout $timeout_s;"
 	fi
@@ -113,7 +117,7 @@ check mp-no-negotiate  '$MP_FQDN'        1 mp-no-negotiate       -              
 check mp-anonymous     '$MP_FQDN'        1 mp-anonymous-accepted -                1
 check mp-not-mp        '$MP_FQDN'        1 mp-not-mp             -                1
 check mp-closed        '$MP_FQDN'        1 mp-unreachable        -                1
-check mp-hang          '$MP_FQDN'        1 mp-unreachable        -                1
+check mp-hang          '$MP_FQDN'        1 mp-no-answer          -                1
 check mp-garbage       '$MP_FQDN'        1 mp-protocol-error     -                1
 check mp-bigheader     '$MP_FQDN'        1 mp-protocol-error     -                1
 
@@ -131,7 +135,8 @@ check_https() {
 	rc=$?
 	root=$(jq -r '[.findings[] | select(.severity == "error")][0].id // "-"' \
 	    "$out/$label.json" 2>/dev/null)
-	if [ "$rc" = "$want_rc" ] && [ "$root" = "$want_root" ]; then
+	if [ "$rc" = "$want_rc" ] && [ "$root" = "$want_root" ] &&
+	    [ -z "$(report_leftovers "$out/$label.json")" ]; then
 		printf 'ok - %-18s exit %s, %s\n' "$label" "$rc" "$root"
 		pass=$((pass + 1))
 	else
@@ -167,17 +172,20 @@ check_ccache() {
 }
 check_ccache
 
-# No keytab and an empty credential cache: nothing to authenticate with.
+# No keytab and no credential cache: the user's own mistake, one line
+# naming the cache, exit 3, no report.
 check_no_creds() {
 	local rc root
 	"$lab" run kdestroy -q >/dev/null 2>&1
 	"$lab" run "$ccmdiag" probe --format json "$MP_FQDN" \
-	    >"$out/no-creds.json" 2>&1
+	    >"$out/no-creds.json" 2>"$out/no-creds.err"
 	rc=$?
-	root=$(jq -r '[.findings[] | select(.severity == "error")][0].id // "-"' \
-	    "$out/no-creds.json" 2>/dev/null)
-	if [ "$rc" = 1 ] && [ "$root" = no-credentials ]; then
-		echo "ok - no credentials     exit 1, no-credentials"
+	root=$(cat "$out/no-creds.err")
+	if [ "$rc" = 3 ] && [ ! -s "$out/no-creds.json" ] &&
+	    [ "$(wc -l <"$out/no-creds.err")" = 1 ] &&
+	    grep -q "no credential cache at FILE:.*ccache (KRB5CCNAME)" \
+	    "$out/no-creds.err"; then
+		echo "ok - no credentials     exit 3, $root"
 		pass=$((pass + 1))
 	else
 		echo "not ok - no credentials: exit $rc, root cause $root"

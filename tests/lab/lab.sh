@@ -71,7 +71,7 @@ CLIENT_SKEW=+20m
 SCENARIOS="healthy spn-misbound mp-key-stale spn-missing no-trust-path trust-broken
 client-skew mp-skew dns-unresolvable mp-gone cname-alias wrong-ptr no-kdc-srv
 kdc-down kdc-stopped mp-no-negotiate mp-anonymous mp-not-mp mp-hang mp-closed
-mp-garbage mp-bigheader"
+mp-garbage mp-bigheader hosts-only search-list"
 
 MARKER=.ccmdiag-lab
 if [ "$NS_PREFIX" = ccm ]; then
@@ -444,6 +444,14 @@ restore_from() {
 		write_dns yes mp yes
 		start_dns
 		;;
+	hosts-only)
+		write_dns yes mp yes
+		start_dns
+		netns_etc "$NS_CLI" child.parent.lab
+		;;
+	search-list)
+		netns_etc "$NS_CLI" child.parent.lab
+		;;
 	kdc-down | kdc-stopped)
 		child_kdc_up
 		;;
@@ -453,6 +461,7 @@ restore_from() {
 	*)
 		restore_kdc "$KP"
 		restore_kdc "$KC"
+		netns_etc "$NS_CLI" child.parent.lab
 		write_dns yes mp yes
 		start_dns
 		child_kdc_up
@@ -505,6 +514,20 @@ EOF
 	mp-gone)
 		write_dns no mp yes
 		start_dns
+		;;
+	hosts-only)
+		# DNS forgets the MP (its PTR stays); only the client's own
+		# hosts file knows the name, as on an engineer's laptop
+		write_dns no mp yes
+		echo "ptr-record=20.0.77.10.in-addr.arpa,$MP_FQDN" >>"$DNSD/dnsmasq.conf"
+		start_dns
+		printf '%s\t%s\n' "$MP_IP" "$MP_FQDN" >>"/etc/netns/$NS_CLI/hosts"
+		;;
+	search-list)
+		# the client's resolver appends its own domain, then the
+		# parent's, to a short name
+		printf 'nameserver %s\nsearch child.parent.lab parent.lab\n' \
+			"$DNS_IP" >"/etc/netns/$NS_CLI/resolv.conf"
 		;;
 	wrong-ptr)
 		write_dns yes web yes
@@ -649,7 +672,10 @@ print_env() {
 	no-kdc-srv) finding=dns-no-kdc-srv ;;
 	kdc-down | kdc-stopped) finding=kdc-unreachable ;;
 	mp-anonymous) finding="mp-anonymous-accepted" ;;
-	mp-hang | mp-closed) finding="mp-unreachable" ;;
+	mp-hang) finding="mp-no-answer" ;;
+	mp-closed) finding="mp-unreachable" ;;
+	hosts-only) finding="dns-hosts-file-only" ;;
+	search-list) finding="" target=mp ;;
 	mp-garbage | mp-bigheader) finding="mp-protocol-error" ;;
 	*) finding="" ;;
 	esac

@@ -284,7 +284,7 @@ test_mp_hang(void **state)
 	assert_int_equal(count_type(&r, EV_CONNECT_FAIL), 1);
 	ev = find_type(&r, EV_CONNECT_FAIL, 0);
 	assert_int_equal(ev->to, ROLE_MP);
-	assert_int_equal(ev->status, CONN_TIMEOUT);
+	assert_int_equal(ev->status, CONN_NO_ANSWER);
 	assert_non_null(strstr(ev->text, "after the request (frame 6)"));
 	ev = find(&r, EV_HTTP_REQUEST, 6);
 	assert_non_null(ev);
