@@ -405,9 +405,10 @@ pcap_dns_message(struct pcap_ingest *s, const struct pkt_ctx *p,
 			strlcpy0(ev.value, rr->data, sizeof(ev.value));
 		if (msg->qtype == DNS_T_PTR && rr->type == DNS_T_PTR)
 			strlcpy0(ev.value, rr->data, sizeof(ev.value));
-		strappendf(ev.text, sizeof(ev.text), "%s%s %s",
+		strappendf(ev.text, sizeof(ev.text), "%s%s%s%s",
 		    ev.text[0] ? "; " : "", dns_type_name(rr->type) ?
-		    dns_type_name(rr->type) : "?", rr->data);
+		    dns_type_name(rr->type) : "?", rr->data[0] ? " " : "",
+		    rr->data);
 	}
 	if (msg->qtype == DNS_T_PTR && ev.status == 0)
 		ev.value[0] = '\0';

@@ -98,7 +98,7 @@ capture_begin(struct probe_ctx *ctx)
 		return;
 	/* the raw capture; --evidence gets it as annotated pcapng */
 	snprintf(ctx->cap_path, sizeof(ctx->cap_path), "%s/.ccmdiag-capture-"
-	    "XXXXXX", o->evidence_dir ? o->evidence_dir : "/tmp");
+	    "XXXXXX", o->evidence_dir ? o->evidence_dir : tmp_dir());
 	if ((fd = mkstemp(ctx->cap_path)) < 0) {
 		ctx->cap_path[0] = '\0';
 		capture_note(ctx, EV_CAPTURE, "no capture: cannot create a "

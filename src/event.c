@@ -195,9 +195,11 @@ event_describe(const struct event *ev, char *buf, size_t n)
 			    whole(ev->offset));
 		break;
 	case EV_KRB_REQUEST:
-		snprintf(buf, n, "%s for %s sent to a KDC of %s%s%s",
-		    nz(krb_msg_name(ev->msg_type)), ev->name, ev->realm,
-		    ev->peer[0] ? " at " : "", ev->peer);
+		snprintf(buf, n, "%s%s%s sent to a KDC of %s%s%s",
+		    nz(krb_msg_name(ev->msg_type)), ev->name[0] ? " for " : "",
+		    ev->name, ev->realm, ev->peer[0] ? " at " : "", ev->peer);
+		if (ev->msg_type == 10 && ev->value[0])
+			strappendf(buf, n, " by %s", ev->value);
 		break;
 	case EV_KRB_REPLY:
 		key_text(ev, a, sizeof(a));

@@ -226,7 +226,8 @@ write_overlay(struct krb_session *s)
 {
 	int fd;
 
-	strlcpy0(s->overlay, "/tmp/ccmdiag-krb5-XXXXXX", sizeof(s->overlay));
+	snprintf(s->overlay, sizeof(s->overlay), "%s/ccmdiag-krb5-XXXXXX",
+	    tmp_dir());
 	if ((fd = mkstemp(s->overlay)) < 0) {
 		s->overlay[0] = '\0';
 		return ERR_IO;

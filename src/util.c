@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -92,4 +93,16 @@ valid_hostname(const char *s)
 			return 0;
 	}
 	return s[n - 1] != '.' || n > 1;
+}
+
+const char *
+tmp_dir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	if (t == NULL || t[0] != '/' || strlen(t) > 200 ||
+	    t[strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789/._-")] != '\0')
+		return "/tmp";
+	return t;
 }

@@ -16,4 +16,8 @@ void format_time(double t, char *buf, size_t bufsz);
 /* A DNS host name: letters, digits, '-', '.', 1..253 chars, no empty label. */
 int valid_hostname(const char *s);
 
+/* Where temporary files go: $TMPDIR when it is an absolute path of plain
+ * characters, else /tmp. */
+const char *tmp_dir(void);
+
 #endif

@@ -13,7 +13,7 @@ ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 lab=$srcdir/tests/lab/lab.sh
 out=${CCMDIAG_TEST_OUT:-$PWD/tests/probe-local-results}
 export CCMDIAG_LAB_DIR=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab-local}
-export CCMDIAG_LAB_NS=${CCMDIAG_LAB_NS:-ccml}
+export CCMDIAG_LAB_NS=${CCMDIAG_LAB_NS:-ccmtl}
 timeout_s=6
 
 if [ "$(id -u)" != 0 ]; then
@@ -200,15 +200,17 @@ fi
 # --- an interrupted run leaves nothing behind ------------------------------------
 "$lab" scenario mp-hang >/dev/null 2>&1
 eval "$("$lab" env)"
-before=$(ls -d /tmp/.ccmdiag-capture-* /tmp/ccmdiag-krb5-* 2>/dev/null | sort)
-"$lab" run "$ccmdiag" probe --timeout 20 "${kt[@]}" "$MP_FQDN" \
-    >"$out/interrupt.out" 2>"$out/interrupt.err" &
+# in a directory of its own: other tests' probes may run meanwhile
+rm -rf "$out/tmp" && mkdir -p "$out/tmp"
+before=$(ls -A "$out/tmp")
+TMPDIR=$out/tmp "$lab" run "$ccmdiag" probe --timeout 20 "${kt[@]}" \
+    "$MP_FQDN" >"$out/interrupt.out" 2>"$out/interrupt.err" &
 pid=$!
 sleep 1.5
 kill -INT "$pid"
 wait "$pid"
 rc=$?
-after=$(ls -d /tmp/.ccmdiag-capture-* /tmp/ccmdiag-krb5-* 2>/dev/null | sort)
+after=$(ls -A "$out/tmp")
 if [ "$rc" = 3 ] && [ "$before" = "$after" ] &&
     grep -q "interrupted" "$out/interrupt.err"; then
 	echo "ok - interrupt: exit 3, $(cat "$out/interrupt.err")"
