@@ -4,8 +4,13 @@
  *
  * Kerberos is one leg: anonymous 401.2, then 200 as DOMAIN\HOST$.  NTLM
  * needs a challenge leg (401.1 SEC_E_NO_CREDENTIALS) before its 200.  Any
- * other 401.1 is a rejection whose sc-win32-status says why.  The file is
- * streamed: memory grows with the number of clients, not with the file.
+ * other 401.1 is a rejection whose sc-win32-status says why.  The files are
+ * streamed: memory grows with the number of clients, not with the files.
+ *
+ * A client's story may run over several logs (u_ex090520.log ends at
+ * 23:59:59, u_ex090521.log goes on at 00:00:00), given in any order: read()
+ * only notes each log and the time of its first request, and finish() reads
+ * them all, oldest first, into one set of clients.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -128,14 +133,14 @@ same_fmt(const struct fmt *a, const struct fmt *b)
 }
 
 void
-iis_note(struct iis *s, double t, const char *fmt, ...)
+iis_note(struct iis *s, const char *source, double t, const char *fmt, ...)
 {
 	struct event ev;
 	va_list ap;
 
 	event_init(&ev, EV_NOTE);
 	ev.t = t;
-	snprintf(ev.source, sizeof(ev.source), "%s", s->base);
+	snprintf(ev.source, sizeof(ev.source), "%s", source);
 	va_start(ap, fmt);
 	vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
 	va_end(ap);
@@ -610,20 +615,39 @@ balance(struct iis *s)
 	s->want[1] = (s->want[1] + (size_t)(WANT * f)) / 2;
 }
 
+/* The time of a block's last request, when it has one. */
+static void
+last_when(const struct part *pt, char when[24])
+{
+	const struct req *last = NULL;
+	int k;
+
+	for (k = 0; k < NSHARD; k++)
+		if (pt->n_q[k] && (last == NULL ||
+		    pt->q[k][pt->n_q[k] - 1].line > last->line))
+			last = &pt->q[k][pt->n_q[k] - 1];
+	if (last)
+		when_of(when, last);
+}
+
 /* Add a parsed block's counts to the file's, in order. */
 static void
 count_part(struct iis *s, const struct part *pt)
 {
-	if (pt->n_long && s->n_long == 0)
-		s->first_long = pt->base + pt->first_long;
-	s->n_lines += pt->n_lines;
-	s->n_relevant += pt->n_relevant;
-	s->n_no_fields += pt->n_no_fields;
-	s->n_short += pt->n_short;
-	s->n_long += pt->n_long;
-	s->n_nomem += (unsigned long)pt->nomem;
-	if (!s->first_when[0] && pt->first_when[0])
-		memcpy(s->first_when, pt->first_when, sizeof(s->first_when));
+	struct iis_file *f = s->f;
+
+	if (pt->n_long && f->n_long == 0)
+		f->first_long = (unsigned long)(pt->base & LINE_MASK) +
+		    pt->first_long;
+	f->n_lines += pt->n_lines;
+	f->n_relevant += pt->n_relevant;
+	f->n_no_fields += pt->n_no_fields;
+	f->n_short += pt->n_short;
+	f->n_long += pt->n_long;
+	f->n_nomem += (unsigned long)pt->nomem;
+	if (!f->first_when[0] && pt->first_when[0])
+		memcpy(f->first_when, pt->first_when, sizeof(f->first_when));
+	last_when(pt, f->last_when);
 }
 
 /*
@@ -658,8 +682,8 @@ read_blocks(struct iis *s)
 			b->fmt_in = a->fmt;
 			parse_part(b);
 		}
-		a->base = s->n_lines;
-		b->base = s->n_lines + a->n_lines;
+		a->base = (uint64_t)s->file << FILE_SHIFT | s->f->n_lines;
+		b->base = a->base + a->n_lines;
 		both_halves(s, JOB_APPLY);
 		count_part(s, a);
 		count_part(s, b);
@@ -672,47 +696,316 @@ read_blocks(struct iis *s)
 	}
 }
 
+/* --- the set of logs given to one report --------------------------------- */
+
+/*
+ * The logs given to a report, read together when its inputs are all in.
+ * A report released without finish() leaves its set behind; a new report
+ * at the same address is told apart by its start time.
+ */
+struct iis_set {
+	const struct report *r;
+	double started;
+	size_t at;			/* where the events go in the timeline */
+	struct iis_file *files;
+	size_t n_files, cap_files;
+	struct iis_set *next;
+};
+
+static struct iis_set *sets;
+static pthread_mutex_t sets_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+set_free(struct iis_set *set)
+{
+	size_t k;
+
+	if (set == NULL)
+		return;
+	for (k = 0; k < set->n_files; k++)
+		free(set->files[k].path);
+	free(set->files);
+	free(set);
+}
+
+/* Take r's set out of the list: for r to add to or to read; a set left
+ * by an earlier report at r's address is freed. */
+static struct iis_set *
+set_take(const struct report *r)
+{
+	struct iis_set **pp, *set = NULL, *stale;
+
+	pthread_mutex_lock(&sets_mu);
+	for (pp = &sets; *pp; ) {
+		if ((*pp)->r != r) {
+			pp = &(*pp)->next;
+			continue;
+		}
+		stale = *pp;
+		*pp = stale->next;
+		if (stale->started == r->started && set == NULL)
+			set = stale;
+		else
+			set_free(stale);
+	}
+	pthread_mutex_unlock(&sets_mu);
+	return set;
+}
+
+static void
+set_put(struct iis_set *set)
+{
+	pthread_mutex_lock(&sets_mu);
+	set->next = sets;
+	sets = set;
+	pthread_mutex_unlock(&sets_mu);
+}
+
+/* "#Date: 2009-05-20 19:35:11" */
+static double
+date_directive(struct cursor *c)
+{
+	char when[32];
+	uint8_t b;
+
+	cur_skip(c, 6);
+	while (cur_peek_u8(c, &b) && b == ' ')
+		cur_skip(c, 1);
+	iis_text_of(c, when, sizeof(when));
+	return iis_log_time(when);
+}
+
+#define PEEK_LINES	1000
+
+/*
+ * The time of the log's first request line (any line under a #Fields
+ * with date and time), or of its first #Date directive; 0 when the first
+ * lines hold neither.
+ */
+static double
+first_time(struct logread *lr)
+{
+	struct fmt m;
+	struct cursor c;
+	double date = 0;
+	int too_long, i;
+
+	memset(&m, 0, sizeof(m));
+	for (i = 0; i < F__N; i++)
+		m.col[i] = -1;
+	while (lr->lineno < PEEK_LINES && logread_next(lr, &c, &too_long) > 0) {
+		char d[16] = "", t[16] = "", when[40];
+		int col = 0, found = 1;
+
+		if (too_long || cur_empty(&c))
+			continue;
+		if (has_prefix(&c, "#Fields:")) {
+			cur_skip(&c, 8);
+			directive_fields(&m, &c);
+			continue;
+		}
+		if (has_prefix(&c, "#Date:")) {
+			if (date == 0)
+				date = date_directive(&c);
+			continue;
+		}
+		if (has_prefix(&c, "#") || m.col[F_DATE] < 0 ||
+		    m.col[F_TIME] < 0)
+			continue;
+		while (found && !cur_empty(&c)) {
+			struct cursor tok = cur_until(&c, ' ', &found);
+
+			if (col == m.col[F_DATE])
+				iis_text_of(&tok, d, sizeof(d));
+			if (col == m.col[F_TIME])
+				iis_text_of(&tok, t, sizeof(t));
+			col++;
+		}
+		snprintf(when, sizeof(when), "%s %s", d, t);
+		if (iis_log_time(when) > 0)
+			return iis_log_time(when);
+	}
+	return date;
+}
+
+/* Note the log and when it starts; finish() reads it with the others. */
 static int
 iis_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 {
 	struct logread lr;
-	struct iis s;
-	int rc, i, k;
+	struct iis_set *set;
+	struct iis_file *f;
+	double first;
+	int rc;
 
-	memset(&s, 0, sizeof(s));
-	s.path = path;
-	s.base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	s.r = r;
-	for (i = 0; i < F__N; i++)
-		s.fmt.col[i] = -1;
 	if ((rc = logread_open(&lr, path, errbuf, errlen)) != 0)
 		return rc;
-	s.lr = &lr;
-	rc = 0;
-	if (threads_start(&s) == 0) {
-		logread_progress(&lr, s.base);
-		read_blocks(&s);
-	} else {
-		rc = ERR_NOMEM;
-	}
-	threads_end(&s);
-	if (rc == 0 && iis_merge_shards(&s) != 0)
-		rc = ERR_NOMEM;
-	if (rc != 0) {
-		snprintf(errbuf, errlen, "%s: out of memory", path);
-	} else {
-		if (s.read_rc < 0)
-			iis_note(&s, 0, "%s: %s after line %lu (%s): the rest "
-			    "of the file was not read", s.base,
-			    s.read_rc == -ERR_NOMEM ? "out of memory" :
-			    "read error", s.n_lines, logread_error(&lr));
-		iis_finish(&s);
-		iis_summary(&s, &lr);
-	}
+	first = first_time(&lr);
 	logread_close(&lr);
+	if ((set = set_take(r)) == NULL) {
+		if ((set = calloc(1, sizeof(*set))) == NULL)
+			goto nomem;
+		set->r = r;
+		set->started = r->started;
+		set->at = r->n_events;
+	}
+	if (set->n_files == MAX_FILES) {
+		set_put(set);
+		snprintf(errbuf, errlen, "%s: more than %d IIS logs at once",
+		    path, MAX_FILES);
+		return ERR_USAGE;
+	}
+	if (set->n_files == set->cap_files) {
+		size_t ncap = set->cap_files ? 2 * set->cap_files : 8;
+
+		if ((f = realloc(set->files, ncap * sizeof(*f))) == NULL) {
+			set_put(set);
+			goto nomem;
+		}
+		set->files = f;
+		set->cap_files = ncap;
+	}
+	f = &set->files[set->n_files];
+	memset(f, 0, sizeof(*f));
+	if ((f->path = strdup(path)) == NULL) {
+		set_put(set);
+		goto nomem;
+	}
+	f->base = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
+	f->first = first;
+	f->given = set->n_files++;
+	set_put(set);
+	return 0;
+nomem:
+	snprintf(errbuf, errlen, "%s: out of memory", path);
+	return ERR_NOMEM;
+}
+
+/* Oldest first; logs without a time first, all in the order given. */
+static int
+file_cmp(const void *a, const void *b)
+{
+	const struct iis_file *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->given < y->given ? -1 : x->given > y->given;
+}
+
+/* Read log k of the set into the clients. */
+static int
+read_file(struct iis *s, uint32_t k, char *errbuf, size_t errlen)
+{
+	struct iis_file *f = &s->files[k];
+	struct logread lr;
+	unsigned long dropped = 0;
+	int rc, i;
+
+	if ((rc = logread_open(&lr, f->path, errbuf, errlen)) != 0)
+		return rc;
+	s->f = f;
+	s->file = k;
+	s->lr = &lr;
+	s->read_rc = 0;
+	memset(&s->fmt, 0, sizeof(s->fmt));
+	for (i = 0; i < F__N; i++)
+		s->fmt.col[i] = -1;
+	for (i = 0; i < NSHARD; i++) {
+		s->shard[i].tag = k + 1;
+		s->shard[i].n_seen = 0;
+		dropped += s->shard[i].n_dropped;
+	}
+	logread_progress(&lr, f->base);
+	read_blocks(s);
+	for (i = 0; i < NSHARD; i++) {
+		f->n_clients += s->shard[i].n_seen;
+		f->n_dropped += s->shard[i].n_dropped;
+	}
+	f->n_dropped -= dropped;
+	f->read_rc = s->read_rc;
+	if (s->read_rc < 0)
+		snprintf(f->read_error, sizeof(f->read_error), "%s",
+		    logread_error(&lr));
+	f->gzipped = lr.gzipped;
+	f->enc = lr.enc;
+	logread_close(&lr);
+	s->lr = NULL;
+	return 0;
+}
+
+static void
+reverse(struct event *v, size_t a, size_t b)
+{
+	struct event tmp;
+
+	while (a + 1 < b) {
+		tmp = v[a];
+		v[a++] = v[--b];
+		v[b] = tmp;
+	}
+}
+
+/* Move the events from `from` on to `at`, both runs keeping their order:
+ * the IIS events go where the first log was given. */
+static void
+move_events(struct report *r, size_t at, size_t from)
+{
+	if (at >= from || from >= r->n_events)
+		return;
+	reverse(r->events, at, from);
+	reverse(r->events, from, r->n_events);
+	reverse(r->events, at, r->n_events);
+}
+
+/* Read the report's logs, oldest first, as one set of clients. */
+static int
+iis_finish(struct report *r, char *errbuf, size_t errlen)
+{
+	struct iis_set *set;
+	struct iis s;
+	size_t from, k;
+	int rc = 0;
+
+	if ((set = set_take(r)) == NULL)
+		return 0;
+	qsort(set->files, set->n_files, sizeof(*set->files), file_cmp);
+	memset(&s, 0, sizeof(s));
+	s.r = r;
+	s.files = set->files;
+	s.n_files = set->n_files;
+	if (threads_start(&s) != 0) {
+		rc = ERR_NOMEM;
+		snprintf(errbuf, errlen, "%s: out of memory", s.files[0].path);
+	}
+	for (k = 0; rc == 0 && k < s.n_files; k++)
+		rc = read_file(&s, (uint32_t)k, errbuf, errlen);
+	threads_end(&s);
+	if (rc == 0 && iis_merge_shards(&s) != 0) {
+		rc = ERR_NOMEM;
+		snprintf(errbuf, errlen, "%s: out of memory", s.files[0].path);
+	}
+	if (rc == 0) {
+		from = r->n_events;
+		for (k = 0; k < s.n_files; k++) {
+			const struct iis_file *f = &s.files[k];
+
+			if (f->read_rc < 0)
+				iis_note(&s, f->base, 0, "%s: %s after line %lu "
+				    "(%s): the rest of the file was not read",
+				    f->base, f->read_rc == -ERR_NOMEM ?
+				    "out of memory" : "read error", f->n_lines,
+				    f->read_error);
+		}
+		iis_verdicts(&s);
+		for (k = 0; k < s.n_files; k++)
+			iis_summary(&s, &s.files[k]);
+		iis_set_summary(&s);
+		move_events(r, set->at < from ? set->at : from, from);
+	}
 	free(s.order);
 	for (k = 0; k < NSHARD; k++)
 		iis_free_shard(&s.shard[k]);
+	set_free(set);
 	return rc;
 }
 
@@ -742,4 +1035,5 @@ const struct ingest_reader ingest_iis = {
 	.name = "iis",
 	.sniff = iis_sniff,
 	.read = iis_read,
+	.finish = iis_finish,
 };

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "engine.h"
+#include "rules.h"
 #include "trust.h"
 
 #define SKEW_LIMIT 300.0	/* Kerberos default tolerance, seconds */
@@ -771,6 +772,8 @@ engine_run(struct report *r)
 	size_t i;
 	int errors = 0;
 
+	rules_logs(r);
+	rules_mp(r);
 	memset(&f, 0, sizeof(f));
 	f.ev_http_reject = f.ev_host = f.ev_fallback = -1;
 	for (i = 0; i < r->n_events; i++) {

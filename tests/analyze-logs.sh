@@ -43,6 +43,28 @@ check cmlog-pending "$f"' | index("registration-pending") != null' \
     "$logs/ClientIDManagerStartup.log"
 check iis+cmlog "$v"'v("192.0.2.51") == "kerberos" and ([.findings[].id] | index("duplicate-guid") != null)' \
     "$logs/u_ex090520.log" "$logs/MP_RegistrationManager.log"
+# One client's 401.2 at 23:59:59 in one day's log, its 200 at 00:00:00 in
+# the next: one story, Kerberos, whichever log comes first.
+m=$logs/midnight
+one='def rows(ip): [.clients[] | select(.client == ip)] | length;'
+for order in "$m/u_ex090520.log $m/u_ex090521.log" \
+    "$m/u_ex090521.log $m/u_ex090520.log"; do
+	# shellcheck disable=SC2086 # two file names
+	check "midnight ${order##*/}" "$v $one"'v("192.0.2.85") == "kerberos"
+	    and rows("192.0.2.85") == 1 and v("192.0.2.90") == "ntlm"
+	    and (.clients | length) == 4 and .clients[0].client == "192.0.2.51"
+	    and ([.findings[].id] | index("iis-never-authenticated") == null)
+	    and ([.findings[].id] | index("iis-ntlm-only") != null)' $order
+done
+# Two machines' ClientIDManagerStartup.log, one GUID, two hardware ids on
+# other lines than the GUID: duplicate-guid citing both logs' lines.
+check cm-clones '[.findings[] | select(.id == "duplicate-guid") | .evidence[].source]
+    | index("ClientIDManagerStartup.log:2") != null
+    and index("wk09/ClientIDManagerStartup.log:2") != null
+    and index("wk09/ClientIDManagerStartup.log:16") != null' \
+    "$logs/wk02/ClientIDManagerStartup.log" "$logs/wk09/ClientIDManagerStartup.log"
+check cm-one-machine '[.findings[].id] | index("duplicate-guid") == null' \
+    "$logs/wk02/ClientIDManagerStartup.log"
 if "$ccmdiag" analyze "$logs/garbage.bin" >/dev/null 2>&1; then
 	echo "not ok - garbage accepted"; fail=$((fail + 1))
 else
