@@ -97,8 +97,8 @@ hash_user(uint32_t h_ip, const struct key *user)
 }
 
 /* "#Fields: date time ..." - map the columns we use. */
-static void
-directive_fields(struct fmt *m, struct cursor *c)
+void
+iis_fields(struct fmt *m, struct cursor *c)
 {
 	char name[64];
 	int found = 1, i, col = 0;
@@ -311,8 +311,8 @@ request(struct part *pt, const struct key *tok)
 }
 
 /* Does the line start with p (ASCII, any case)? */
-static int
-has_prefix(const struct cursor *c, const char *p)
+int
+iis_has_prefix(const struct cursor *c, const char *p)
 {
 	struct cursor t = *c;
 	char buf[64];
@@ -367,9 +367,9 @@ line(struct part *pt, const uint8_t *p, size_t len, uint32_t *bound,
 		return;
 	if (p[0] == '#') {
 		cur_init(&c, p, len);
-		if (has_prefix(&c, fields)) {
+		if (iis_has_prefix(&c, fields)) {
 			cur_skip(&c, sizeof(fields) - 1);
-			directive_fields(&pt->fmt, &c);
+			iis_fields(&pt->fmt, &c);
 		}
 		return;		/* #Software, #Version, #Date, #Remark */
 	}
@@ -696,200 +696,11 @@ read_blocks(struct iis *s)
 	}
 }
 
-/* --- the set of logs given to one report --------------------------------- */
-
-/*
- * The logs given to a report, read together when its inputs are all in.
- * A report released without finish() leaves its set behind; a new report
- * at the same address is told apart by its start time.
- */
-struct iis_set {
-	const struct report *r;
-	double started;
-	size_t at;			/* where the events go in the timeline */
-	struct iis_file *files;
-	size_t n_files, cap_files;
-	struct iis_set *next;
-};
-
-static struct iis_set *sets;
-static pthread_mutex_t sets_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static void
-set_free(struct iis_set *set)
-{
-	size_t k;
-
-	if (set == NULL)
-		return;
-	for (k = 0; k < set->n_files; k++)
-		free(set->files[k].path);
-	free(set->files);
-	free(set);
-}
-
-/* Take r's set out of the list: for r to add to or to read; a set left
- * by an earlier report at r's address is freed. */
-static struct iis_set *
-set_take(const struct report *r)
-{
-	struct iis_set **pp, *set = NULL, *stale;
-
-	pthread_mutex_lock(&sets_mu);
-	for (pp = &sets; *pp; ) {
-		if ((*pp)->r != r) {
-			pp = &(*pp)->next;
-			continue;
-		}
-		stale = *pp;
-		*pp = stale->next;
-		if (stale->started == r->started && set == NULL)
-			set = stale;
-		else
-			set_free(stale);
-	}
-	pthread_mutex_unlock(&sets_mu);
-	return set;
-}
-
-static void
-set_put(struct iis_set *set)
-{
-	pthread_mutex_lock(&sets_mu);
-	set->next = sets;
-	sets = set;
-	pthread_mutex_unlock(&sets_mu);
-}
-
-/* "#Date: 2009-05-20 19:35:11" */
-static double
-date_directive(struct cursor *c)
-{
-	char when[32];
-	uint8_t b;
-
-	cur_skip(c, 6);
-	while (cur_peek_u8(c, &b) && b == ' ')
-		cur_skip(c, 1);
-	iis_text_of(c, when, sizeof(when));
-	return iis_log_time(when);
-}
-
-#define PEEK_LINES	1000
-
-/*
- * The time of the log's first request line (any line under a #Fields
- * with date and time), or of its first #Date directive; 0 when the first
- * lines hold neither.
- */
-static double
-first_time(struct logread *lr)
-{
-	struct fmt m;
-	struct cursor c;
-	double date = 0;
-	int too_long, i;
-
-	memset(&m, 0, sizeof(m));
-	for (i = 0; i < F__N; i++)
-		m.col[i] = -1;
-	while (lr->lineno < PEEK_LINES && logread_next(lr, &c, &too_long) > 0) {
-		char d[16] = "", t[16] = "", when[40];
-		int col = 0, found = 1;
-
-		if (too_long || cur_empty(&c))
-			continue;
-		if (has_prefix(&c, "#Fields:")) {
-			cur_skip(&c, 8);
-			directive_fields(&m, &c);
-			continue;
-		}
-		if (has_prefix(&c, "#Date:")) {
-			if (date == 0)
-				date = date_directive(&c);
-			continue;
-		}
-		if (has_prefix(&c, "#") || m.col[F_DATE] < 0 ||
-		    m.col[F_TIME] < 0)
-			continue;
-		while (found && !cur_empty(&c)) {
-			struct cursor tok = cur_until(&c, ' ', &found);
-
-			if (col == m.col[F_DATE])
-				iis_text_of(&tok, d, sizeof(d));
-			if (col == m.col[F_TIME])
-				iis_text_of(&tok, t, sizeof(t));
-			col++;
-		}
-		snprintf(when, sizeof(when), "%s %s", d, t);
-		if (iis_log_time(when) > 0)
-			return iis_log_time(when);
-	}
-	return date;
-}
-
-/* Note the log and when it starts; finish() reads it with the others. */
+/* Note the log; finish() reads it with the others. */
 static int
 iis_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 {
-	struct logread lr;
-	struct iis_set *set;
-	struct iis_file *f;
-	double first;
-	int rc;
-
-	if ((rc = logread_open(&lr, path, errbuf, errlen)) != 0)
-		return rc;
-	first = first_time(&lr);
-	logread_close(&lr);
-	if ((set = set_take(r)) == NULL) {
-		if ((set = calloc(1, sizeof(*set))) == NULL)
-			goto nomem;
-		set->r = r;
-		set->started = r->started;
-		set->at = r->n_events;
-	}
-	if (set->n_files == MAX_FILES) {
-		set_put(set);
-		snprintf(errbuf, errlen, "%s: more than %d IIS logs at once",
-		    path, MAX_FILES);
-		return ERR_USAGE;
-	}
-	if (set->n_files == set->cap_files) {
-		size_t ncap = set->cap_files ? 2 * set->cap_files : 8;
-
-		if ((f = realloc(set->files, ncap * sizeof(*f))) == NULL) {
-			set_put(set);
-			goto nomem;
-		}
-		set->files = f;
-		set->cap_files = ncap;
-	}
-	f = &set->files[set->n_files];
-	memset(f, 0, sizeof(*f));
-	if ((f->path = strdup(path)) == NULL) {
-		set_put(set);
-		goto nomem;
-	}
-	f->base = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
-	f->first = first;
-	f->given = set->n_files++;
-	set_put(set);
-	return 0;
-nomem:
-	snprintf(errbuf, errlen, "%s: out of memory", path);
-	return ERR_NOMEM;
-}
-
-/* Oldest first; logs without a time first, all in the order given. */
-static int
-file_cmp(const void *a, const void *b)
-{
-	const struct iis_file *x = a, *y = b;
-
-	if (x->first != y->first)
-		return x->first < y->first ? -1 : 1;
-	return x->given < y->given ? -1 : x->given > y->given;
+	return iis_set_add(r, path, errbuf, errlen);
 }
 
 /* Read log k of the set into the clients. */
@@ -933,30 +744,6 @@ read_file(struct iis *s, uint32_t k, char *errbuf, size_t errlen)
 	return 0;
 }
 
-static void
-reverse(struct event *v, size_t a, size_t b)
-{
-	struct event tmp;
-
-	while (a + 1 < b) {
-		tmp = v[a];
-		v[a++] = v[--b];
-		v[b] = tmp;
-	}
-}
-
-/* Move the events from `from` on to `at`, both runs keeping their order:
- * the IIS events go where the first log was given. */
-static void
-move_events(struct report *r, size_t at, size_t from)
-{
-	if (at >= from || from >= r->n_events)
-		return;
-	reverse(r->events, at, from);
-	reverse(r->events, from, r->n_events);
-	reverse(r->events, at, r->n_events);
-}
-
 /* Read the report's logs, oldest first, as one set of clients. */
 static int
 iis_finish(struct report *r, char *errbuf, size_t errlen)
@@ -966,9 +753,8 @@ iis_finish(struct report *r, char *errbuf, size_t errlen)
 	size_t from, k;
 	int rc = 0;
 
-	if ((set = set_take(r)) == NULL)
+	if ((set = iis_set_take(r)) == NULL)
 		return 0;
-	qsort(set->files, set->n_files, sizeof(*set->files), file_cmp);
 	memset(&s, 0, sizeof(s));
 	s.r = r;
 	s.files = set->files;
@@ -1000,12 +786,12 @@ iis_finish(struct report *r, char *errbuf, size_t errlen)
 		for (k = 0; k < s.n_files; k++)
 			iis_summary(&s, &s.files[k]);
 		iis_set_summary(&s);
-		move_events(r, set->at < from ? set->at : from, from);
+		iis_move_events(r, set->at < from ? set->at : from, from);
 	}
 	free(s.order);
 	for (k = 0; k < NSHARD; k++)
 		iis_free_shard(&s.shard[k]);
-	set_free(set);
+	iis_set_free(set);
 	return rc;
 }
 
@@ -1025,7 +811,7 @@ iis_sniff(const uint8_t *head, size_t n)
 	while (found && !cur_empty(&c)) {
 		l = cur_line(&c, &found);
 		for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
-			if (has_prefix(&l, starts[i]))
+			if (iis_has_prefix(&l, starts[i]))
 				return 1;
 	}
 	return 0;

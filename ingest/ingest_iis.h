@@ -313,9 +313,37 @@ void iis_apply_part(struct shard *s, const struct part *pt, int k);
 int iis_merge_shards(struct iis *s);
 void iis_free_shard(struct shard *s);
 
+/*
+ * The logs given to one report (iis_set.c).  A report released without
+ * finish() leaves its set behind; a new report at the same address is told
+ * apart by its start time.
+ */
+struct iis_set {
+	size_t at;			/* where the events go in the timeline */
+	struct iis_file *files;
+	size_t n_files, cap_files;
+	const struct report *r;
+	double started;			/* r's, when the set was made */
+	struct iis_set *next;
+};
+
+/* Note the log at path and the time of its first request, for r. */
+int iis_set_add(struct report *r, const char *path, char *errbuf,
+    size_t errlen);
+/* r's logs, oldest first (those without a time first); NULL none.  Who
+ * frees: the caller, with iis_set_free. */
+struct iis_set *iis_set_take(const struct report *r);
+void iis_set_free(struct iis_set *set);
+/* Move the events from `from` on to `at`, both runs keeping their order. */
+void iis_move_events(struct report *r, size_t at, size_t from);
+
 /* The whole of c as text; an empty or failed cursor gives "". */
 struct cursor;
 void iis_text_of(struct cursor *c, char *buf, size_t n);
+/* Does the line start with p (ASCII, any case)? */
+int iis_has_prefix(const struct cursor *c, const char *p);
+/* "#Fields: date time ..." (after its name): the columns in use. */
+void iis_fields(struct fmt *m, struct cursor *c);
 /* "2009-05-20 19:35:11" (UTC, as IIS logs) to seconds; 0 when not one. */
 double iis_log_time(const char *when);
 /* A note in the timeline, sourced to source. */
