@@ -177,9 +177,9 @@ facts(const char *text, struct ev_cm *cm)
 	if ((p = after(text, "GUID:")) != NULL)
 		token(p, cm->guid, sizeof(cm->guid));
 	/* "HardwareID1=2:..." (persisted), "Computed HardwareID=2:..."
-	 * (client), "hardware ID 2:..." (MP) */
+	 * (client), "hardware ID 2:..." (MP), not "hardware IDs" */
 	if ((p = after(text, "HardwareID1")) || (p = after(text, "HardwareID")) ||
-	    (p = after(text, "hardware ID ")))
+	    ((p = after(text, "hardware ID")) && *p != 's' && *p != 'S'))
 		token(p, cm->hwid, sizeof(cm->hwid));
 	if ((p = after(text, "NetbiosName")) || (p = after(text, "Name '")) ||
 	    (p = after(text, "client name")))

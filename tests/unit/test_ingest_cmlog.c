@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -284,6 +285,50 @@ test_record_facts(void **state)
 	(void)state;
 }
 
+/*
+ * "Persisted hardware IDs ...=@:" then "HardwareID1=" on the record's
+ * next line: the hardware id is HardwareID1's, not "s" of "IDs"; a line
+ * about another client ("for Client GUID:") is not the writer's GUID.
+ */
+static void
+test_persisted_hwid(void **state)
+{
+	static const char log[] =
+	    "<![LOG[Persisted hardware IDs in CCM_ClientIdentificationInformation"
+	    "=@:\r\n\tHardwareID1=2:AAAABBBBCCCCDDDDEEEEFFFF0000111122223333"
+	    "\r\n\tHardwareID2=C53A0000-0000-0000-0000-000000000000]LOG]!>"
+	    "<time=\"08:00:00.000+000\" date=\"11-20-2026\" "
+	    "component=\"ClientIDManagerStartup\" context=\"\" type=\"1\" "
+	    "thread=\"1\" file=\"\">\r\n"
+	    "<![LOG[[RegTask] - Client is registered. Server assigned ClientID "
+	    "is GUID:" GUID ". Approval status 1]LOG]!><time=\"08:00:02.000+000"
+	    "\" date=\"11-20-2026\" component=\"ClientIDManagerStartup\" "
+	    "context=\"\" type=\"1\" thread=\"1\" file=\"\">\r\n"
+	    "<![LOG[Forwarding a request for Client GUID:11111111-2222-3333-"
+	    "4444-555555555555]LOG]!><time=\"08:00:03.000+000\" "
+	    "date=\"11-20-2026\" component=\"CcmMessaging\" context=\"\" "
+	    "type=\"1\" thread=\"1\" file=\"\">\r\n";
+	char path[] = "/tmp/test_cmlog.XXXXXX", err[256] = "";
+	const struct event *ev;
+	FILE *f;
+	int fd;
+
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	assert_int_equal(fwrite(log, 1, sizeof(log) - 1, f), sizeof(log) - 1);
+	assert_int_equal(fclose(f), 0);
+	report_init(&r, "analyze", path);
+	assert_int_equal(ingest_cmlog.read(path, &r, err, sizeof(err)), 0);
+	unlink(path);
+	assert_non_null(ev = nth(EV_CM_IDENTITY, 0));
+	assert_string_equal(ev->cm.hwid,
+	    "2:AAAABBBBCCCCDDDDEEEEFFFF0000111122223333");
+	assert_int_equal(ev->cm.line_hwid, 1);
+	assert_string_equal(ev->cm.guid, GUID);
+	assert_int_equal(ev->cm.line_guid, 4);
+	(void)state;
+}
+
 static void
 test_sniff(void **state)
 {
@@ -323,6 +368,7 @@ main(void)
 		cmocka_unit_test_teardown(test_duplicate_guid_mp_and_client,
 		    teardown),
 		cmocka_unit_test_teardown(test_record_facts, teardown),
+		cmocka_unit_test_teardown(test_persisted_hwid, teardown),
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test_teardown(test_garbage, teardown),
 	};
