@@ -283,10 +283,8 @@ emit(struct cmlog *s, const struct record *rec, const struct ev_cm *cm)
 	if (rec->has_bias)
 		strappendf(ev.text, sizeof(ev.text), " (logged %s local, "
 		    "bias %+d min)", rec->stamp, rec->bias);
-	if (ev.type == EV_CM_RECORD) {
+	if (ev.type == EV_CM_RECORD)
 		ev.cm = *cm;
-		strlcpy0(ev.cm.file, s->label, sizeof(ev.cm.file));
-	}
 	s->n_events++;
 	(void)report_add_event(s->r, &ev);
 }
@@ -504,7 +502,6 @@ own_identity(struct cmlog *s)
 	snprintf(ev.source, sizeof(ev.source), "%.40s:%lu", s->label,
 	    s->own.line_guid);
 	ev.cm = s->own;
-	strlcpy0(ev.cm.file, s->label, sizeof(ev.cm.file));
 	(void)report_add_event(s->r, &ev);
 }
 

@@ -21,10 +21,25 @@ event_init(struct event *ev, enum ev_type type)
 	ev->stime = -1;
 	ev->offset = NAN;
 	ev->uncertainty = 0;
-	ev->cm.approval = -1;
-	ev->cert.not_before = ev->cert.not_after = -1;
-	ev->mp.ssl_state = -1;
-	ev->reg.status = ev->reg.approval = -1;
+	switch (type) {
+	case EV_CM_RECORD:
+	case EV_CM_IDENTITY:
+		ev->cm.approval = -1;
+		break;
+	case EV_MP_CERT:
+		ev->cert.not_before = ev->cert.not_after = -1;
+		break;
+	case EV_MP_QUERY:
+	case EV_MP_SSL_STATE:
+		ev->mp.ssl_state = -1;
+		break;
+	case EV_REG_REPLY:
+	case EV_REG_SIGNATURE:
+		ev->reg.status = ev->reg.approval = -1;
+		break;
+	default:
+		break;
+	}
 }
 
 const char *
@@ -112,9 +127,11 @@ static void
 cm_identity_text(const struct event *ev, char *buf, size_t n)
 {
 	const struct ev_cm *cm = &ev->cm;
+	const char *colon = strrchr(ev->source, ':');
 	int i;
 
-	snprintf(buf, n, "client identity in %s: machine %s", cm->file,
+	snprintf(buf, n, "client identity in %.*s: machine %s", colon ?
+	    (int)(colon - ev->source) : (int)strlen(ev->source), ev->source,
 	    cm->machine[0] ? cm->machine : "(name not logged)");
 	if (cm->line_machine)
 		strappendf(buf, n, " (line %lu)", cm->line_machine);

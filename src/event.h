@@ -76,27 +76,27 @@ enum conn_fail {
 enum ev_role { ROLE_NONE, ROLE_CLIENT, ROLE_DNS, ROLE_KDC, ROLE_MP };
 
 /*
- * The facts of the newer kinds, one group per kind, each named after what
- * it holds rather than lent a field of another kind.  Unused numbers are
- * -1 (0 for lines and flags), unused strings empty.
+ * The facts of the newer kinds, one group per kind (a union member of
+ * struct event: only the event's own kind's group holds anything), named
+ * after what it holds rather than lent a field of another kind.  Unused
+ * numbers are -1 (0 for lines and flags), unused strings empty.
  */
 
 /* EV_CM_RECORD, EV_CM_IDENTITY: a CM client's identity and registration
- * state.  Lines are those of the log named by file, 0 when not seen; a
- * record's own line is its source's. */
+ * state.  Lines are those of the log the event's source names (FILE:LINE),
+ * 0 when not seen; a record's own line is its source's. */
 #define CM_MAX_THUMBPRINTS	2
 enum cm_state_flags {
 	CM_PENDING = 1 << 0,	/* registration pending, approval status 0 */
 	CM_REJECTED = 1 << 1,	/* the registration was rejected */
 };
 struct ev_cm {
-	char file[48];		/* the log, as its events' sources name it */
 	char guid[48];		/* the client's SMS GUID ("EEAF9390-...") */
-	char hwid[96];		/* HardwareID ("2:D4D8AD...") */
+	char hwid[64];		/* HardwareID ("2:D4D8AD...") */
 	char machine[64];	/* NetBIOS name */
 	int approval;		/* "Approval status N", -1 */
 	int state;		/* enum cm_state_flags: what the record says */
-	char thumbprint[CM_MAX_THUMBPRINTS][48];	/* certificates, SHA-1 */
+	char thumbprint[CM_MAX_THUMBPRINTS][44];	/* certificates, SHA-1 */
 	unsigned long line_guid, line_hwid, line_machine, line_approval;
 	unsigned long line_thumbprint[CM_MAX_THUMBPRINTS];
 };
@@ -193,16 +193,18 @@ struct event {
 	double offset, uncertainty;
 	int frame;		/* capture frame, -1 none */
 	char peer[64];		/* address */
-	/* the newer kinds' facts (see above) */
-	struct ev_cm cm;
-	struct ev_iis iis;
-	struct ev_sql sql;
-	struct ev_cert cert;
-	struct ev_mp mp;
-	struct ev_reg reg;
-	enum tls_failure tls;
+	union {			/* the newer kinds' facts (see above) */
+		struct ev_cm cm;	/* EV_CM_RECORD, EV_CM_IDENTITY */
+		struct ev_iis iis;	/* EV_IIS_REQUEST */
+		struct ev_sql sql;	/* EV_SQL_REGISTRATION */
+		struct ev_cert cert;	/* EV_MP_CERT */
+		struct ev_mp mp;	/* EV_MP_QUERY, EV_MP_SSL_STATE */
+		struct ev_reg reg;	/* EV_REG_REPLY, EV_REG_SIGNATURE */
+		enum tls_failure tls;	/* EV_TLS_FAILURE */
+	};
 };
 
+/* All fields unused, but for the type; the kind's group as unused. */
 void event_init(struct event *ev, enum ev_type type);
 /* One line describing ev for a report; never fails. */
 void event_describe(const struct event *ev, char *buf, size_t bufsz);

@@ -131,16 +131,18 @@ guid_seen(struct guids *g, const char *guid)
 	return x;
 }
 
-/* The record event of file at line, or -1. */
+/* The record event at line of the log event ev is from, or -1. */
 static int
-record_at(const struct report *r, const char *file, unsigned long line)
+record_at(const struct report *r, const struct event *ev, unsigned long line)
 {
-	char src[sizeof(r->events[0].source)];
+	const char *colon = strrchr(ev->source, ':');
+	char src[sizeof(ev->source)];
 	size_t i;
 
-	if (line == 0)
+	if (line == 0 || colon == NULL)
 		return -1;
-	snprintf(src, sizeof(src), "%.40s:%lu", file, line);
+	snprintf(src, sizeof(src), "%.*s:%lu", (int)(colon - ev->source),
+	    ev->source, line);
 	for (i = 0; i < r->n_events; i++)
 		if (r->events[i].type == EV_CM_RECORD &&
 		    strcmp(r->events[i].source, src) == 0)
@@ -156,14 +158,14 @@ record_at(const struct report *r, const char *file, unsigned long line)
 static void
 cite(struct report *r, struct finding *f, int i, int what)
 {
-	const struct ev_cm *cm = &r->events[i].cm;
+	const struct event *ev = &r->events[i];
 
 	finding_add_evidence(f, i);
-	if (r->events[i].type != EV_CM_IDENTITY)
+	if (ev->type != EV_CM_IDENTITY)
 		return;
-	finding_add_evidence(f, record_at(r, cm->file, cm->line_guid));
-	finding_add_evidence(f, record_at(r, cm->file, what == BY_HWID ?
-	    cm->line_hwid : cm->line_machine));
+	finding_add_evidence(f, record_at(r, ev, ev->cm.line_guid));
+	finding_add_evidence(f, record_at(r, ev, what == BY_HWID ?
+	    ev->cm.line_hwid : ev->cm.line_machine));
 }
 
 static void
