@@ -17,6 +17,7 @@
 #include "ingest.h"
 #include "logread.h"
 #include "report.h"
+#include "report_find.h"
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "tests/data"
@@ -248,16 +249,6 @@ test_missing_file(void **state)
 	assert_non_null(strstr(err, "no-such.log"));
 }
 
-static const struct finding *
-find_finding(const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < r.n_findings; i++)
-		if (strcmp(finding_key(r.findings[i].id), key) == 0)
-			return &r.findings[i];
-	return NULL;
-}
 
 static const struct event *
 event_at(const char *source)
@@ -279,12 +270,12 @@ test_decisive_event(void **state)
 	const struct finding *f;
 
 	read_log("u_ex090520.log");
-	assert_non_null(f = find_finding("iis-kerberos-rejected"));
+	assert_non_null(f = report_find(&r, "iis-kerberos-rejected"));
 	assert_int_equal(f->n_evidence, 1);
 	assert_string_equal(r.events[f->evidence[0]].source,
 	    "u_ex090520.log:12");
 	assert_string_equal(r.events[f->evidence[0]].iis.verdict, "rejected");
-	assert_non_null(f = find_finding("iis-never-authenticated"));
+	assert_non_null(f = report_find(&r, "iis-never-authenticated"));
 	assert_string_equal(r.events[f->evidence[0]].iis.verdict,
 	    "never-authenticated");
 	/* Kerberos: the deciding 200 says so; the 401.2 before it is not

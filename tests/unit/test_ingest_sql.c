@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "ingest.h"
 #include "report.h"
+#include "report_find.h"
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "tests/data"
@@ -75,12 +76,7 @@ read_variant(const char *from, const char *to)
 static const struct finding *
 finding(const char *key)
 {
-	size_t i;
-
-	for (i = 0; i < r.n_findings; i++)
-		if (strcmp(finding_key(r.findings[i].id), key) == 0)
-			return &r.findings[i];
-	return NULL;
+	return report_find(&r, key);
 }
 
 static int
