@@ -191,14 +191,68 @@ file_cmp(const void *a, const void *b)
 	return x->given < y->given ? -1 : x->given > y->given;
 }
 
+static const char *
+name_of(const struct iis_file *f)
+{
+	return strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
+}
+
+/* Another log of the set has f's name (label: or f's label). */
+static int
+name_twice(const struct iis_set *set, const struct iis_file *f, int label)
+{
+	size_t j;
+
+	for (j = 0; j < set->n_files; j++)
+		if (&set->files[j] != f && strcmp(label ? set->files[j].base :
+		    name_of(&set->files[j]), label ? f->base : name_of(f)) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Logs of one name (two MPs' u_ex090520.log) are named with their
+ * directory, "mp2/u_ex090520.log", or failing that a number, so that their
+ * events' sources tell them apart.
+ */
+static void
+name_apart(struct iis_set *set)
+{
+	struct iis_file *f;
+	const char *name, *dir;
+	size_t k;
+
+	for (k = 0; k < set->n_files; k++) {
+		f = &set->files[k];
+		if (!name_twice(set, f, 0))
+			continue;
+		name = name_of(f);
+		for (dir = name > f->path ? name - 1 : name; dir > f->path &&
+		    dir[-1] != '/'; dir--)
+			;
+		snprintf(f->label, sizeof(f->label), "%.*s%s",
+		    (int)(name - dir), dir, name);
+		f->base = f->label;
+	}
+	for (k = 0; k < set->n_files; k++) {
+		f = &set->files[k];
+		if (f->base == f->label && name_twice(set, f, 1)) {
+			snprintf(f->label, sizeof(f->label), "%.36s#%zu",
+			    name_of(f), f->given + 1);
+		}
+	}
+}
+
 struct iis_set *
 iis_set_take(const struct report *r)
 {
 	struct iis_set *set = set_take(r);
 
-	if (set)
+	if (set) {
 		qsort(set->files, set->n_files, sizeof(*set->files),
 		    file_cmp);
+		name_apart(set);
+	}
 	return set;
 }
 

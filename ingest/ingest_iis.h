@@ -189,7 +189,8 @@ struct shard {
 /* One log of the set, and what reading it found. */
 struct iis_file {
 	char *path;
-	const char *base;		/* as sources name it */
+	const char *base;		/* as sources name it: its name, or label */
+	char label[48];			/* "mp2/u_ex090520.log": two of a name */
 	double first;			/* its first time logged, 0 unknown */
 	size_t given;			/* its place among the inputs */
 	unsigned long n_lines, n_relevant, n_no_fields, n_short, n_long;

@@ -65,6 +65,35 @@ check cm-clones '[.findings[] | select(.id == "duplicate-guid") | .evidence[].so
     "$logs/wk02/ClientIDManagerStartup.log" "$logs/wk09/ClientIDManagerStartup.log"
 check cm-one-machine '[.findings[].id] | index("duplicate-guid") == null' \
     "$logs/wk02/ClientIDManagerStartup.log"
+# Two MPs' logs of one name: their sources name their directories, and
+# the evidence bundle cites each log's own lines.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/mp1" "$tmp/mp2"
+cp "$m/u_ex090520.log" "$tmp/mp1/"
+cp "$logs/u_ex090520.log" "$tmp/mp2/"
+check same-name '[.clients[].source] | index("mp2/u_ex090520.log:12") != null
+    and index("mp1/u_ex090520.log:9") != null' \
+    "$tmp/mp1/u_ex090520.log" "$tmp/mp2/u_ex090520.log"
+# (the clone's log two lines longer, so that its cited lines are not the
+# other's)
+mkdir "$tmp/wk09"
+{ head -1 "$logs/wk09/ClientIDManagerStartup.log"
+  head -1 "$logs/wk09/ClientIDManagerStartup.log"
+  cat "$logs/wk09/ClientIDManagerStartup.log"; } >"$tmp/wk09/ClientIDManagerStartup.log"
+"$ccmdiag" analyze --evidence "$tmp/ev" "$logs/wk02/ClientIDManagerStartup.log" \
+    "$tmp/wk09/ClientIDManagerStartup.log" >/dev/null 2>&1
+one=$tmp/ev/log-ClientIDManagerStartup.log.txt
+two=$(ls "$tmp/ev"/[0-9]*-log-ClientIDManagerStartup.log.txt)
+if grep -q 'HardwareID=2:D4D8AD' "$one" && grep -q 'HardwareID=2:01234567' "$two" &&
+    grep -q 'the 5 lines the report cites' "$one" &&
+    grep -q 'the 5 lines the report cites' "$two"
+then
+	pass=$((pass + 1))
+else
+	echo "not ok - evidence excerpts of two logs of one name"
+	fail=$((fail + 1))
+fi
 if "$ccmdiag" analyze "$logs/garbage.bin" >/dev/null 2>&1; then
 	echo "not ok - garbage accepted"; fail=$((fail + 1))
 else
