@@ -24,6 +24,10 @@ struct ingest_reader {
 	 * (the file could not be read at all: exit 3). */
 	int (*read)(const char *path, struct report *r, char *errbuf,
 	    size_t errlen);
+	/* Optional: after every input was read, finish what read() left
+	 * for the whole set (IIS: one story per client across files); 0, or
+	 * an ERR_ code with a one-line reason in errbuf. */
+	int (*finish)(struct report *r, char *errbuf, size_t errlen);
 };
 
 extern const struct ingest_reader ingest_iis, ingest_cmlog, ingest_sql,
@@ -35,5 +39,7 @@ const struct ingest_reader *ingest_reader_for(const uint8_t *head, size_t n);
 /* The reader for the file at path, or NULL with the reason in errbuf. */
 const struct ingest_reader *ingest_sniff(const char *path, char *errbuf,
     size_t n);
+/* Every reader's finish, after the last input; the first error. */
+int ingest_finish(struct report *r, char *errbuf, size_t n);
 
 #endif

@@ -44,3 +44,15 @@ ingest_sniff(const char *path, char *errbuf, size_t n)
 		    "trace that ccmdiag reads", path);
 	return rd;
 }
+
+int
+ingest_finish(struct report *r, char *errbuf, size_t n)
+{
+	int i, rc;
+
+	for (i = 0; readers[i]; i++)
+		if (readers[i]->finish &&
+		    (rc = readers[i]->finish(r, errbuf, n)) != 0)
+			return rc;
+	return 0;
+}

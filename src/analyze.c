@@ -116,6 +116,10 @@ cmd_analyze(int argc, char **argv)
 			    BUNDLE_CAPTURE : BUNDLE_LOG;
 		}
 	}
+	if (rc == 0 && ingest_finish(&r, errbuf, sizeof(errbuf)) != 0) {
+		fprintf(stderr, "ccmdiag: %s\n", errbuf);
+		rc = 3;
+	}
 	if (rc == 0) {
 		engine_run(&r);
 		rc = cli_write_report(&r, format, output);

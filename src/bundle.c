@@ -215,6 +215,31 @@ cited_lines(const struct report *r, const char *base, unsigned long *lines,
 	return k;
 }
 
+/*
+ * The name events give path's lines: "<base>", or "<dir>/<base>" when the
+ * reader had to tell it from another input of the same name (two
+ * machines' ClientIDManagerStartup.log) and some event names it so.
+ */
+static const char *
+cited_name(const struct report *r, const char *path, char *buf, size_t n)
+{
+	const char *base = base_name(path), *d;
+	size_t i, k;
+
+	if (base == path)
+		return base;
+	for (d = base - 1; d > path && d[-1] != '/'; d--)
+		;
+	snprintf(buf, n, "%.*s%.40s", (int)(base - d), d, base);
+	k = strlen(buf) > 40 ? 40 : strlen(buf);
+	for (i = 0; i < r->n_events; i++)
+		if (strncmp(r->events[i].source, buf, k) == 0 &&
+		    (r->events[i].source[k] == ':' ||
+		    r->events[i].source[k] == '\0'))
+			return buf;
+	return base;
+}
+
 static int
 excerpt(const struct report *r, const char *path, const char *dir,
     struct written *w, char *errbuf, size_t errlen)
@@ -222,7 +247,7 @@ excerpt(const struct report *r, const char *path, const char *dir,
 	unsigned long *lines = NULL;
 	struct logread lr;
 	struct cursor line;
-	char name[96];
+	char name[96], label[96];
 	size_t n, next = 0;
 	FILE *out = NULL;
 	int rc = ERR_NOMEM, got, too_long;
@@ -230,7 +255,8 @@ excerpt(const struct report *r, const char *path, const char *dir,
 	memset(&lr, 0, sizeof(lr));
 	if ((lines = malloc(EXCERPT_MAX_LINES * sizeof(*lines))) == NULL)
 		goto out;
-	n = cited_lines(r, base_name(path), lines, EXCERPT_MAX_LINES);
+	n = cited_lines(r, cited_name(r, path, label, sizeof(label)), lines,
+	    EXCERPT_MAX_LINES);
 	if ((rc = logread_open(&lr, path, errbuf, errlen)) != 0)
 		goto out;
 	snprintf(name, sizeof(name), "log-%.80s.txt", base_name(path));

@@ -10,6 +10,7 @@
 
 #include "engine.h"
 #include "proto.h"
+#include "rules.h"
 #include "trust.h"
 #include "util.h"
 
@@ -1036,6 +1037,8 @@ engine_run(struct report *r)
 {
 	struct facts f;
 
+	rules_logs(r);
+	rules_mp(r);
 	if (strcmp(r->command, "analyze") == 0) {
 		exchange_run(r);
 		r->approved = engine_errors(r) == 0 && r->basis == BASIS_JUDGED;

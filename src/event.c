@@ -24,6 +24,25 @@ event_init(struct event *ev, enum ev_type type)
 	ev->conn = -1;
 	ev->offset = NAN;
 	ev->uncertainty = 0;
+	switch (type) {
+	case EV_CM_RECORD:
+	case EV_CM_IDENTITY:
+		ev->cm.approval = -1;
+		break;
+	case EV_MP_CERT:
+		ev->cert.not_before = ev->cert.not_after = -1;
+		break;
+	case EV_MP_QUERY:
+	case EV_MP_SSL_STATE:
+		ev->mp.ssl_state = -1;
+		break;
+	case EV_REG_REPLY:
+	case EV_REG_SIGNATURE:
+		ev->reg.status = ev->reg.approval = -1;
+		break;
+	default:
+		break;
+	}
 }
 
 const char *
@@ -35,7 +54,10 @@ event_type_name(enum ev_type type)
 		"krb-fallback", "kdc-unreachable", "realm-unknown", "ticket",
 		"gss-status", "spnego-reply", "clock", "no-credentials",
 		"capture", "iis-request", "spn-owner", "trust", "directory",
-		"directory-unavailable", "mp-query", "resolve", "identity",
+		"directory-unavailable", "mp-query", "cm-record", "cm-identity",
+		"sql-registration", "mp-certificate", "mp-ssl-state",
+		"registration-reply", "registration-signature", "tls-failure",
+		"resolve", "identity",
 	};
 
 	if ((size_t)type >= sizeof(names) / sizeof(names[0]))
@@ -156,6 +178,32 @@ gss_major_text(unsigned long major, char *buf, size_t n)
 	if (!buf[0])
 		snprintf(buf, n, major ? "major 0x%lx" : "GSS_S_COMPLETE",
 		    major);
+}
+
+/* "machine WK02 in X.log: GUID:... (line 9), HardwareID 2:... (line 5)" */
+static void
+cm_identity_text(const struct event *ev, char *buf, size_t n)
+{
+	const struct ev_cm *cm = &ev->cm;
+	const char *colon = strrchr(ev->source, ':');
+	int i;
+
+	snprintf(buf, n, "client identity in %.*s: machine %s", colon ?
+	    (int)(colon - ev->source) : (int)strlen(ev->source), ev->source,
+	    cm->machine[0] ? cm->machine : "(name not logged)");
+	if (cm->line_machine)
+		strappendf(buf, n, " (line %lu)", cm->line_machine);
+	strappendf(buf, n, ", GUID:%s (line %lu)", cm->guid, cm->line_guid);
+	if (cm->hwid[0])
+		strappendf(buf, n, ", HardwareID %s (line %lu)", cm->hwid,
+		    cm->line_hwid);
+	if (cm->approval >= 0)
+		strappendf(buf, n, ", approval status %d (line %lu)",
+		    cm->approval, cm->line_approval);
+	for (i = 0; i < CM_MAX_THUMBPRINTS && cm->thumbprint[i][0]; i++)
+		strappendf(buf, n, "%s %s (line %lu)", i ? "," :
+		    ", certificate thumbprint", cm->thumbprint[i],
+		    cm->line_thumbprint[i]);
 }
 
 void
@@ -354,8 +402,18 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		    ev->value[0] ? ")" : "", ev->text[0] ? ": " : "");
 		strappendf(buf, n, "%s", ev->text);
 		break;
+	case EV_CM_IDENTITY:
+		cm_identity_text(ev, buf, n);
+		break;
 	case EV_NOTE:
 	case EV_CAPTURE:
+	case EV_CM_RECORD:
+	case EV_SQL_REGISTRATION:
+	case EV_MP_CERT:
+	case EV_MP_SSL_STATE:
+	case EV_REG_REPLY:
+	case EV_REG_SIGNATURE:
+	case EV_TLS_FAILURE:
 	default:
 		snprintf(buf, n, "%s", ev->text);
 		break;

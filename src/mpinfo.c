@@ -3,11 +3,12 @@
  * getauth.dll answers (/SMS_MP/.sms_aut?MPLIST, MPCERT, MPKEYINFORMATION,
  * SITESIGNCERT), read with libxml2 and recorded as events: the MP list with
  * its HTTPS state (SSLState), the site code, and each certificate's
- * subject, issuer and validity.  Findings: the MP unreachable or its TLS
- * failing, MPLIST 500 while MPCERT answers (the site database is out of
- * reach, docs/ccm-protocol.md §2.3), an expired or not yet valid certificate,
- * an HTTPS-only MP.  Read-only: nothing is registered or changed, and the
- * requests are fixed: nothing from a reply goes back into a request.
+ * subject, issuer and validity.  The engine judges them (rules_mp.c): the
+ * MP unreachable or its TLS failing, MPLIST 500 while MPCERT answers (the
+ * site database is out of reach, docs/ccm-protocol.md §2.3), an expired or not
+ * yet valid certificate, an HTTPS-only MP.  Read-only: nothing is
+ * registered or changed, and the requests are fixed: nothing from a reply
+ * goes back into a request.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -35,10 +36,17 @@ struct mpi {
 	struct http_request req;
 	int step;
 	const char *verb;
-	int status[Q_COUNT];	/* HTTP status, -1 no answer */
-	int ev[Q_COUNT];	/* the query's answer (or failure) event */
-	int xml_ok;		/* answers that were well-formed XML */
 };
+
+/* ev with text, sourced to the query, into the report. */
+static int
+vput(struct mpi *m, struct event *ev, const char *fmt, va_list ap)
+{
+	ev->step = m->step;
+	snprintf(ev->source, sizeof(ev->source), "mp-info %s", m->verb);
+	vsnprintf(ev->text, sizeof(ev->text), fmt, ap);
+	return report_add_event(m->r, ev);
+}
 
 static int
 note(struct mpi *m, const char *fmt, ...) __attribute__((format(printf, 2,
@@ -49,23 +57,30 @@ note(struct mpi *m, const char *fmt, ...)
 {
 	struct event ev;
 	va_list ap;
+	int i;
 
 	event_init(&ev, EV_NOTE);
-	ev.step = m->step;
-	snprintf(ev.source, sizeof(ev.source), "mp-info %s", m->verb);
 	va_start(ap, fmt);
-	vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
+	i = vput(m, &ev, fmt, ap);
 	va_end(ap);
-	return report_add_event(m->r, &ev);
+	return i;
 }
 
-static void
-find(struct mpi *m, enum finding_id id, int ev)
-{
-	int i = report_add_finding(m->r, id);
+/* An event of a kind with its facts set, and its text. */
+static int
+fact(struct mpi *m, struct event *ev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-	if (i >= 0)
-		finding_add_evidence(&m->r->findings[i], ev);
+static int
+fact(struct mpi *m, struct event *ev, const char *fmt, ...)
+{
+	va_list ap;
+	int i;
+
+	va_start(ap, fmt);
+	i = vput(m, ev, fmt, ap);
+	va_end(ap);
+	return i;
 }
 
 static void
@@ -78,18 +93,19 @@ step_done(struct mpi *m, enum step_status st, const char *summary)
 	strlcpy0(s->summary, summary, sizeof(s->summary));
 }
 
-/* One certificate of an answer: an event, and a finding when the time now
- * is outside its validity. */
+/* One certificate of an answer: an event with its validity, judged
+ * against the time now. */
 static void
 on_cert(void *arg, const char *elem, const char *hex)
 {
 	struct mpi *m = arg;
 	struct crypto_cert cc;
+	struct event ev;
 	uint8_t *der = NULL;
 	size_t len = 0, i;
 	char nb[40], na[40], sha[48];
 	double now = now_real();
-	int bad, e;
+	int bad;
 
 	if (ccm_unhex(hex, 1 << 20, &der, &len) != 0 ||
 	    crypto_cert_decode(der, len, &cc) != 0) {
@@ -104,13 +120,15 @@ on_cert(void *arg, const char *elem, const char *hex)
 		snprintf(sha + 2 * i, 3, "%02X", cc.sha1[i]);
 	bad = cc.not_after >= 0 && now > cc.not_after ? 1 :
 	    cc.not_before >= 0 && now < cc.not_before ? 2 : 0;
-	e = note(m, "%s: certificate %s, issuer %s%s, valid %s to %s%s, %s %d "
-	    "bits, thumbprint %s", elem, cc.subject, cc.issuer,
+	event_init(&ev, EV_MP_CERT);
+	ev.t = now;
+	ev.cert.not_before = cc.not_before;
+	ev.cert.not_after = cc.not_after;
+	fact(m, &ev, "%s: certificate %s, issuer %s%s, valid %s to "
+	    "%s%s, %s %d bits, thumbprint %s", elem, cc.subject, cc.issuer,
 	    cc.self_signed ? " (self-signed)" : "", nb, na, bad == 1 ?
 	    " EXPIRED" : bad == 2 ? " NOT YET VALID" : "", cc.key_type,
 	    cc.key_bits, sha);
-	if (bad)
-		find(m, FID_MP_CERT_EXPIRED, e);
 	crypto_cert_release(&cc);
 	free(der);
 }
@@ -122,8 +140,8 @@ on_mplist(struct mpi *m, const char *sum)
 {
 	const char *line, *nl, *p;
 	char mp[160] = "", buf[200];
+	struct event ev;
 	long v;
-	int e;
 
 	for (line = sum; line && *line; line = nl ? nl + 1 : NULL) {
 		nl = strchr(line, '\n');
@@ -139,10 +157,10 @@ on_mplist(struct mpi *m, const char *sum)
 		if ((p = strstr(buf, "Name=\"SSLState\" Value=\"")) == NULL)
 			continue;
 		v = strtol(p + 23, NULL, 10);
-		e = note(m, "MP %s: SSLState %ld (%s)", mp[0] ? mp : "?", v,
-		    v & 1 ? "HTTPS" : "HTTP");
-		if (v & 1)
-			find(m, FID_MP_HTTPS_ONLY, e);
+		event_init(&ev, EV_MP_SSL_STATE);
+		ev.mp.ssl_state = v;
+		fact(m, &ev, "MP %s: SSLState %ld (%s)",
+		    mp[0] ? mp : "?", v, v & 1 ? "HTTPS" : "HTTP");
 	}
 }
 
@@ -157,7 +175,7 @@ query(struct mpi *m, int q)
 	struct httpev_call call;
 	char path[64], *xml = NULL, *sum = NULL, summary[256];
 	const char *line, *nl;
-	int r = 0, i, err;
+	int r = 0, answer, err;
 
 	m->verb = verbs[q];
 	m->step = report_add_step(m->r, verbs[q]);
@@ -173,17 +191,16 @@ query(struct mpi *m, int q)
 	call.command = "mp-info";
 	call.reply_type = EV_MP_QUERY;
 	call.reply_name = verbs[q];
-	if ((i = httpev_exchange(&call, &req, NULL, &rep, &body, &err)) < 0) {
+	if ((answer = httpev_exchange(&call, &req, NULL, &rep, &body,
+	    &err)) < 0) {
 		step_done(m, STEP_FAILED, "not sent");
 		return -1;
 	}
-	m->ev[q] = i;
 	if (!rep.transport_ok) {
 		step_done(m, STEP_FAILED, "no answer");
 		r = 1;
 		goto out;
 	}
-	m->status[q] = (int)rep.status;
 	if (rep.status != 200 || body.len == 0) {
 		snprintf(summary, sizeof(summary), "HTTP %ld", rep.status);
 		step_done(m, STEP_FAILED, summary);
@@ -202,7 +219,8 @@ query(struct mpi *m, int q)
 		step_done(m, STEP_WARN, "HTTP 200, not XML");
 		goto out;
 	}
-	m->xml_ok++;
+	if (answer >= 0)
+		m->r->events[answer].mp.xml = 1;
 	for (line = sum; line && *line; line = nl ? nl + 1 : NULL) {
 		nl = strchr(line, '\n');
 		note(m, "%.*s", nl ? (int)(nl - line) : (int)strlen(line), line);
@@ -217,37 +235,6 @@ out:
 	http_content_release(&body);
 	http_reply_release(&rep);
 	return r;
-}
-
-/* What the answers together say. */
-static void
-conclude(struct mpi *m)
-{
-	struct report *r = m->r;
-	int q, i, errors = 0;
-
-	if (m->status[Q_MPLIST] >= 500 && m->status[Q_MPCERT] == 200) {
-		i = report_add_finding(r, FID_MP_SITE_DB_UNREACHABLE);
-		if (i >= 0) {
-			finding_add_evidence(&r->findings[i], m->ev[Q_MPLIST]);
-			finding_add_evidence(&r->findings[i], m->ev[Q_MPCERT]);
-		}
-	}
-	for (q = 0; q < Q_COUNT; q++) {
-		if (m->status[q] >= 500 && !(q == Q_MPLIST &&
-		    m->status[Q_MPCERT] == 200))
-			find(m, FID_MP_SERVER_ERROR, m->ev[q]);
-		else if (m->status[q] == 403)
-			find(m, FID_MP_FORBIDDEN, m->ev[q]);
-	}
-	for (i = 0; i < (int)r->n_findings; i++)
-		if (finding_severity(r->findings[i].id) == SEV_ERROR)
-			errors++;
-	/* answers came, none of them XML, and nothing above says why */
-	if (m->xml_ok == 0 && errors == 0)
-		for (q = 0; q < Q_COUNT; q++)
-			if (m->status[q] >= 0)
-				find(m, FID_MP_GETAUTH_UNAVAILABLE, m->ev[q]);
 }
 
 static void
@@ -346,10 +333,6 @@ cmd_mp_info(int argc, char **argv)
 	r.verbose = verbose;
 	strlcpy0(r.mp_name, m.req.host, sizeof(r.mp_name));
 	m.r = &r;
-	for (q = 0; q < Q_COUNT; q++) {
-		m.status[q] = -1;
-		m.ev[q] = -1;
-	}
 	for (q = 0; q < Q_COUNT && rc == 0; q++)
 		rc = query(&m, q);
 	if (rc < 0) {
@@ -362,7 +345,6 @@ cmd_mp_info(int argc, char **argv)
 		m.step = report_add_step(&r, verbs[q]);
 		step_done(&m, STEP_SKIPPED, "the MP did not answer");
 	}
-	conclude(&m);
 	engine_run(&r);
 	rc = cli_write_report(&r, format, output);
 	if (rc == 0)

@@ -1,6 +1,6 @@
 /* fuzz_reader.h - one libFuzzer body for every offline reader: sniff, then
  * read the bytes as a file (an in-memory one, so gzip, UTF-16 and line
- * paths are reached), then render every event. */
+ * paths are reached), finish the set, then render every event. */
 #ifndef CCMDIAG_FUZZ_READER_H
 #define CCMDIAG_FUZZ_READER_H
 
@@ -39,7 +39,8 @@ fuzz_reader(const struct ingest_reader *rd, const uint8_t *data, size_t size,
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	report_init(&r, "analyze", "fuzz");
-	if (rd->read(path, &r, err, sizeof(err)) == 0) {
+	if (rd->read(path, &r, err, sizeof(err)) == 0 &&
+	    (rd->finish == NULL || rd->finish(&r, err, sizeof(err)) == 0)) {
 		for (i = 0; i < r.n_events; i++)
 			event_describe(&r.events[i], line, sizeof(line));
 		if (check)
