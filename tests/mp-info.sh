@@ -11,8 +11,8 @@ srcdir=${CCMDIAG_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 lab=$srcdir/tests/lab/lab.sh
 out=${CCMDIAG_TEST_OUT:-$PWD/tests/mp-info-results}
-export CCMDIAG_LAB_DIR=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab-mp-info}
-export CCMDIAG_LAB_NS=${CCMDIAG_LAB_NS:-ccmi}
+. "$srcdir/tests/lab/testenv.sh"
+lab_names ccmi
 pass=0 fail=0
 
 # usage errors need no lab

@@ -12,8 +12,8 @@ srcdir=${CCMDIAG_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 lab=$srcdir/tests/lab/lab.sh
 out=${CCMDIAG_TEST_OUT:-$PWD/tests/probe-local-results}
-export CCMDIAG_LAB_DIR=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab-local}
-export CCMDIAG_LAB_NS=${CCMDIAG_LAB_NS:-ccmtl}
+. "$srcdir/tests/lab/testenv.sh"
+lab_names ccml
 timeout_s=6
 
 if [ "$(id -u)" != 0 ]; then

@@ -7,8 +7,8 @@ srcdir=${CCMDIAG_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 lab=$srcdir/tests/lab/lab.sh
 out=${CCMDIAG_TEST_OUT:-$PWD/tests/scenario-results}
-export CCMDIAG_LAB_DIR=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab-test}
-export CCMDIAG_LAB_NS=${CCMDIAG_LAB_NS:-ccms}
+. "$srcdir/tests/lab/testenv.sh"
+lab_names ccms
 timeout_s=6
 
 if [ "$(id -u)" != 0 ]; then
