@@ -80,11 +80,11 @@ mkdir -p "$res"
 check() {
 	local name=$1 file=$2 want_rc=$3 want_root=$4 want_x=$5 clients=$6
 	local args=$7 allowed=$8 rc root x msg="" spec addr appr croot verdict
-	local minat got id n a
+	local minat hist got id n g_appr g_root g_verdict g_att g_hist
 	local -a opts=()
 	[ "$args" = - ] || read -r -a opts <<<"$args"
 	"$ccmdiag" analyze --format json ${opts[@]+"${opts[@]}"} "$dir/$file" \
-	    >"$res/$name.json" 2>"$res/$name.err"
+	    >"$res/$name.json" 2>"$res/$name.err" </dev/null
 	rc=$?
 	if ! jq -e . "$res/$name.json" >/dev/null 2>&1; then
 		echo "not ok - $name: exit $rc, no JSON report: $(head -c 300 "$res/$name.err")"
@@ -104,7 +104,7 @@ check() {
 	local want_addrs=" "
 	if [ "$clients" != - ]; then
 		for spec in $clients; do
-			IFS=: read -r addr appr croot verdict minat <<<"$spec"
+			IFS=: read -r addr appr croot verdict minat hist <<<"$spec"
 			want_addrs="$want_addrs$addr "
 			n=$(jq --arg a "$addr" '[.clients[]? | select(.client == $a)] | length' \
 			    "$res/$name.json")
@@ -112,20 +112,24 @@ check() {
 				msg="$msg no client $addr;"
 				continue
 			fi
-			got=$(jq -r --arg a "$addr" '[.clients[] | select(.client == $a) |
-			    "\(.approved):\(.root_cause // "-"):\(.verdict // "-"):\(.attempts // 0)"] |
-			    join(" ")' "$res/$name.json")
-			for a in $got; do
-				IFS=: read -r g_appr g_root g_verdict g_att <<<"$a"
+			# one line per entry: the history last, it has spaces
+			got=$(jq -r --arg a "$addr" '.clients[] | select(.client == $a) |
+			    "\(.approved)|\(.root_cause // "-")|\(.verdict // "-")|\(.attempts // 0)|\(.history // "")"' \
+			    "$res/$name.json")
+			while IFS='|' read -r g_appr g_root g_verdict g_att g_hist; do
 				[ "$g_appr" = "$appr" ] ||
 					msg="$msg client $addr approved $g_appr (want $appr);"
 				[ "$g_root" = "$croot" ] ||
 					msg="$msg client $addr root_cause $g_root (want $croot);"
 				[ -z "$verdict" ] || [ "$verdict" = - ] || [ "$g_verdict" = "$verdict" ] ||
 					msg="$msg client $addr verdict '$g_verdict' (want $verdict);"
-				[ -z "$minat" ] || [ "$g_att" -ge "$minat" ] 2>/dev/null ||
+				[ -z "$minat" ] || [ "$minat" = - ] ||
+				    [ "$g_att" -ge "$minat" ] 2>/dev/null ||
 					msg="$msg client $addr attempts $g_att (want >= $minat);"
-			done
+				[ -z "$hist" ] || [ "$hist" = - ] ||
+				    case $g_hist in *"$hist"*) true ;; *) false ;; esac ||
+					msg="$msg client $addr history '$g_hist' (want '$hist' in it);"
+			done <<<"$got"
 		done
 	fi
 	for addr in $(jq -r '.clients[]?.client' "$res/$name.json" | sort -u); do
@@ -138,7 +142,7 @@ check() {
 	local ok_ids=" kerberos-other-service clock-offset $want_root "
 	for spec in $clients; do
 		[ "$spec" = - ] && continue
-		IFS=: read -r addr appr croot verdict minat <<<"$spec"
+		IFS=: read -r addr appr croot verdict minat hist <<<"$spec"
 		ok_ids="$ok_ids$croot "
 	done
 	[ "$allowed" = - ] || ok_ids="$ok_ids${allowed//,/ } "
@@ -157,7 +161,7 @@ check() {
 	fi
 }
 
-while IFS='	' read -r name file rc root x clients args allowed note; do
+while IFS='	' read -r name file rc root x clients args allowed _; do
 	case $name in '#'* | '') continue ;; esac
 	check "$name" "$file" "$rc" "$root" "$x" "$clients" "$args" "$allowed"
 done <"$dir/expected.tsv"
