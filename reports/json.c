@@ -147,7 +147,7 @@ put_client(FILE *out, struct printbuf *pb, json_object *tmp, size_t i,
 
 	printbuf_reset(pb);
 	snprintf(num, sizeof(num), ",\n      \"requests\":%d", cv->n_requests);
-	if (cv->approval == CV_APPROVED || cv->approval == CV_NOT_APPROVED)
+	if (cv->approval != CV_UNKNOWN)	/* undecided: not known approved */
 		strappendf(num, sizeof(num), ",\n      \"approved\":%s",
 		    cv->approval == CV_APPROVED ? "true" : "false");
 	if (cv->n_attempts > 0)

@@ -65,6 +65,11 @@ findings(const struct report *r, FILE *out)
 			event_describe(ev, line, sizeof(line));
 			fputs("- **", out);
 			md_escape(out, ev->source);
+			if (r->n_clients > 1 && ev->client[0]) {
+				fputs(" (", out);
+				md_escape(out, ev->client);
+				fputc(')', out);
+			}
 			fputs("**: ", out);
 			md_escape(out, line);
 			fputc('\n', out);

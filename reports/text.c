@@ -156,10 +156,16 @@ write_text(const struct report *r, FILE *out)
 		    finding_title(f->id));
 		for (j = 0; j < f->n_evidence; j++) {
 			const struct event *ev = &r->events[f->evidence[j]];
-			char label[80];
+			char label[160];
 
 			event_describe(ev, line, sizeof(line));
-			snprintf(label, sizeof(label), "- %s: ", ev->source);
+			/* evidence of many clients: say whose */
+			if (r->n_clients > 1 && ev->client[0])
+				snprintf(label, sizeof(label), "- %s (%s): ",
+				    ev->source, ev->client);
+			else
+				snprintf(label, sizeof(label), "- %s: ",
+				    ev->source);
 			wrapped(out, "      ", label, line);
 		}
 		wrapped(out, "      ", "remedy: ", finding_remedy(f->id));

@@ -52,6 +52,9 @@ struct attempt {
 	int has_connfail;	/* a failed connection to the MP */
 	int auth_ok;		/* an authenticated request answered 2xx */
 	int reached;		/* the MP answered something */
+	int krb;		/* it holds Kerberos traffic of its own */
+	int why;		/* an earlier attempt whose failure explains
+				 * this one's silence, or -1 */
 	double t_first, t_last;	/* of its MP events, else of any */
 	enum outcome out;
 	struct report sub;	/* judged copy; findings index sub's events */
@@ -660,7 +663,7 @@ mark_roles(const struct xstate *x, struct report *sub)
 }
 
 static void
-judge_attempt(struct xstate *x, struct attempt *a)
+judge_attempt(struct xstate *x, struct attempt *a, int last)
 {
 	const struct report *r = x->r;
 	struct report *sub = &a->sub;
@@ -687,7 +690,11 @@ judge_attempt(struct xstate *x, struct attempt *a)
 		    ev->type == EV_KRB_REPLY)
 			krb = 1;
 	}
-	if (a->n && input_end(x, &r->events[a->ev[a->n - 1]]) -
+	/* only a client's last attempt can be cut by the end of the
+	 * capture: an earlier one was followed by another */
+	a->krb = krb;
+	a->why = -1;
+	if (last && a->n && input_end(x, &r->events[a->ev[a->n - 1]]) -
 	    r->events[a->ev[a->n - 1]].t <= CUT_WINDOW)
 		cut |= !auth_ok;
 	if (engine_errors(sub) > 0) {
@@ -703,7 +710,6 @@ judge_attempt(struct xstate *x, struct attempt *a)
 		report_add_finding(sub, FID_IIS_NEVER_AUTHENTICATED);
 		finding_add_evidence(&sub->findings[sub->n_findings - 1],
 		    (int)sub->n_events - 1);
-		(void)krb;
 		engine_sort(sub);
 		a->out = OUT_FAILING;
 	} else {
@@ -767,10 +773,21 @@ outcome_name(enum outcome o)
 	}
 }
 
-static const char *
-root_of(const struct attempt *a)
+/* The attempt whose findings stand for a: itself, or the earlier one
+ * that explains its silence. */
+static const struct attempt *
+effective(const struct xclient *c, const struct attempt *a)
 {
-	if (a->out == OUT_APPROVED || a->sub.n_findings == 0)
+	return a->why >= 0 ? &c->at[a->why] : a;
+}
+
+static const char *
+root_of(const struct xclient *c, const struct attempt *a)
+{
+	if (a->out == OUT_APPROVED)
+		return "";
+	a = effective(c, a);
+	if (a->sub.n_findings == 0)
 		return "";
 	return finding_key(a->sub.findings[0].id);
 }
@@ -797,7 +814,7 @@ history(const struct xclient *c, char *buf, size_t n)
 		const struct attempt *a = &c->at[i];
 
 		for (j = i + 1; j < c->n_at && c->at[j].out == a->out &&
-		    strcmp(root_of(&c->at[j]), root_of(a)) == 0; j++)
+		    strcmp(root_of(c, &c->at[j]), root_of(c, a)) == 0; j++)
 			;
 		hhmmss(a->t_first, when, sizeof(when));
 		strappendf(buf, n, "%s%s %s%s", buf[0] ? "; " : "",
@@ -805,8 +822,8 @@ history(const struct xclient *c, char *buf, size_t n)
 		    OUT_FAILING && c->n_at > 1 ? "since " : "", when);
 		if (j - i > 1)
 			strappendf(buf, n, " (%zu attempts)", j - i);
-		if (root_of(a)[0])
-			strappendf(buf, n, ": %s", root_of(a));
+		if (root_of(c, a)[0])
+			strappendf(buf, n, ": %s", root_of(c, a));
 	}
 }
 
@@ -859,6 +876,61 @@ skew_by_peers(struct xstate *x)
 				if (sub->findings[i].id == FID_CLOCK_SKEW_MP)
 					sub->findings[i].id = FID_CLOCK_SKEW;
 			engine_sort(sub);
+		}
+	}
+}
+
+/* A Kerberos cause: what keeps a client from getting a ticket. */
+static int
+ticket_cause(enum finding_id id)
+{
+	switch (id) {
+	case FID_DNS_NO_KDC_SRV:
+	case FID_KDC_UNREACHABLE:
+	case FID_NO_CREDENTIALS:
+	case FID_CLOCK_SKEW:
+	case FID_NO_TRUST_PATH:
+	case FID_TRUST_EXTERNAL:
+	case FID_TRUST_BROKEN:
+	case FID_SPN_MISSING:
+	case FID_SPN_DUPLICATE:
+	case FID_ENCTYPE_UNSUPPORTED:
+	case FID_KERBEROS_FAILED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * An attempt that was challenged and never came back with a ticket, with
+ * no Kerberos of its own, after one that failed to get a ticket: the
+ * client did not try again (as Windows remembers a KDC it could not find,
+ * or a ticket it could not get), the earlier failure explains it.
+ */
+static void
+explain_silence(struct xclient *c)
+{
+	size_t j, k;
+
+	for (j = 1; j < c->n_at; j++) {
+		struct attempt *a = &c->at[j];
+
+		if (a->out != OUT_FAILING || a->krb ||
+		    a->sub.n_findings == 0 || a->sub.findings[0].id !=
+		    FID_IIS_NEVER_AUTHENTICATED)
+			continue;
+		for (k = j; k-- > 0;) {
+			const struct attempt *e = &c->at[k];
+
+			if (e->out == OUT_APPROVED)
+				break;
+			if (e->out == OUT_FAILING && e->why < 0 &&
+			    e->sub.n_findings && ticket_cause(
+			    e->sub.findings[0].id)) {
+				a->why = (int)k;
+				break;
+			}
 		}
 	}
 }
@@ -939,7 +1011,7 @@ client_verdict(struct xstate *x, struct xclient *c)
 	    sizeof(cv.verdict));
 	cv.approval = d->out == OUT_APPROVED ? CV_APPROVED :
 	    d->out == OUT_FAILING ? CV_NOT_APPROVED : CV_UNDECIDED;
-	strlcpy0(cv.root_cause, root_of(d), sizeof(cv.root_cause));
+	strlcpy0(cv.root_cause, root_of(c, d), sizeof(cv.root_cause));
 	cv.n_attempts = (int)c->n_at;
 	history(c, cv.history, sizeof(cv.history));
 	format_time(c->at[0].t_first, first, sizeof(first));
@@ -950,6 +1022,23 @@ client_verdict(struct xstate *x, struct xclient *c)
 		strlcpy0(cv.source, x->r->events[d->ev[d->n - 1]].source,
 		    sizeof(cv.source));
 	report_add_client(x->r, &cv);
+}
+
+/* Does f cite an error like ev already (code, service, realm)? */
+static int
+cited_like(const struct report *r, const struct finding *f,
+    const struct event *ev)
+{
+	int j;
+
+	for (j = 0; j < f->n_evidence; j++) {
+		const struct event *o = &r->events[f->evidence[j]];
+
+		if (o->code == ev->code && strcmp(o->name, ev->name) == 0 &&
+		    strcmp(o->realm, ev->realm) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* Kerberos errors of other services: shown, never the MP's fault. */
@@ -971,7 +1060,8 @@ background_kerberos(struct xstate *x)
 		if (k < 0 && (k = report_add_finding(r,
 		    FID_KERBEROS_OTHER_SERVICE)) < 0)
 			return;
-		finding_add_evidence(&r->findings[k], (int)i);
+		if (!cited_like(r, &r->findings[k], ev))
+			finding_add_evidence(&r->findings[k], (int)i);
 	}
 }
 
@@ -1158,11 +1248,12 @@ exchange_run(struct report *r)
 		for (k = 0; k < c->n_at; k++) {
 			for (l = 0; l < c->at[k].n; l++)
 				x.used[c->at[k].ev[l]] = 1;
-			judge_attempt(&x, &c->at[k]);
+			judge_attempt(&x, &c->at[k], k + 1 == c->n_at);
 			decide_by_kvno(c, k);
 			n_attempts++;
 		}
 		transient(c);
+		explain_silence(c);
 	}
 	if (x.n_cl > 1)
 		qsort(x.cl, x.n_cl, sizeof(*x.cl), first_order);
@@ -1173,7 +1264,7 @@ exchange_run(struct report *r)
 		if (d && (d->out == OUT_APPROVED || d->out == OUT_FAILING))
 			n_judged++;
 		if (d)
-			report_findings(&x, d);
+			report_findings(&x, effective(c, d));
 		if (d && d->out == OUT_INCOMPLETE) {
 			int f = report_add_finding(r, FID_ATTEMPT_INCOMPLETE);
 

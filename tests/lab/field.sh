@@ -384,7 +384,7 @@ scen|a-kdc-stopped|kdc-stopped|1|kdc-unreachable|-|the child KDC stopped: ICMP p
 scen|a-mp-no-negotiate|mp-no-negotiate|1|mp-no-negotiate|-|401 with WWW-Authenticate: NTLM only
 scen|a-mp-anonymous|mp-anonymous|1|mp-anonymous-accepted|-|200 to the anonymous CCM_POST
 scen|a-mp-not-mp|mp-not-mp|1|mp-not-mp|-|404 to CCM_POST on ccm_system_windowsauth
-scen|a-mp-hang|mp-hang|1|mp-unreachable|-|TCP open, the request sent, no byte back; the clients give up after 3 s
+scen|a-mp-hang|mp-hang|1|mp-no-answer|-|TCP open, the request sent, no byte back; the clients give up after 3 s (the MP accepted the connection and did not answer)
 scen_named|a-mp-closed|mp-closed|1|mp-unreachable|-|connection refused (RST) by the MP'"'"'s address
 scen|a-mp-garbage|mp-garbage|1|mp-protocol-error|-|401 with Negotiate !!!notbase64***
 scen|a-mp-bigheader|mp-bigheader|1|mp-protocol-error|-|401 with a 1 MiB WWW-Authenticate header; curl and Python give up on it
