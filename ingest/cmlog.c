@@ -416,7 +416,7 @@ line(struct cmlog *s, struct cursor c, unsigned long lineno)
 }
 
 static int
-cmlog_read(const char *path, struct report *r, char *errbuf, size_t errlen)
+cmlog_read(struct ingest_file *f, struct report *r, struct input *res)
 {
 	struct logread lr;
 	struct cursor c;
@@ -425,12 +425,13 @@ cmlog_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 	int rc, too_long;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		snprintf(errbuf, errlen, "%s: out of memory", path);
+		snprintf(res->detail, sizeof(res->detail), "out of memory");
 		return ERR_NOMEM;
 	}
-	s->base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	s->base = f->name;
 	s->r = r;
-	if ((rc = logread_open(&lr, path, errbuf, errlen)) != 0) {
+	if ((rc = logread_start(&lr, f, res->detail,
+	    sizeof(res->detail))) != 0) {
 		free(s);
 		return rc;
 	}
@@ -455,6 +456,7 @@ cmlog_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 		strappendf(ev.text, sizeof(ev.text), "; read error after line "
 		    "%lu (%s)", lr.lineno, logread_error(&lr));
 	(void)report_add_event(r, &ev);
+	logread_result(&lr, lr.lineno, res);
 	logread_close(&lr);
 	free(s->guids);
 	free(s);
@@ -486,6 +488,7 @@ cmlog_sniff(const uint8_t *head, size_t n)
 
 const struct ingest_reader ingest_cmlog = {
 	.name = "cmlog",
+	.kind = "cmlog",
 	.sniff = cmlog_sniff,
 	.read = cmlog_read,
 };

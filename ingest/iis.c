@@ -673,19 +673,19 @@ read_blocks(struct iis *s)
 }
 
 static int
-iis_read(const char *path, struct report *r, char *errbuf, size_t errlen)
+iis_read(struct ingest_file *f, struct report *r, struct input *res)
 {
 	struct logread lr;
 	struct iis s;
 	int rc, i, k;
 
 	memset(&s, 0, sizeof(s));
-	s.path = path;
-	s.base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	s.path = f->path;
+	s.base = f->name;
 	s.r = r;
 	for (i = 0; i < F__N; i++)
 		s.fmt.col[i] = -1;
-	if ((rc = logread_open(&lr, path, errbuf, errlen)) != 0)
+	if ((rc = logread_start(&lr, f, res->detail, sizeof(res->detail))) != 0)
 		return rc;
 	s.lr = &lr;
 	rc = 0;
@@ -699,15 +699,16 @@ iis_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 	if (rc == 0 && iis_merge_shards(&s) != 0)
 		rc = ERR_NOMEM;
 	if (rc != 0) {
-		snprintf(errbuf, errlen, "%s: out of memory", path);
+		snprintf(res->detail, sizeof(res->detail), "out of memory");
 	} else {
-		if (s.read_rc < 0)
-			iis_note(&s, 0, "%s: %s after line %lu (%s): the rest "
-			    "of the file was not read", s.base,
-			    s.read_rc == -ERR_NOMEM ? "out of memory" :
-			    "read error", s.n_lines, logread_error(&lr));
 		iis_finish(&s);
 		iis_summary(&s, &lr);
+		logread_result(&lr, s.n_lines, res);
+		if (s.read_rc == -ERR_NOMEM) {
+			res->status = INPUT_CUT;
+			snprintf(res->detail, sizeof(res->detail), "ends after "
+			    "line %lu: out of memory", s.n_lines);
+		}
 	}
 	logread_close(&lr);
 	free(s.order);
@@ -740,6 +741,7 @@ iis_sniff(const uint8_t *head, size_t n)
 
 const struct ingest_reader ingest_iis = {
 	.name = "iis",
+	.kind = "iis",
 	.sniff = iis_sniff,
 	.read = iis_read,
 };

@@ -783,7 +783,8 @@ timeline(const struct report *r, FILE *out)
 static int
 write_html(const struct report *r, FILE *out)
 {
-	char head[64], rest[512];
+	char head[64], rest[512], line[1400];
+	size_t i;
 	int live = strcmp(r->command, "probe") == 0 ||
 	    strcmp(r->command, "register") == 0;
 	const char *tone = !r->approved ? "bad" : r->n_findings &&
@@ -810,7 +811,12 @@ write_html(const struct report *r, FILE *out)
 	fputs("</div></div>\n<dl class=\"facts\">", out);
 	if (r->scenario[0])
 		fact(out, "Lab scenario", r->scenario);
-	fact(out, live ? "Management point" : "Input", r->target);
+	for (i = 0; i < r->n_inputs; i++) {
+		report_input_line(&r->inputs[i], line, sizeof(line));
+		fact(out, "Input", line);
+	}
+	if (live || r->n_inputs == 0)
+		fact(out, live ? "Management point" : "Input", r->target);
 	if (!live || (r->mp_name[0] && strcmp(r->mp_name, r->target) != 0))
 		fact(out, live ? "Canonical name" : "Management point",
 		    r->mp_name[0] ? r->mp_name : "not seen");

@@ -6,6 +6,7 @@
 #include "dns.h"
 #include "event.h"
 #include "krb.h"
+#include "report.h"
 #include "trust.h"
 #include "util.h"
 
@@ -32,7 +33,7 @@ event_type_name(enum ev_type type)
 		"krb-fallback", "kdc-unreachable", "realm-unknown", "ticket",
 		"gss-status", "spnego-reply", "clock", "no-credentials",
 		"capture", "iis-request", "spn-owner", "trust", "directory",
-		"directory-unavailable", "mp-query",
+		"directory-unavailable", "mp-query", "input",
 	};
 
 	if ((size_t)type >= sizeof(names) / sizeof(names[0]))
@@ -248,6 +249,11 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		    ev->status, ev->value[0] ? " (" : "", ev->value,
 		    ev->value[0] ? ")" : "", ev->text[0] ? ": " : "");
 		strappendf(buf, n, "%s", ev->text);
+		break;
+	case EV_INPUT:
+		snprintf(buf, n, "%s (%s) %s: %s", ev->name, ev->value[0] ?
+		    ev->value : "unknown", ev->status == INPUT_CUT ?
+		    "is cut short" : "could not be read", ev->text);
 		break;
 	case EV_NOTE:
 	case EV_CAPTURE:

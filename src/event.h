@@ -51,6 +51,9 @@ enum ev_type {
 	EV_MP_QUERY,		/* an anonymous .sms_aut query answered: name =
 				 * verb, status = HTTP status, value =
 				 * Content-Type, peer, text = what it showed */
+	EV_INPUT,		/* an offline input cut short or unreadable:
+				 * name = path as given, value = kind, status
+				 * = enum input_status, text = where and why */
 };
 
 enum conn_fail {
