@@ -38,6 +38,8 @@ struct ingest_src {
 	uint8_t head[INGEST_HEAD];
 	size_t head_pos;		/* of f->head handed out */
 	uint64_t off;			/* content bytes handed out */
+	int failed;			/* a read of the file failed: every
+					 * later one does */
 	char err[256];
 };
 
@@ -74,6 +76,8 @@ raw_read(struct ingest_file *f, uint8_t *buf, size_t n)
 		s->raw_pos += (size_t)got;
 		return got;
 	}
+	if (s->failed)
+		return -1;
 	if (s->raw_eof || n == 0)
 		return 0;
 	if (s->mem) {
@@ -85,6 +89,7 @@ raw_read(struct ingest_file *f, uint8_t *buf, size_t n)
 			snprintf(s->err, sizeof(s->err), "%s",
 			    archive_error_string(s->ar) ?
 			    archive_error_string(s->ar) : "cannot read member");
+			s->failed = 1;
 			return -1;
 		}
 		got = (ssize_t)ag;
@@ -93,6 +98,7 @@ raw_read(struct ingest_file *f, uint8_t *buf, size_t n)
 			;
 		if (got < 0) {
 			snprintf(s->err, sizeof(s->err), "%s", strerror(errno));
+			s->failed = 1;
 			return -1;
 		}
 	}
@@ -103,6 +109,7 @@ raw_read(struct ingest_file *f, uint8_t *buf, size_t n)
 			    "%llu of the %llu it had when opened: it was cut "
 			    "while being read", (unsigned long long)s->raw_off,
 			    (unsigned long long)f->size);
+			s->failed = 1;
 			return -1;
 		}
 	}
@@ -189,7 +196,11 @@ ingest_read(struct ingest_file *f, void *buf, size_t n)
 	return got;
 }
 
-/* Fill the buffer up to n from rd (a pipe hands out less at a time). */
+/*
+ * Fill the buffer up to n from rd (a pipe hands out less at a time).  A
+ * read error after some bytes ends the fill: the error stays for the
+ * reader's next read.
+ */
 static ssize_t
 fill(struct ingest_file *f, uint8_t *buf, size_t n,
     ssize_t (*rd)(struct ingest_file *, uint8_t *, size_t))
@@ -198,8 +209,8 @@ fill(struct ingest_file *f, uint8_t *buf, size_t n,
 	ssize_t got;
 
 	while (have < n && (got = rd(f, buf + have, n - have)) != 0) {
-		if (got < 0)
-			return -1;
+		if (got < 0)	/* what came before the error is the head */
+			return have > 0 ? (ssize_t)have : -1;
 		have += (size_t)got;
 	}
 	return (ssize_t)have;

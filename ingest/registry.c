@@ -71,18 +71,27 @@ record(struct walk *w, const struct ingest_file *f, const char *path,
 	report_add_event(w->r, &ev);
 }
 
+/* List a file that no reader read (status unreadable), or a zip whose
+ * members were read up to a point (cut). */
 static void
-unreadable(struct walk *w, const struct ingest_file *f, const char *path,
-    const char *why, int quiet)
+listed(struct walk *w, const struct ingest_file *f, const char *path,
+    const char *kind, enum input_status status, const char *why, int quiet)
 {
 	struct input in;
 
 	memset(&in, 0, sizeof(in));
 	strlcpy0(in.path, path, sizeof(in.path));
-	strlcpy0(in.kind, "unknown", sizeof(in.kind));
-	in.status = INPUT_UNREADABLE;
+	strlcpy0(in.kind, kind, sizeof(in.kind));
+	in.status = status;
 	strlcpy0(in.detail, why, sizeof(in.detail));
 	record(w, f, path, &in, quiet);
+}
+
+static void
+unreadable(struct walk *w, const struct ingest_file *f, const char *path,
+    const char *why, int quiet)
+{
+	listed(w, f, path, "unknown", INPUT_UNREADABLE, why, quiet);
 }
 
 static int read_file(struct walk *w, struct ingest_file *f, int nesting,
@@ -98,7 +107,7 @@ read_archive(struct walk *w, struct ingest_file *f, int nesting)
 	int rc, n = 0, before = w->n_read;
 
 	if (ingest_archive_open(&z, f, err, sizeof(err)) != 0) {
-		unreadable(w, f, f->path, err, 0);
+		listed(w, f, f->path, "zip", INPUT_UNREADABLE, err, 0);
 		return 0;
 	}
 	while ((rc = ingest_archive_next(z, &m, err, sizeof(err))) > 0) {
@@ -108,12 +117,13 @@ read_archive(struct walk *w, struct ingest_file *f, int nesting)
 		else
 			read_file(w, m, nesting + 1, 1);
 	}
-	if (rc < 0)
-		unreadable(w, f, f->path, err, 0);
+	if (rc < 0)	/* the members before stand */
+		listed(w, f, f->path, "zip", n > 0 ? INPUT_CUT :
+		    INPUT_UNREADABLE, err, 0);
 	else if (w->n_read == before) {
 		snprintf(err, sizeof(err), "no capture, IIS log, CM log or "
 		    "SQL trace in this zip (%d file%s)", n, n == 1 ? "" : "s");
-		unreadable(w, f, f->path, err, 0);
+		listed(w, f, f->path, "zip", INPUT_UNREADABLE, err, 0);
 	}
 	ingest_archive_close(z);
 	return 0;

@@ -469,7 +469,8 @@ draw_row(FILE *out, const struct report *r, const struct row *rw,
 	    "fill=\"#344054\"%s>", y + 13, hit ? " font-weight=\"700\"" : "");
 	html_escape(out, where);
 	fprintf(out, "</text><text x=\"10\" y=\"%.0f\" font-size=\"9.5\" "
-	    "fill=\"#98a2b3\">%.12s</text>", y + 25, when + 11);
+	    "fill=\"#98a2b3\">%.12s</text>", y + 25, ev->t > 0 ? when + 11 :
+	    "-");
 	strlcpy0(label, rw->label, sizeof(label));
 	if (rw->from == rw->to) {
 		double tw, cx;
@@ -768,7 +769,7 @@ timeline(const struct report *r, FILE *out)
 		format_time(ev->t, when, sizeof(when));
 		fprintf(out, "<tr id=\"e%zu\"%s><td class=\"n\">%zu</td>", i + 1,
 		    is_evidence(r, i) ? " class=\"hit\"" : "", i + 1);
-		td(out, "mono t", when);
+		td(out, "mono t", ev->t > 0 ? when : "-");
 		td(out, "mono t", ev->source);
 		td(out, NULL, line);
 		fputs("</tr>\n", out);

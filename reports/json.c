@@ -172,7 +172,8 @@ event_json(const struct event *ev)
 	event_describe(ev, line, sizeof(line));
 	format_time(ev->t, when, sizeof(when));
 	set_str(o, "type", event_type_name(ev->type));
-	set_str(o, "time", when);
+	if (ev->t > 0)		/* none when the evidence gives none */
+		set_str(o, "time", when);
 	set_str(o, "source", ev->source);
 	set_str(o, "text", line);
 	if (ev->frame >= 0)

@@ -142,7 +142,7 @@ timeline(const struct report *r, FILE *out)
 		event_describe(ev, line, sizeof(line));
 		format_time(ev->t, when, sizeof(when));
 		cell(out, num);
-		cell(out, when);
+		cell(out, ev->t > 0 ? when : "");
 		cell(out, ev->source);
 		cell(out, line);
 		fputs("|\n", out);

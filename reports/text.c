@@ -156,7 +156,8 @@ write_text(const struct report *r, FILE *out)
 
 		event_describe(ev, line, sizeof(line));
 		format_time(ev->t, when, sizeof(when));
-		fprintf(out, "  %s %-16s %s\n", when + 11, ev->source, line);
+		fprintf(out, "  %-13s %-16s %s\n", ev->t > 0 ? when + 11 : "-",
+		    ev->source, line);
 	}
 	return ferror(out) ? -1 : 0;
 }
