@@ -105,9 +105,10 @@ raw_read(struct ingest_file *f, uint8_t *buf, size_t n)
 	if (got == 0) {
 		s->raw_eof = 1;
 		if (f->size && s->raw_off < f->size) {
-			snprintf(s->err, sizeof(s->err), "the file ends at byte "
-			    "%llu of the %llu it had when opened: it was cut "
-			    "while being read", (unsigned long long)s->raw_off,
+			snprintf(s->err, sizeof(s->err), "the file ends at "
+			    "byte %llu of the %llu it had when opened: it was "
+			    "cut while being read",
+			    (unsigned long long)s->raw_off,
 			    (unsigned long long)f->size);
 			s->failed = 1;
 			return -1;

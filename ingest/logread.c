@@ -39,8 +39,8 @@ logread_result(struct logread *lr, unsigned long lines, struct input *res)
 
 	if (lr->failed) {
 		res->status = INPUT_CUT;
-		snprintf(res->detail, sizeof(res->detail), "ends after line %lu: "
-		    "%s", lines, logread_error(lr));
+		snprintf(res->detail, sizeof(res->detail), "ends after line "
+		    "%lu: %s", lines, logread_error(lr));
 		return;
 	}
 	res->status = INPUT_READ;

@@ -244,8 +244,8 @@ ingest_path(struct report *r, const char *path, ingest_file_fn *on_file,
 	    S_ISDIR(st.st_mode)) {
 		read_dir(&w, path, MAX_DEPTH, &n);
 		if (w.n_read == 0) {
-			snprintf(err, sizeof(err), "no capture, IIS log, CM log "
-			    "or SQL trace in this directory (%d file%s)", n,
+			snprintf(err, sizeof(err), "no capture, IIS log, CM "
+			    "log or SQL trace in this directory (%d file%s)", n,
 			    n == 1 ? "" : "s");
 			unreadable(&w, NULL, path, err, 0);
 		}

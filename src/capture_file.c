@@ -376,7 +376,7 @@ read_pcapng(struct in *b, struct out *o, struct capture_end *end)
 			break;
 		}
 		cur_init(&c, b->buf + b->at, 12);
-		t = cur_le32(&c);		/* SHB's reads the same both ways */
+		t = cur_le32(&c);	/* SHB's reads the same both ways */
 		if (t == SHB) {
 			len = cur_le32(&c);
 			bom = cur_le32(&c);
@@ -386,7 +386,7 @@ read_pcapng(struct in *b, struct out *o, struct capture_end *end)
 				break;
 			}
 			s.big = bom != BOM;
-			s.n = 0;		/* a new section: new interfaces */
+			s.n = 0;	/* a new section: new interfaces */
 			if (s.big)
 				len = __builtin_bswap32(len);
 		} else {

@@ -37,8 +37,8 @@ read_log(const char *rel)
 	char err[256] = "";
 
 	report_init(&r, "analyze", rel);
-	assert_int_equal(ingest_read_path(&ingest_cmlog, data(rel), &r, err, sizeof(err)),
-	    0);
+	assert_int_equal(ingest_read_path(&ingest_cmlog, data(rel), &r, err,
+	    sizeof(err)), 0);
 }
 
 static const struct finding *

@@ -41,7 +41,8 @@ read_log(const char *rel)
 	char err[256] = "";
 
 	report_init(&r, "analyze", rel);
-	assert_int_equal(ingest_read_path(&ingest_iis, data(rel), &r, err, sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_iis, data(rel), &r, err,
+	    sizeof(err)), 0);
 }
 
 static const struct client_verdict *
@@ -217,8 +218,8 @@ test_missing_file(void **state)
 	char err[256] = "";
 
 	report_init(&r, "analyze", "x");
-	assert_int_not_equal(ingest_read_path(&ingest_iis, data("no-such.log"), &r, err,
-	    sizeof(err)), 0);
+	assert_int_not_equal(ingest_read_path(&ingest_iis, data("no-such.log"),
+	    &r, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "no-such.log"));
 }
 
@@ -664,7 +665,8 @@ read_big(const char *path)
 	char err[256] = "";
 
 	report_init(&r, "analyze", path);
-	assert_int_equal(ingest_read_path(&ingest_iis, path, &r, err, sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_iis, path, &r, err,
+	    sizeof(err)), 0);
 }
 
 static int
@@ -909,7 +911,8 @@ test_client_cap(void **state)
 		    n >> 16, n >> 8 & 255, n & 255);
 	assert_int_equal(fclose(f), 0);
 	report_init(&r, "analyze", path);
-	assert_int_equal(ingest_read_path(&ingest_iis, path, &r, err, sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_iis, path, &r, err,
+	    sizeof(err)), 0);
 	assert_int_equal(r.n_clients, 100000);
 	assert_true(note_has("more clients than ccmdiag follows (100000, "
 	    "50000 in each half of the addresses): 20000 requests"));

@@ -30,7 +30,8 @@ load(struct report *r, const char *name)
 	if (access(path, R_OK) != 0)
 		return -1;
 	report_init(r, "analyze", path);
-	assert_int_equal(ingest_read_path(&ingest_pcap, path, r, err, sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_pcap, path, r, err,
+	    sizeof(err)), 0);
 	return 0;
 }
 
@@ -56,7 +57,8 @@ load_own(struct report *r, const char *name)
 	if (access(path, R_OK) != 0)
 		return -1;
 	report_init(r, "analyze", path);
-	assert_int_equal(ingest_read_path(&ingest_pcap, path, r, err, sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_pcap, path, r, err,
+	    sizeof(err)), 0);
 	return 0;
 }
 
@@ -514,8 +516,8 @@ test_unreadable(void **state)
 
 	(void)state;
 	report_init(&r, "analyze", "x");
-	assert_int_not_equal(ingest_read_path(&ingest_pcap, "/nonexistent/x.pcap", &r, err,
-	    sizeof(err)), 0);
+	assert_int_not_equal(ingest_read_path(&ingest_pcap,
+	    "/nonexistent/x.pcap", &r, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "cannot open"));
 	assert_null(strchr(err, '\n'));
 	report_release(&r);

@@ -65,7 +65,8 @@ read_variant(const char *from, const char *to)
 	fclose(f);
 	free(line);
 	report_init(&r, "analyze", tmp);
-	assert_int_equal(ingest_read_path(&ingest_sql, tmp, &r, err, sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_sql, tmp, &r, err,
+	    sizeof(err)), 0);
 }
 
 static int
