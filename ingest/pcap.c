@@ -56,7 +56,7 @@ src_where(void *arg)
 static int
 pcap_read(struct ingest_file *f, struct report *r, struct input *res)
 {
-	struct capture_src src = { src_read, src_error, NULL, f };
+	struct capture_src src = { src_read, src_error, NULL, f, 0 };
 	struct capture_end cend;
 	struct pcap_ingest s;
 	size_t i;
@@ -70,7 +70,8 @@ pcap_read(struct ingest_file *f, struct report *r, struct input *res)
 		snprintf(res->detail, sizeof(res->detail), "out of memory");
 		return ERR_NOMEM;
 	}
-	if (f->size > 0) {	/* a bar on stderr for big files, on a tty */
+	if (f->size > 0) {	/* a file: a bar on stderr when big, on a tty */
+		src.ahead = 1;
 		src.where = src_where;
 		progress_start(f->size, f->name);
 	}

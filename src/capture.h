@@ -27,6 +27,8 @@ struct capture_src {
 	const char *(*error)(void *arg);	/* why read failed */
 	uint64_t (*where)(void *arg);	/* for progress_update, or NULL */
 	void *arg;
+	int ahead;		/* a read never waits long (a file): read on
+				 * a second thread while this one parses */
 };
 
 /* How a read ended. */

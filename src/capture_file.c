@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +23,15 @@
 #include "progress.h"
 #include "util.h"
 
-#define BLOCK (4u << 20)		/* bytes read at a time */
+#define BLOCK (1u << 20)		/* bytes read at a time */
 #define MAX_CAPLEN 262144u		/* libpcap's largest snap length */
 #define MAX_BLOCK (16u << 20)		/* libpcap's largest pcapng block */
 #define MAX_IFACES 4096			/* interfaces in one pcapng section */
 #define LINKTYPE_MASK 0x03ffffffu	/* the rest: FCS length bits */
+#define SLOTS 3				/* blocks read ahead, with the one
+					 * being parsed */
+#define ROOM MAX_BLOCK			/* before a slot's block: the unparsed
+					 * end of the one before, copied */
 
 #define SHB 0x0a0d0d0au
 #define IDB 1u
@@ -34,6 +39,32 @@
 #define SPB 3u
 #define EPB 6u
 #define BOM 0x1a2b3c4du
+
+/*
+ * Reading ahead: on a file (where a read never waits long) a second thread
+ * reads the next blocks while this one parses, so the copy out of the page
+ * cache costs no time here.  Slot k holds block k of the stream after ROOM
+ * bytes, where the parser puts what it has not used of block k - 1: a
+ * record that straddles two blocks is then whole in one place.  Only the
+ * pages of the room that are written are ever resident.
+ */
+struct slot {
+	uint8_t *mem;			/* ROOM + BLOCK */
+	size_t len;			/* bytes of the block */
+	int last;			/* the stream ends, or failed, after it */
+};
+
+struct ahead {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const struct capture_src *src;
+	struct slot s[SLOTS];
+	unsigned filled;		/* blocks read */
+	unsigned released;		/* blocks the parser is done with */
+	int stop;
+	const char *error;		/* why the last read failed */
+};
 
 /* The stream, a block of it in buf. */
 struct in {
@@ -43,20 +74,163 @@ struct in {
 	uint64_t base;			/* stream offset of buf[0] */
 	int eof;
 	const char *error;		/* the source's, when a read failed */
+	struct ahead *ahead;		/* reading ahead, or NULL */
+	unsigned taken;			/* ... blocks taken from it */
 };
 
+/* Up to n bytes: how many, the error's text in *err when one failed. */
+static size_t
+read_up_to(const struct capture_src *src, uint8_t *buf, size_t n,
+    int *end, const char **err)
+{
+	size_t have = 0;
+	ssize_t got = 1;
+
+	while (have < n && (got = src->read(src->arg, buf + have,
+	    n - have)) > 0)
+		have += (size_t)got;
+	*end = got <= 0;
+	*err = got < 0 ? (src->error ? src->error(src->arg) : "read error") :
+	    NULL;
+	if (src->where)
+		progress_update(src->where(src->arg));
+	return have;
+}
+
+static void *
+ahead_run(void *arg)
+{
+	struct ahead *a = arg;
+	const char *err;
+	struct slot *s;
+	unsigned k;
+	size_t len;
+	int end;
+
+	for (k = 0;; k++) {
+		s = &a->s[k % SLOTS];
+		pthread_mutex_lock(&a->mu);
+		while (!a->stop && k >= a->released + SLOTS)
+			pthread_cond_wait(&a->cv, &a->mu);
+		end = a->stop;
+		pthread_mutex_unlock(&a->mu);
+		if (end)
+			return NULL;
+		len = read_up_to(a->src, s->mem + ROOM, BLOCK, &end, &err);
+		pthread_mutex_lock(&a->mu);
+		s->len = len;
+		s->last = end;
+		a->error = err;
+		a->filled = k + 1;
+		pthread_cond_broadcast(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+		if (end)
+			return NULL;
+	}
+}
+
+static void
+ahead_free(struct ahead *a)
+{
+	int i;
+
+	for (i = 0; i < SLOTS; i++)
+		free(a->s[i].mem);
+	free(a);
+}
+
+/* Start reading ahead; NULL when it cannot (then read here). */
+static struct ahead *
+ahead_start(const struct capture_src *src)
+{
+	struct ahead *a;
+	int i;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	a->src = src;
+	for (i = 0; i < SLOTS; i++)
+		if ((a->s[i].mem = malloc(ROOM + BLOCK)) == NULL) {
+			ahead_free(a);
+			return NULL;
+		}
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	if (pthread_create(&a->thread, NULL, ahead_run, a) != 0) {
+		pthread_mutex_destroy(&a->mu);
+		pthread_cond_destroy(&a->cv);
+		ahead_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static void
+ahead_end(struct ahead *a)
+{
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stop = 1;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->thread, NULL);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	ahead_free(a);
+}
+
+/* need() from the blocks read ahead: the next one, behind what is left. */
+static int
+need_ahead(struct in *b, size_t n)
+{
+	struct ahead *a = b->ahead;
+	size_t left;
+	struct slot *s;
+
+	while (b->have - b->at < n) {
+		if (b->eof)
+			return b->error ? -1 : 0;
+		pthread_mutex_lock(&a->mu);
+		while (a->filled <= b->taken)
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (a->s[b->taken % SLOTS].last)
+			b->error = a->error;
+		pthread_mutex_unlock(&a->mu);
+		s = &a->s[b->taken % SLOTS];
+		left = b->have - b->at;		/* < n <= ROOM */
+		if (left > 0)
+			memcpy(s->mem + ROOM - left, b->buf + b->at, left);
+		b->base += b->at;
+		b->buf = s->mem + ROOM - left;
+		b->have = left + s->len;
+		b->at = 0;
+		b->eof = s->last;
+		/* the block before is done with */
+		pthread_mutex_lock(&a->mu);
+		a->released = b->taken;
+		pthread_cond_broadcast(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+		b->taken++;
+	}
+	return 1;
+}
+
 /*
- * At least n bytes at buf + at, reading as much as fits: 1, 0 when the
- * stream ends first, -1 when a read fails.
+ * At least n bytes at buf + at (n <= ROOM), reading as much as fits: 1, 0
+ * when the stream ends first, -1 when a read fails.
  */
 static int
 need(struct in *b, size_t n)
 {
 	uint8_t *nb;
-	ssize_t got;
+	size_t got;
+	int end;
 
 	if (b->have - b->at >= n)
 		return 1;
+	if (b->ahead)
+		return need_ahead(b, n);
 	if (b->at > 0) {
 		memmove(b->buf, b->buf + b->at, b->have - b->at);
 		b->have -= b->at;
@@ -73,20 +247,11 @@ need(struct in *b, size_t n)
 	}
 	while (b->have < n) {
 		if (b->eof)
-			return 0;
-		got = b->src->read(b->src->arg, b->buf + b->have,
-		    b->cap - b->have);
-		if (got < 0) {
-			b->error = b->src->error ? b->src->error(b->src->arg) :
-			    "read error";
-			b->eof = 1;
-			return -1;
-		}
-		if (got == 0)
-			b->eof = 1;
-		b->have += (size_t)got;
-		if (b->src->where)
-			progress_update(b->src->where(b->src->arg));
+			return b->error ? -1 : 0;
+		got = read_up_to(b->src, b->buf + b->have, b->cap - b->have,
+		    &end, &b->error);
+		b->eof = end;
+		b->have += got;
 	}
 	return 1;
 }
@@ -445,8 +610,10 @@ capture_read(const struct capture_src *src, capture_fn *fn, void *arg,
 	o.fn = fn;
 	o.arg = arg;
 	b.src = src;
+	if (src->ahead)
+		b.ahead = ahead_start(src);
 	b.cap = BLOCK;
-	if ((b.buf = malloc(b.cap)) == NULL) {
+	if (b.ahead == NULL && (b.buf = malloc(b.cap)) == NULL) {
 		snprintf(errbuf, errlen, "out of memory");
 		return ERR_NOMEM;
 	}
@@ -490,7 +657,10 @@ capture_read(const struct capture_src *src, capture_fn *fn, void *arg,
 	if (!end->cut)
 		end->offset = b.base + b.at;
 out:
-	free(b.buf);
+	if (b.ahead)
+		ahead_end(b.ahead);
+	else
+		free(b.buf);
 	return rc;
 }
 
@@ -515,7 +685,7 @@ int
 capture_read_file(const char *path, capture_fn *fn, void *arg, int *cut,
     char *errbuf, size_t errlen)
 {
-	struct capture_src src = { fd_read, fd_error, NULL, NULL };
+	struct capture_src src = { fd_read, fd_error, NULL, NULL, 0 };
 	struct capture_end end;
 	int fd, rc;
 

@@ -120,6 +120,8 @@ epb(struct buf *w, uint32_t ifid, uint64_t ts, const char *data,
 
 /* ---- reading it back ---- */
 
+static int ahead;		/* read on a second thread (capture_src) */
+
 struct mem {
 	const uint8_t *p;
 	size_t n, at;
@@ -182,7 +184,7 @@ read_mem(const struct buf *w, size_t n, size_t chunk, size_t fail_at,
     struct seen *s, struct capture_end *end, char *err, size_t errlen)
 {
 	struct mem m = { w->b, n, 0, chunk, fail_at };
-	struct capture_src src = { mem_read, mem_error, NULL, &m };
+	struct capture_src src = { mem_read, mem_error, NULL, &m, ahead };
 
 	memset(s, 0, sizeof(*s));
 	return capture_read(&src, on_pkt, s, end, err, errlen);
@@ -368,6 +370,138 @@ test_not_a_capture(void **state)
 	assert_int_equal(s.n, 0);
 }
 
+/*
+ * Records of every size up to 70,000 bytes, over several of the reader's
+ * blocks, and a pcapng block of 2.5 MB (longer than a block): every byte
+ * arrives where it belongs, whether read here or on a second thread.
+ */
+struct big_seen {
+	unsigned long n, bad;
+	size_t bytes;
+};
+
+static void
+on_big(void *arg, const struct capture_pkt *p)
+{
+	struct big_seen *s = arg;
+	size_t i;
+
+	for (i = 0; i < p->caplen; i++)
+		if (p->data[i] != (uint8_t)p->frame) {
+			s->bad++;
+			break;
+		}
+	s->n++;
+	s->bytes += p->caplen;
+}
+
+static uint8_t *
+le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+	return p + 4;
+}
+
+static void
+test_big(void **state)
+{
+	size_t cap = 8u << 20, n, want = 0;
+	uint8_t *b = malloc(cap), *p;
+	struct capture_end end;
+	struct big_seen s;
+	struct mem m;
+	struct capture_src src = { mem_read, mem_error, NULL, &m, 0 };
+	char err[256];
+	uint32_t i, len;
+
+	(void)state;
+	assert_non_null(b);
+	/* classic pcap */
+	p = le32(b, 0xa1b2c3d4);
+	p = le32(p, 2 | 4 << 16);
+	p = le32(le32(le32(p, 0), 0), 262144);
+	p = le32(p, 1);
+	for (i = 1; i <= 200; i++) {
+		len = (i * 7919u) % 70000u + 1;
+		p = le32(le32(p, 1700000000 + i), 0);
+		p = le32(le32(p, len), len);
+		memset(p, (int)(uint8_t)i, len);
+		p += len;
+		want += len;
+	}
+	n = (size_t)(p - b);
+	assert_true(n > 3 * (1u << 20));
+	for (src.ahead = 0; src.ahead < 2; src.ahead++) {
+		memset(&m, 0, sizeof(m));
+		m.p = b;
+		m.n = n;
+		m.chunk = 100000;
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(capture_read(&src, on_big, &s, &end, err,
+		    sizeof(err)), 0);
+		assert_int_equal(end.cut, 0);
+		assert_int_equal(s.n, 200);
+		assert_int_equal(s.bad, 0);
+		assert_int_equal(s.bytes, want);
+		assert_int_equal(end.offset, n);
+	}
+	/* pcapng: a section, an interface, a packet of 2.5 MB, a small one */
+	p = le32(b, 0x0a0d0d0a);
+	p = le32(p, 28);
+	p = le32(p, 0x1a2b3c4d);
+	p = le32(p, 1);
+	p = le32(le32(p, 0xffffffff), 0xffffffff);
+	p = le32(p, 28);
+	p = le32(le32(p, 1), 20);
+	p = le32(le32(p, 1), 65535);
+	p = le32(p, 20);
+	for (i = 1; i <= 2; i++) {
+		len = i == 1 ? 2500000 : 12;
+		p = le32(le32(p, 6), 32 + len);
+		p = le32(le32(le32(p, 0), 0), i);
+		p = le32(le32(p, len), len);
+		memset(p, (int)i, len);
+		p += len;
+		p = le32(p, 32 + len);
+	}
+	n = (size_t)(p - b);
+	for (src.ahead = 0; src.ahead < 2; src.ahead++) {
+		memset(&m, 0, sizeof(m));
+		m.p = b;
+		m.n = n;
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(capture_read(&src, on_big, &s, &end, err,
+		    sizeof(err)), 0);
+		assert_int_equal(end.cut, 0);
+		assert_int_equal(s.n, 2);
+		assert_int_equal(s.bad, 0);
+		assert_int_equal(s.bytes, 2500012);
+		/* cut inside the big one */
+		memset(&m, 0, sizeof(m));
+		m.p = b;
+		m.n = 2000000;
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(capture_read(&src, on_big, &s, &end, err,
+		    sizeof(err)), 0);
+		assert_int_equal(end.cut, 1);
+		assert_int_equal(s.n, 0);
+		assert_non_null(strstr(end.why, "ends at byte 48, after frame "
+		    "0: inside a block (1999952 of its 2500032 bytes)"));
+	}
+	free(b);
+}
+
+static int
+with_ahead(void **state)
+{
+	(void)state;
+	ahead = 1;
+	return 0;
+}
+
 int
 main(void)
 {
@@ -379,5 +513,12 @@ main(void)
 		cmocka_unit_test(test_not_a_capture),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest big[] = {
+		cmocka_unit_test(test_big),
+	};
+
+	/* the small captures fit in one block: read here, then ahead */
+	return cmocka_run_group_tests(tests, NULL, NULL) |
+	    cmocka_run_group_tests(tests, with_ahead, NULL) |
+	    cmocka_run_group_tests(big, NULL, NULL);
 }
