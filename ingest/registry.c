@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
 #include "ingest.h"
 #include "util.h"
 
@@ -94,11 +93,11 @@ unreadable(struct walk *w, const struct ingest_file *f, const char *path,
 	listed(w, f, path, "unknown", INPUT_UNREADABLE, why, quiet);
 }
 
-static int read_file(struct walk *w, struct ingest_file *f, int nesting,
+static void read_file(struct walk *w, struct ingest_file *f, int nesting,
     int quiet);
 
 /* Every member of the zip f. */
-static int
+static void
 read_archive(struct walk *w, struct ingest_file *f, int nesting)
 {
 	struct ingest_archive *z;
@@ -108,7 +107,7 @@ read_archive(struct walk *w, struct ingest_file *f, int nesting)
 
 	if (ingest_archive_open(&z, f, err, sizeof(err)) != 0) {
 		listed(w, f, f->path, "zip", INPUT_UNREADABLE, err, 0);
-		return 0;
+		return;
 	}
 	while ((rc = ingest_archive_next(z, &m, err, sizeof(err))) > 0) {
 		n++;
@@ -126,11 +125,10 @@ read_archive(struct walk *w, struct ingest_file *f, int nesting)
 		listed(w, f, f->path, "zip", INPUT_UNREADABLE, err, 0);
 	}
 	ingest_archive_close(z);
-	return 0;
 }
 
 /* Tell f's format from its head and read it. */
-static int
+static void
 read_file(struct walk *w, struct ingest_file *f, int nesting, int quiet)
 {
 	const struct ingest_reader *rd;
@@ -138,14 +136,15 @@ read_file(struct walk *w, struct ingest_file *f, int nesting, int quiet)
 
 	if (ingest_is_archive(f)) {
 		if (nesting < MAX_NESTING)
-			return read_archive(w, f, nesting);
-		unreadable(w, f, f->path, "a zip inside a zip inside a zip: "
-		    "not opened", quiet);
-		return 0;
+			read_archive(w, f, nesting);
+		else
+			listed(w, f, f->path, "zip", INPUT_UNREADABLE, "a zip "
+			    "inside a zip inside a zip: not opened", quiet);
+		return;
 	}
 	if ((rd = ingest_reader_for(f->head, f->head_len)) == NULL) {
 		unreadable(w, f, f->path, not_ours, quiet);
-		return 0;
+		return;
 	}
 	memset(&in, 0, sizeof(in));
 	strlcpy0(in.path, f->path, sizeof(in.path));
@@ -154,7 +153,7 @@ read_file(struct walk *w, struct ingest_file *f, int nesting, int quiet)
 	if (rd->read(f, w->r, &in) != 0) {
 		in.status = INPUT_UNREADABLE;
 		record(w, f, f->path, &in, 0);
-		return 0;
+		return;
 	}
 	if (in.status == INPUT_UNREADABLE)
 		in.status = INPUT_CUT;
@@ -162,10 +161,9 @@ read_file(struct walk *w, struct ingest_file *f, int nesting, int quiet)
 	w->n_read++;
 	if (w->fn)
 		w->fn(w->arg, f, rd, &in);
-	return 0;
 }
 
-static int
+static void
 open_and_read(struct walk *w, const char *path, int quiet)
 {
 	struct ingest_file f;
@@ -173,11 +171,10 @@ open_and_read(struct walk *w, const char *path, int quiet)
 
 	if (ingest_open(&f, path, err, sizeof(err)) != 0) {
 		unreadable(w, NULL, path, err, 0);
-		return 0;
+		return;
 	}
 	read_file(w, &f, 0, quiet);
 	ingest_close(&f);
-	return 0;
 }
 
 static int
