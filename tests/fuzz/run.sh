@@ -50,7 +50,7 @@ for t in "$@"; do
 		rc=1
 	fi
 	cpu=$(awk '{ printf "%d", $1 + $2 + 0.5 }' "$work/cpu" 2>/dev/null)
-	execs=$(awk -F: '/stat::number_of_executed_units/ { gsub(/ /, "", $2); print $2 }' "$work/log")
+	execs=$(awk '/stat::number_of_executed_units/ { print $NF }' "$work/log")
 	covft=$(grep -E 'cov: [0-9]+ ft: [0-9]+' "$work/log" | tail -1 |
 	    sed -E 's/.*cov: ([0-9]+) ft: ([0-9]+).*/\1 \2/')
 	files=$(ls "$corpus" | wc -l)
