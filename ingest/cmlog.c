@@ -506,7 +506,7 @@ own_identity(struct cmlog *s)
 }
 
 static int
-cmlog_read(const char *path, struct report *r, char *errbuf, size_t errlen)
+cmlog_read(struct ingest_file *f, struct report *r, struct input *res)
 {
 	struct logread lr;
 	struct cursor c;
@@ -515,17 +515,29 @@ cmlog_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 	int rc, too_long;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		snprintf(errbuf, errlen, "%s: out of memory", path);
+		snprintf(res->detail, sizeof(res->detail), "out of memory");
 		return ERR_NOMEM;
 	}
-	s->base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	s->base = f->name;
 	s->r = r;
 	s->own.approval = -1;
-	if ((rc = logread_open(&lr, path, errbuf, errlen)) != 0) {
+	if ((rc = logread_start(&lr, f, res->detail,
+	    sizeof(res->detail))) != 0) {
 		free(s);
 		return rc;
 	}
-	label_of(r, path, s->base, s->label, sizeof(s->label));
+	{
+		/* the name's directory comes from the path when the name is
+		 * the path's last part (not for stdin or a zip member) */
+		const char *slash = strrchr(f->path, '/');
+		const char *last = slash ? slash + 1 : f->path;
+
+		if (strcmp(last, f->name) == 0)
+			label_of(r, f->path, last, s->label, sizeof(s->label));
+		else
+			label_of(r, f->name, f->name, s->label,
+			    sizeof(s->label));
+	}
 	while ((rc = logread_next(&lr, &c, &too_long)) > 0)
 		if (!too_long)
 			line(s, c, lr.lineno);
@@ -548,6 +560,7 @@ cmlog_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 		strappendf(ev.text, sizeof(ev.text), "; read error after line "
 		    "%lu (%s)", lr.lineno, logread_error(&lr));
 	(void)report_add_event(r, &ev);
+	logread_result(&lr, lr.lineno, res);
 	logread_close(&lr);
 	free(s);
 	return 0;
@@ -578,6 +591,7 @@ cmlog_sniff(const uint8_t *head, size_t n)
 
 const struct ingest_reader ingest_cmlog = {
 	.name = "cmlog",
+	.kind = "cmlog",
 	.sniff = cmlog_sniff,
 	.read = cmlog_read,
 };

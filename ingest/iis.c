@@ -696,13 +696,6 @@ read_blocks(struct iis *s)
 	}
 }
 
-/* Note the log; finish() reads it with the others. */
-static int
-iis_read(const char *path, struct report *r, char *errbuf, size_t errlen)
-{
-	return iis_set_add(r, path, errbuf, errlen);
-}
-
 /* Read log k of the set into the clients. */
 static int
 read_file(struct iis *s, uint32_t k, char *errbuf, size_t errlen)
@@ -712,7 +705,9 @@ read_file(struct iis *s, uint32_t k, char *errbuf, size_t errlen)
 	unsigned long dropped = 0;
 	int rc, i;
 
-	if ((rc = logread_open(&lr, f->path, errbuf, errlen)) != 0)
+	rc = f->in ? logread_start(&lr, f->in, errbuf, errlen) :
+	    logread_open(&lr, f->path, errbuf, errlen);
+	if (rc != 0)
 		return rc;
 	s->f = f;
 	s->file = k;
@@ -739,22 +734,30 @@ read_file(struct iis *s, uint32_t k, char *errbuf, size_t errlen)
 		    logread_error(&lr));
 	f->gzipped = lr.gzipped;
 	f->enc = lr.enc;
+	/* the report's list of inputs says what was read of it */
+	if (f->input >= 0 && (size_t)f->input < s->r->n_inputs) {
+		struct input *in = &s->r->inputs[f->input];
+
+		logread_result(&lr, f->n_lines, in);
+		if (s->read_rc == -ERR_NOMEM) {
+			in->status = INPUT_CUT;
+			snprintf(in->detail, sizeof(in->detail), "ends after "
+			    "line %lu: out of memory", f->n_lines);
+		}
+	}
 	logread_close(&lr);
 	s->lr = NULL;
 	return 0;
 }
 
-/* Read the report's logs, oldest first, as one set of clients. */
+/* Read a set of logs, oldest first, as one set of clients. */
 static int
-iis_finish(struct report *r, char *errbuf, size_t errlen)
+read_set(struct report *r, struct iis_set *set, char *errbuf, size_t errlen)
 {
-	struct iis_set *set;
 	struct iis s;
 	size_t from, k;
 	int rc = 0;
 
-	if ((set = iis_set_take(r)) == NULL)
-		return 0;
 	memset(&s, 0, sizeof(s));
 	s.r = r;
 	s.files = set->files;
@@ -791,6 +794,61 @@ iis_finish(struct report *r, char *errbuf, size_t errlen)
 	free(s.order);
 	for (k = 0; k < NSHARD; k++)
 		iis_free_shard(&s.shard[k]);
+	return rc;
+}
+
+/*
+ * A log that can be opened again (a file on disk, gzip'd or not) is noted,
+ * and finish() reads it with the others, oldest first, so that a client's
+ * story crosses the logs of several days.  One that cannot (standard input,
+ * a pipe, a zip member) is read now, as a set of its own.
+ */
+static int
+iis_read(struct ingest_file *f, struct report *r, struct input *res)
+{
+	struct iis_set one;
+	struct iis_file file;
+	int rc;
+
+	if (f->reopen) {
+		rc = iis_set_add(r, f->path, f->name, f->index, res->detail,
+		    sizeof(res->detail));
+		if (rc == 0) {
+			res->status = INPUT_READ;
+			snprintf(res->detail, sizeof(res->detail), "read with "
+			    "the other IIS logs, oldest first");
+		}
+		return rc;
+	}
+	memset(&one, 0, sizeof(one));
+	memset(&file, 0, sizeof(file));
+	file.path = f->path;
+	file.base = f->name;
+	file.in = f;
+	file.input = -1;
+	one.files = &file;
+	one.n_files = 1;
+	one.at = r->n_events;
+	rc = read_set(r, &one, res->detail, sizeof(res->detail));
+	if (rc == 0) {
+		res->status = file.read_rc < 0 ? INPUT_CUT : INPUT_READ;
+		snprintf(res->detail, sizeof(res->detail), file.read_rc < 0 ?
+		    "ends after line %lu: %s" : "%lu lines%s", file.n_lines,
+		    file.read_rc < 0 ? file.read_error : "");
+	}
+	return rc;
+}
+
+/* Read the report's noted logs, oldest first, as one set of clients. */
+static int
+iis_finish(struct report *r, char *errbuf, size_t errlen)
+{
+	struct iis_set *set;
+	int rc;
+
+	if ((set = iis_set_take(r)) == NULL)
+		return 0;
+	rc = read_set(r, set, errbuf, errlen);
 	iis_set_free(set);
 	return rc;
 }
@@ -819,6 +877,7 @@ iis_sniff(const uint8_t *head, size_t n)
 
 const struct ingest_reader ingest_iis = {
 	.name = "iis",
+	.kind = "iis",
 	.sniff = iis_sniff,
 	.read = iis_read,
 	.finish = iis_finish,

@@ -129,7 +129,8 @@ first_time(struct logread *lr)
 }
 
 int
-iis_set_add(struct report *r, const char *path, char *errbuf, size_t errlen)
+iis_set_add(struct report *r, const char *path, const char *name, int input,
+    char *errbuf, size_t errlen)
 {
 	struct logread lr;
 	struct iis_set *set;
@@ -170,7 +171,9 @@ iis_set_add(struct report *r, const char *path, char *errbuf, size_t errlen)
 		set_put(set);
 		goto nomem;
 	}
+	(void)name;
 	f->base = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
+	f->input = input;
 	f->first = first;
 	f->given = set->n_files++;
 	set_put(set);

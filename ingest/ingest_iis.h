@@ -189,6 +189,10 @@ struct shard {
 /* One log of the set, and what reading it found. */
 struct iis_file {
 	char *path;
+	struct ingest_file *in;		/* read from it now (it cannot be
+					 * opened again), else path later */
+	int input;			/* its place in the report's inputs,
+					 * -1 */
 	const char *base;		/* as sources name it: its name, or label */
 	char label[48];			/* "mp2/u_ex090520.log": two of a name */
 	double first;			/* its first time logged, 0 unknown */
@@ -329,8 +333,8 @@ struct iis_set {
 };
 
 /* Note the log at path and the time of its first request, for r. */
-int iis_set_add(struct report *r, const char *path, char *errbuf,
-    size_t errlen);
+int iis_set_add(struct report *r, const char *path, const char *name,
+    int input, char *errbuf, size_t errlen);
 /* r's logs, oldest first (those without a time first); NULL none.  Who
  * frees: the caller, with iis_set_free. */
 struct iis_set *iis_set_take(const struct report *r);

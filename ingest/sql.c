@@ -641,7 +641,7 @@ line(struct sql *s, struct cursor c)
 }
 
 static int
-sql_read(const char *path, struct report *r, char *errbuf, size_t errlen)
+sql_read(struct ingest_file *f, struct report *r, struct input *res)
 {
 	struct logread lr;
 	struct cursor c;
@@ -650,8 +650,9 @@ sql_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 
 	memset(&s, 0, sizeof(s));
 	s.r = r;
-	s.base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	if ((rc = logread_open(&lr, path, errbuf, errlen)) != 0)
+	s.base = f->name;
+	if ((rc = logread_start(&lr, f, res->detail,
+	    sizeof(res->detail))) != 0)
 		return rc;
 	while ((rc = logread_next(&lr, &c, &too_long)) > 0) {
 		s.line = lr.lineno;
@@ -665,6 +666,7 @@ sql_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 		    lr.n_long ? ", some lines too long to read" : "",
 		    rc < 0 ? ", read error" : "");
 	}
+	logread_result(&lr, lr.lineno, res);
 	logread_close(&lr);
 	return 0;
 }
@@ -681,6 +683,7 @@ sql_sniff(const uint8_t *head, size_t n)
 
 const struct ingest_reader ingest_sql = {
 	.name = "sql",
+	.kind = "sql",
 	.sniff = sql_sniff,
 	.read = sql_read,
 };

@@ -469,7 +469,8 @@ draw_row(FILE *out, const struct report *r, const struct row *rw,
 	    "fill=\"#344054\"%s>", y + 13, hit ? " font-weight=\"700\"" : "");
 	html_escape(out, where);
 	fprintf(out, "</text><text x=\"10\" y=\"%.0f\" font-size=\"9.5\" "
-	    "fill=\"#98a2b3\">%.12s</text>", y + 25, when + 11);
+	    "fill=\"#98a2b3\">%.12s</text>", y + 25, ev->t > 0 ? when + 11 :
+	    "-");
 	strlcpy0(label, rw->label, sizeof(label));
 	if (rw->from == rw->to) {
 		double tw, cx;
@@ -768,7 +769,7 @@ timeline(const struct report *r, FILE *out)
 		format_time(ev->t, when, sizeof(when));
 		fprintf(out, "<tr id=\"e%zu\"%s><td class=\"n\">%zu</td>", i + 1,
 		    is_evidence(r, i) ? " class=\"hit\"" : "", i + 1);
-		td(out, "mono t", when);
+		td(out, "mono t", ev->t > 0 ? when : "-");
 		td(out, "mono t", ev->source);
 		td(out, NULL, line);
 		fputs("</tr>\n", out);
@@ -783,7 +784,8 @@ timeline(const struct report *r, FILE *out)
 static int
 write_html(const struct report *r, FILE *out)
 {
-	char head[64], rest[512];
+	char head[64], rest[512], line[1400];
+	size_t i;
 	int live = strcmp(r->command, "probe") == 0 ||
 	    strcmp(r->command, "register") == 0;
 	const char *tone = !r->approved ? "bad" : r->n_findings &&
@@ -810,7 +812,12 @@ write_html(const struct report *r, FILE *out)
 	fputs("</div></div>\n<dl class=\"facts\">", out);
 	if (r->scenario[0])
 		fact(out, "Lab scenario", r->scenario);
-	fact(out, live ? "Management point" : "Input", r->target);
+	for (i = 0; i < r->n_inputs; i++) {
+		report_input_line(&r->inputs[i], line, sizeof(line));
+		fact(out, "Input", line);
+	}
+	if (live || r->n_inputs == 0)
+		fact(out, live ? "Management point" : "Input", r->target);
 	if (!live || (r->mp_name[0] && strcmp(r->mp_name, r->target) != 0))
 		fact(out, live ? "Canonical name" : "Management point",
 		    r->mp_name[0] ? r->mp_name : "not seen");

@@ -182,7 +182,8 @@ event_json(const struct event *ev)
 	event_describe(ev, line, sizeof(line));
 	format_time(ev->t, when, sizeof(when));
 	set_str(o, "type", event_type_name(ev->type));
-	set_str(o, "time", when);
+	if (ev->t > 0)		/* none when the evidence gives none */
+		set_str(o, "time", when);
 	set_str(o, "source", ev->source);
 	set_str(o, "text", line);
 	if (ev->frame >= 0)
@@ -260,6 +261,19 @@ write_json(const struct report *r, FILE *out)
 	set_str(root, "schema", "ccmdiag/1");
 	set_str(root, "command", r->command);
 	set_str(root, "target", r->target);
+	if (r->n_inputs) {
+		arr = json_object_new_array();
+		for (i = 0; i < r->n_inputs; i++) {
+			o = json_object_new_object();
+			set_str(o, "path", r->inputs[i].path);
+			set_str(o, "kind", r->inputs[i].kind);
+			set_str(o, "status",
+			    input_status_name(r->inputs[i].status));
+			set_str(o, "detail", r->inputs[i].detail);
+			json_object_array_add(arr, o);
+		}
+		json_object_object_add(root, "inputs", arr);
+	}
 	if (r->client[0])
 		set_str(root, "client", r->client);
 	if (r->client_realm[0])

@@ -124,15 +124,23 @@ text_verdict(const struct report *r, FILE *out)
 static int
 write_text(const struct report *r, FILE *out)
 {
-	char line[1024], when[40];
+	char line[1400], when[40];
 	size_t i;
 	int j;
 
 	if (r->scenario[0])
 		fprintf(out, "== lab scenario: %s ==\n", r->scenario);
 	text_verdict(r, out);
+	if (r->n_inputs) {
+		fprintf(out, "input%s:\n", r->n_inputs > 1 ? "s" : "");
+		for (i = 0; i < r->n_inputs; i++) {
+			report_input_line(&r->inputs[i], line, sizeof(line));
+			fprintf(out, "  %s\n", line);
+		}
+	}
 	if (strcmp(r->command, "probe") != 0) {
-		fprintf(out, "input: %s\n", r->target);
+		if (r->n_inputs == 0)
+			fprintf(out, "input: %s\n", r->target);
 		fprintf(out, "management point: %s", r->mp_name[0] ?
 		    r->mp_name : "not seen");
 	} else {
@@ -211,7 +219,8 @@ write_text(const struct report *r, FILE *out)
 
 		event_describe(ev, line, sizeof(line));
 		format_time(ev->t, when, sizeof(when));
-		fprintf(out, "  %s %-16s %s\n", when + 11, ev->source, line);
+		fprintf(out, "  %-13s %-16s %s\n", ev->t > 0 ? when + 11 : "-",
+		    ev->source, line);
 	}
 	return ferror(out) ? -1 : 0;
 }

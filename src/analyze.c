@@ -13,6 +13,62 @@
 #include "ingest.h"
 #include "util.h"
 
+/* The inputs the evidence bundle copies or quotes: files it can read
+ * again by their path. */
+struct kept {
+	struct bundle_input *in;
+	char **paths;
+	size_t n, cap;
+};
+
+static void
+keep_input(void *arg, const struct ingest_file *f,
+    const struct ingest_reader *rd, const struct input *res)
+{
+	struct kept *k = arg;
+	struct bundle_input *ni;
+	char **np;
+	size_t cap;
+
+	(void)res;
+	if (!f->reopen)
+		return;
+	if (k->n == k->cap) {
+		cap = k->cap ? 2 * k->cap : 8;
+		if ((ni = realloc(k->in, cap * sizeof(*ni))) == NULL)
+			return;
+		k->in = ni;
+		if ((np = realloc(k->paths, cap * sizeof(*np))) == NULL)
+			return;
+		k->paths = np;
+		k->cap = cap;
+	}
+	if ((k->paths[k->n] = strdup(f->path)) == NULL)
+		return;
+	k->in[k->n].path = k->paths[k->n];
+	k->in[k->n].kind = rd == &ingest_pcap ? BUNDLE_CAPTURE : BUNDLE_LOG;
+	k->n++;
+}
+
+/* "a.pcap, b.log and 3 more": the inputs as given, for the header. */
+static void
+name_target(struct report *r, int argc, char **argv)
+{
+	int i;
+
+	r->target[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (strlen(r->target) + strlen(argv[i]) + 2 >=
+		    sizeof(r->target) - 16) {
+			strappendf(r->target, sizeof(r->target), " and %d more",
+			    argc - i);
+			break;
+		}
+		strappendf(r->target, sizeof(r->target), "%s%s", i ? ", " : "",
+		    argv[i]);
+	}
+}
+
 int
 cmd_analyze(int argc, char **argv)
 {
@@ -26,12 +82,13 @@ cmd_analyze(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = NULL, *output = NULL, *evidence = NULL;
-	struct bundle_input *inputs = NULL;
+	struct kept kept = { NULL, NULL, 0, 0 };
 	const char *mps[8];
 	int n_mps = 0;
 	char errbuf[512];
 	struct report r;
-	int c, i, rc = 0, verbose = 0;
+	size_t k;
+	int c, i, rc = 0, verbose = 0, n_read = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
@@ -65,11 +122,12 @@ cmd_analyze(int argc, char **argv)
 			    "FILE...\n"
 			    "Diagnose from what was recorded: packet captures "
 			    "(pcap, pcapng), IIS logs,\nConfiguration Manager "
-			    "logs, SQL traces.  --evidence DIR keeps the report "
-			    "in\nevery format, the captures, the cited log lines "
-			    "and a SHA-256 MANIFEST.  --mp NAME names\na management "
-			    "point, for evidence where the client never reached "
-			    "it.\n");
+			    "logs, SQL traces; gzip'd, in a zip, or in a "
+			    "directory.\n\"-\" reads standard input.  "
+			    "--evidence DIR keeps the report in every\nformat, "
+			    "the captures, the cited log lines and a SHA-256 "
+			    "MANIFEST.  --mp NAME names a\nmanagement point, for "
+			    "evidence where the client never reached it.\n");
 			return 0;
 		default:
 			return 2;
@@ -84,14 +142,10 @@ cmd_analyze(int argc, char **argv)
 		    report_writer_names());
 		return 2;
 	}
-	if (evidence && ((inputs = calloc((size_t)(argc - optind),
-	    sizeof(*inputs))) == NULL || cli_make_evidence_dir(evidence))) {
-		if (inputs == NULL)
-			fprintf(stderr, "ccmdiag: out of memory\n");
-		free(inputs);
+	if (evidence && cli_make_evidence_dir(evidence))
 		return 3;
-	}
-	report_init(&r, "analyze", argv[optind]);
+	report_init(&r, "analyze", NULL);
+	name_target(&r, argc - optind, argv + optind);
 	r.verbose = verbose;
 	for (i = 0; i < n_mps; i++) {
 		char *dot;
@@ -102,34 +156,26 @@ cmd_analyze(int argc, char **argv)
 			*dot = '\0';	/* a trailing dot: the same name */
 	}
 	r.n_mp_given = n_mps;
-	for (i = optind; i < argc && rc == 0; i++) {
-		const struct ingest_reader *rd = ingest_sniff(argv[i], errbuf,
-		    sizeof(errbuf));
-
-		if (rd == NULL || rd->read(argv[i], &r, errbuf,
-		    sizeof(errbuf)) != 0) {
-			fprintf(stderr, "ccmdiag: %s\n", errbuf);
-			rc = 3;
-		} else if (inputs) {
-			inputs[i - optind].path = argv[i];
-			inputs[i - optind].kind = rd == &ingest_pcap ?
-			    BUNDLE_CAPTURE : BUNDLE_LOG;
-		}
-	}
-	if (rc == 0 && ingest_finish(&r, errbuf, sizeof(errbuf)) != 0) {
+	for (i = optind; i < argc; i++)
+		n_read += ingest_path(&r, argv[i], evidence ? keep_input : NULL,
+		    &kept);
+	/* what a reader keeps for the whole set (IIS logs of several days) */
+	if (n_read > 0 && ingest_finish(&r, errbuf, sizeof(errbuf)) != 0)
 		fprintf(stderr, "ccmdiag: %s\n", errbuf);
-		rc = 3;
-	}
-	if (rc == 0) {
+	if (n_read == 0) {
+		rc = 3;		/* each input has said why on stderr */
+	} else {
 		engine_run(&r);
 		rc = cli_write_report(&r, format, output);
 		if (rc == 0 && evidence)
-			rc = cli_write_bundle(&r, evidence, inputs,
-			    (size_t)(argc - optind));
+			rc = cli_write_bundle(&r, evidence, kept.in, kept.n);
 		if (rc == 0)
 			rc = engine_exit_code(&r);
 	}
-	free(inputs);
+	for (k = 0; k < kept.n; k++)
+		free(kept.paths[k]);
+	free(kept.paths);
+	free(kept.in);
 	report_release(&r);
 	return rc;
 }

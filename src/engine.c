@@ -773,6 +773,18 @@ rule_directory_unavailable(struct report *r)
 			add(r, FID_DIRECTORY_UNAVAILABLE, (int)i);
 }
 
+/* An input cut short or unreadable: the verdict rests on what was read. */
+static void
+rule_inputs(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_events; i++)
+		if (r->events[i].type == EV_INPUT)
+			add(r, r->events[i].status == INPUT_CUT ?
+			    FID_INPUT_CUT : FID_USAGE_INPUT, (int)i);
+}
+
 /* Attach the events that explain a finding but did not trigger it. */
 static void
 attach_context(struct report *r)
@@ -1039,6 +1051,7 @@ engine_run(struct report *r)
 
 	rules_logs(r);
 	rules_mp(r);
+	rule_inputs(r);
 	if (strcmp(r->command, "analyze") == 0) {
 		exchange_run(r);
 		r->approved = engine_errors(r) == 0 && r->basis == BASIS_JUDGED;

@@ -7,6 +7,7 @@
 #include "dns.h"
 #include "event.h"
 #include "krb.h"
+#include "report.h"
 #include "trust.h"
 #include "util.h"
 
@@ -57,7 +58,7 @@ event_type_name(enum ev_type type)
 		"directory-unavailable", "mp-query", "cm-record", "cm-identity",
 		"sql-registration", "mp-certificate", "mp-ssl-state",
 		"registration-reply", "registration-signature", "tls-failure",
-		"resolve", "identity",
+		"resolve", "identity", "input",
 	};
 
 	if ((size_t)type >= sizeof(names) / sizeof(names[0]))
@@ -404,6 +405,11 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		break;
 	case EV_CM_IDENTITY:
 		cm_identity_text(ev, buf, n);
+		break;
+	case EV_INPUT:
+		snprintf(buf, n, "%s (%s) %s: %s", ev->name, ev->value[0] ?
+		    ev->value : "unknown", ev->status == INPUT_CUT ?
+		    "is cut short" : "could not be read", ev->text);
 		break;
 	case EV_NOTE:
 	case EV_CAPTURE:

@@ -75,6 +75,9 @@ enum ev_type {
 				 * principal, realm, status = 1 a machine
 				 * account (NAME$), 0 not, value = where its
 				 * credentials came from */
+	EV_INPUT,		/* an offline input cut short or unreadable:
+				 * name = path as given, value = kind, status
+				 * = enum input_status, text = where and why */
 };
 
 /* How the system resolver knew the MP's name (EV_RESOLVE status). */

@@ -1065,19 +1065,31 @@ background_kerberos(struct xstate *x)
 	}
 }
 
-/* Whether r holds evidence other than captures to judge (logs, traces:
- * their events have no frame; a capture's own notes say "capture"). */
+/* Whether r holds evidence other than captures to judge: a log or trace
+ * that was read, or what the readers of those found. */
 static int
 has_log_evidence(const struct report *r)
 {
 	size_t i;
 
-	if (r->n_clients || r->n_findings)
+	if (r->n_clients)
 		return 1;
-	for (i = 0; i < r->n_events; i++)
-		if (r->events[i].frame < 0 &&
-		    strcmp(r->events[i].source, "capture") != 0)
+	for (i = 0; i < r->n_inputs; i++)
+		if (r->inputs[i].status != INPUT_UNREADABLE &&
+		    (strcmp(r->inputs[i].kind, "iis") == 0 ||
+		    strcmp(r->inputs[i].kind, "cmlog") == 0 ||
+		    strcmp(r->inputs[i].kind, "sql") == 0))
 			return 1;
+	for (i = 0; i < r->n_events; i++)
+		switch (r->events[i].type) {
+		case EV_IIS_REQUEST:
+		case EV_CM_RECORD:
+		case EV_CM_IDENTITY:
+		case EV_SQL_REGISTRATION:
+			return 1;
+		default:
+			break;
+		}
 	return 0;
 }
 

@@ -47,6 +47,17 @@ enum verdict_basis {
 	BASIS_INCOMPLETE,	/* every exchange ends before the answer */
 };
 
+/* One input of an offline run, as the report lists it. */
+enum input_status { INPUT_READ, INPUT_CUT, INPUT_UNREADABLE };
+
+struct input {
+	char path[1024];		/* as given (DIR/FILE, ARCHIVE:MEMBER) */
+	char kind[16];			/* capture, iis, cmlog, sql; unknown */
+	enum input_status status;
+	char detail[256];		/* what was read, where it stops and
+					 * why, or why it could not be read */
+};
+
 struct report {
 	char command[16];		/* probe, analyze, demo */
 	char target[256];
@@ -64,6 +75,8 @@ struct report {
 	char client_realm[128];		/* hints for the engine, may be empty */
 	char mp_realm[128];
 	char mp_name[256];		/* canonical MP name */
+	struct input *inputs;		/* analyze: every input, in order */
+	size_t n_inputs, cap_inputs;
 	int approved;			/* no error finding */
 	enum verdict_basis basis;
 	int n_exchanges;		/* analyze: MP attempts found */
@@ -79,6 +92,11 @@ int report_add_step(struct report *r, const char *name);
 int report_add_event(struct report *r, const struct event *ev);
 int report_add_finding(struct report *r, enum finding_id id);
 int report_add_client(struct report *r, const struct client_verdict *cv);
+int report_add_input(struct report *r, const struct input *in);
+/* "read", "cut", "unreadable" */
+const char *input_status_name(enum input_status s);
+/* One input as the writers list it: "PATH (KIND): STATUS, DETAIL". */
+void report_input_line(const struct input *in, char *buf, size_t n);
 void finding_add_evidence(struct finding *f, int event_index);
 const char *step_status_name(enum step_status s);
 

@@ -559,7 +559,7 @@ case_f() {
 	truncate -s $((size + 16 + 120)) "$FIELD_DIR/$FIELD_FILE" || return 1
 	rm -f "$FIELD_WORK/cut.pcap"
 	field_expect f-cut-truncated "$FIELD_FILE" 3 - + "$CLI1:false:-:incomplete" - \
-	    attempt-incomplete "spn-misbound exchange; the file ends 120 bytes into the client's request with the ticket (truncate): the MP's answer is not in it"
+	    attempt-incomplete,input-cut "spn-misbound exchange; the file ends 120 bytes into the client's request with the ticket (truncate): the MP's answer is not in it"
 }
 
 # ---- g: at the MP, three clients in three states --------------------------------------------

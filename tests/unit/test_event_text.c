@@ -313,7 +313,8 @@ sweep_dir(const char *dir)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		report_init(&r, "analyze", path);
-		if (ingest_pcap.read(path, &r, err, sizeof(err)) == 0) {
+		if (ingest_read_path(&ingest_pcap, path, &r, err,
+		    sizeof(err)) == 0) {
 			files++;
 			for (i = 0; i < r.n_events; i++) {
 				snprintf(where, sizeof(where), "%s event %zu",

@@ -46,8 +46,8 @@ read_logs(const char *rel, ...)
 	report_init(&r, "analyze", rel);
 	va_start(ap, rel);
 	for (; rel; rel = va_arg(ap, const char *))
-		assert_int_equal(ingest_cmlog.read(data(rel), &r, err,
-		    sizeof(err)), 0);
+		assert_int_equal(ingest_read_path(&ingest_cmlog, data(rel), &r,
+		    err, sizeof(err)), 0);
 	va_end(ap);
 	assert_int_equal(r.n_findings, 0);
 	engine_run(&r);
@@ -311,7 +311,8 @@ test_persisted_hwid(void **state)
 	assert_int_equal(fwrite(log, 1, sizeof(log) - 1, f), sizeof(log) - 1);
 	assert_int_equal(fclose(f), 0);
 	report_init(&r, "analyze", path);
-	assert_int_equal(ingest_cmlog.read(path, &r, err, sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_cmlog, path, &r,
+	    err, sizeof(err)), 0);
 	unlink(path);
 	assert_non_null(ev = nth(EV_CM_IDENTITY, 0));
 	assert_string_equal(ev->cm.hwid,

@@ -58,8 +58,8 @@ read_logs(const char *rel, ...)
 	report_init(&r, "analyze", rel);
 	va_start(ap, rel);
 	for (; rel; rel = va_arg(ap, const char *))
-		assert_int_equal(ingest_iis.read(data(rel), &r, err,
-		    sizeof(err)), 0);
+		assert_int_equal(ingest_read_path(&ingest_iis, data(rel), &r,
+		    err, sizeof(err)), 0);
 	va_end(ap);
 	finish();
 	engine_run(&r);
@@ -244,8 +244,8 @@ test_missing_file(void **state)
 	char err[256] = "";
 
 	report_init(&r, "analyze", "x");
-	assert_int_not_equal(ingest_iis.read(data("no-such.log"), &r, err,
-	    sizeof(err)), 0);
+	assert_int_not_equal(ingest_read_path(&ingest_iis, data("no-such.log"),
+	    &r, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "no-such.log"));
 }
 
@@ -364,8 +364,8 @@ test_events_in_place(void **state)
 	event_init(&ev, EV_NOTE);
 	strcpy(ev.text, "before");
 	assert_int_equal(report_add_event(&r, &ev), 0);
-	assert_int_equal(ingest_iis.read(data("u_ex090520.log"), &r, err,
-	    sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_iis, data("u_ex090520.log"), &r,
+	    err, sizeof(err)), 0);
 	assert_int_equal(r.n_events, 1);
 	assert_int_equal(r.n_clients, 0);
 	strcpy(ev.text, "after");
@@ -393,8 +393,8 @@ test_finish_nothing(void **state)
 	report_init(&r, "analyze", "x");
 	finish();
 	assert_int_equal(r.n_events, 0);
-	assert_int_equal(ingest_iis.read(data("u_ex090520.log"), &r, err,
-	    sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_iis, data("u_ex090520.log"), &r,
+	    err, sizeof(err)), 0);
 	report_release(&r);		/* never finished */
 	report_init(&r, "analyze", "y");
 	finish();
@@ -845,7 +845,8 @@ read_big(const char *path)
 	char err[256] = "";
 
 	report_init(&r, "analyze", path);
-	assert_int_equal(ingest_iis.read(path, &r, err, sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_iis, path, &r,
+	    err, sizeof(err)), 0);
 	finish();
 }
 
@@ -1109,8 +1110,8 @@ test_overlap(void **state)
 	given[2] = small_log("u_ex261120_w3svc1.log", a);
 	report_init(&r, "analyze", "x");
 	for (i = 0; i < 3; i++)
-		assert_int_equal(ingest_iis.read(given[i], &r, err,
-		    sizeof(err)), 0);
+		assert_int_equal(ingest_read_path(&ingest_iis, given[i], &r,
+		    err, sizeof(err)), 0);
 	finish();
 	assert_int_equal(r.n_clients, 2);
 	assert_string_equal(client("10.3.0.1")->verdict, "kerberos");
@@ -1157,7 +1158,8 @@ test_client_cap(void **state)
 		    n >> 16, n >> 8 & 255, n & 255);
 	assert_int_equal(fclose(f), 0);
 	report_init(&r, "analyze", path);
-	assert_int_equal(ingest_iis.read(path, &r, err, sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_iis, path, &r,
+	    err, sizeof(err)), 0);
 	finish();
 	assert_int_equal(r.n_clients, 100000);
 	assert_true(note_has("more clients than ccmdiag follows (100000, "

@@ -68,7 +68,8 @@ read_variant(const char *from, const char *to)
 	fclose(f);
 	free(line);
 	report_init(&r, "analyze", tmp);
-	assert_int_equal(ingest_sql.read(tmp, &r, err, sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_sql, tmp, &r, err,
+	    sizeof(err)), 0);
 	assert_int_equal(r.n_findings, 0);	/* the engine finds */
 	engine_run(&r);
 }
