@@ -18,8 +18,8 @@ srcdir=${CCMDIAG_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 lab=$srcdir/tests/lab/lab.sh
 out=${CCMDIAG_TEST_OUT:-$PWD/tests/field-evidence-results}
-export CCMDIAG_LAB_DIR=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab-field}
-export CCMDIAG_LAB_NS=${CCMDIAG_LAB_NS:-ccmfe}
+. "$srcdir/tests/lab/testenv.sh"
+lab_names ccmfe
 export LC_ALL=C
 
 command -v jq >/dev/null || { echo "field-evidence: jq is missing"; exit 99; }

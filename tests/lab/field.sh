@@ -72,7 +72,7 @@ field_init() {
 	chmod 755 "$FIELD_WORK"
 	FIELD_PCAPS=${FIELD_PCAPS:-}
 	if [ -z "$FIELD_PCAPS" ]; then
-		t=$(dirname "$FIELD_LAB")/../../../shared/data/pcaps
+		t=$(dirname "$FIELD_LAB")/../data/pcap/public
 		[ -d "$t" ] && FIELD_PCAPS=$(cd "$t" && pwd)
 	fi
 	[ -n "$FIELD_PCAPS" ] ||
