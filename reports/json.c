@@ -163,6 +163,9 @@ put_client(FILE *out, struct printbuf *pb, json_object *tmp, size_t i,
 	    cv->root_cause) != 0) ||
 	    (cv->history[0] && add_str(pb, tmp, "history",
 	    cv->history) != 0) ||
+	    (cv->machine[0] && add_str(pb, tmp, "machine",
+	    cv->machine) != 0) ||
+	    (cv->guid[0] && add_str(pb, tmp, "guid", cv->guid) != 0) ||
 	    add_str(pb, tmp, "status", cv->last_status) != 0 ||
 	    add_str(pb, tmp, "first", cv->first) != 0 ||
 	    add_str(pb, tmp, "last", cv->last) != 0 ||

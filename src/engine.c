@@ -1054,6 +1054,7 @@ engine_run(struct report *r)
 	rule_inputs(r);
 	if (strcmp(r->command, "analyze") == 0) {
 		exchange_run(r);
+		engine_clients(r);
 		r->approved = engine_errors(r) == 0 && r->basis == BASIS_JUDGED;
 		engine_sort(r);
 		return;

@@ -25,5 +25,7 @@ int engine_cannot_decrypt(int code);
 /* Clients and attempts in offline evidence, each attempt judged with
  * engine_judge; fills r's findings, clients and basis. */
 void exchange_run(struct report *r);
+/* One row per client across captures, IIS and CM logs (clients.c). */
+void engine_clients(struct report *r);
 
 #endif

@@ -1014,8 +1014,11 @@ client_verdict(struct xstate *x, struct xclient *c)
 	strlcpy0(cv.root_cause, root_of(c, d), sizeof(cv.root_cause));
 	cv.n_attempts = (int)c->n_at;
 	history(c, cv.history, sizeof(cv.history));
+	/* as IIS logs write times, so that rows of both sources compare */
 	format_time(c->at[0].t_first, first, sizeof(first));
 	format_time(c->at[c->n_at - 1].t_last, last, sizeof(last));
+	first[10] = last[10] = ' ';
+	first[19] = last[19] = '\0';
 	strlcpy0(cv.first, first, sizeof(cv.first));
 	strlcpy0(cv.last, last, sizeof(cv.last));
 	if (d->n)

@@ -36,6 +36,9 @@ struct client_verdict {
 					 * before the MP's answer */
 	char root_cause[48];		/* finding id, "" when none */
 	int n_attempts;			/* capture: attempts seen */
+	char machine[64];		/* NetBIOS name, from the user or a CM
+					 * log's identity */
+	char guid[48];			/* SMS GUID, from a CM log */
 	char history[384];		/* "approved 10:02:11; failing since
 					 * 10:07:40: ..." */
 };

@@ -16,6 +16,10 @@ void rules_logs(struct report *r);
  * (mp-info). */
 void rules_mp(struct report *r);
 
+/* What an IIS client's verdict (on the request that decided it, ev)
+ * means for approval; FID__COUNT nothing. */
+enum finding_id rules_iis_finding(const struct event *ev);
+
 /* Finding id with event ev as evidence (-1: none yet); NULL when out of
  * memory. */
 struct finding *rules_add(struct report *r, enum finding_id id, int ev);

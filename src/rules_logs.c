@@ -22,9 +22,8 @@ rules_add(struct report *r, enum finding_id id, int ev)
 	return &r->findings[i];
 }
 
-/* What an IIS client's verdict means for approval; FID__COUNT nothing. */
-static enum finding_id
-iis_finding(const struct event *ev)
+enum finding_id
+rules_iis_finding(const struct event *ev)
 {
 	static const struct {
 		const char *verdict;
@@ -56,7 +55,7 @@ iis_finding(const struct event *ev)
 static void
 rule_iis(struct report *r, size_t i)
 {
-	enum finding_id id = iis_finding(&r->events[i]);
+	enum finding_id id = rules_iis_finding(&r->events[i]);
 
 	if (id != FID__COUNT)
 		(void)rules_add(r, id, (int)i);
