@@ -445,8 +445,8 @@ rule_rejection(struct report *r, struct facts *f)
 
 #define SAM_USER_OBJECT 805306368	/* sAMAccountType of a user */
 
-static int
-has(const struct report *r, enum finding_id id)
+int
+engine_has(const struct report *r, enum finding_id id)
 {
 	size_t i;
 
@@ -607,7 +607,7 @@ rule_directory_spn(struct report *r)
 				finding_add_evidence(fi, (int)i);
 		return;
 	}
-	if (has(r, FID_SPN_MISSING)) {
+	if (engine_has(r, FID_SPN_MISSING)) {
 		fi = add(r, FID_SPN_MISSING, -1);
 		for (i = 0; fi && i < r->n_events; i++)
 			if (r->events[i].type == EV_SPN_OWNER &&
@@ -623,7 +623,7 @@ rule_directory_spn(struct report *r)
 		    (fi = retag(r, FID_MP_CANNOT_DECRYPT,
 		    FID_SPN_MISBOUND)) == NULL)
 			fi = retag(r, FID_MP_KEY_STALE, FID_SPN_MISBOUND);
-		if (fi == NULL && has(r, FID_SPN_MISBOUND))
+		if (fi == NULL && engine_has(r, FID_SPN_MISBOUND))
 			fi = add(r, FID_SPN_MISBOUND, -1);
 		if (fi) {
 			finding_add_evidence(fi, http);
@@ -660,7 +660,7 @@ rule_directory_spn(struct report *r)
 		}
 		return;
 	}
-	if (has(r, FID_ENCTYPE_UNSUPPORTED)) {
+	if (engine_has(r, FID_ENCTYPE_UNSUPPORTED)) {
 		fi = add(r, FID_ENCTYPE_UNSUPPORTED, tkt);
 		if (fi)
 			finding_add_evidence(fi, acct);
@@ -670,7 +670,7 @@ rule_directory_spn(struct report *r)
 	 * is older than the directory's (ticket kvno says which) */
 	if ((fi = retag(r, FID_MP_REJECTED, FID_MP_KEY_STALE)) == NULL)
 		fi = retag(r, FID_MP_CANNOT_DECRYPT, FID_MP_KEY_STALE);
-	if (fi == NULL && has(r, FID_MP_KEY_STALE))
+	if (fi == NULL && engine_has(r, FID_MP_KEY_STALE))
 		fi = add(r, FID_MP_KEY_STALE, -1);
 	if (fi == NULL && r->events[acct].kvno >= 0 &&
 	    r->events[tkt].kvno >= 0 &&
