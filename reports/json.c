@@ -235,8 +235,8 @@ event_json(const struct event *ev)
 			set_int(o, "kvno", ev->kvno);
 		break;
 	case EV_SPN_OWNER:
-		if (ev->kvno >= 0)
-			set_int(o, "kvno", ev->kvno);
+		if (ev->spn.kvno >= 0)
+			set_int(o, "kvno", ev->spn.kvno);
 		break;
 	default:
 		break;
