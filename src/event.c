@@ -369,7 +369,7 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		snprintf(buf, n, "IIS: %s from %s%s%s answered %d.%d, "
 		    "sc-win32-status %u (0x%08X)%s%s", ev->value, ev->peer,
 		    ev->name[0] ? " as " : " anonymous", ev->name, ev->status,
-		    ev->code, ev->ntstatus, ev->ntstatus,
+		    ev->iis.substatus, ev->iis.win32, ev->iis.win32,
 		    ev->text[0] ? " " : "", ev->text);
 		break;
 	case EV_SPN_OWNER:

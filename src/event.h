@@ -30,8 +30,8 @@ enum ev_type {
 	EV_NO_CREDENTIALS,	/* text */
 	EV_CAPTURE,		/* text */
 	EV_IIS_REQUEST,		/* one IIS log line: peer (c-ip), name (user),
-				 * value (method uri), status, code (sub-status),
-				 * ntstatus (sc-win32-status), text (meaning) */
+				 * value (method uri), status, iis (struct
+				 * ev_iis), text (meaning) */
 	EV_SPN_OWNER,		/* directory: spn (struct ev_spn) */
 	EV_TRUST,		/* directory: trust (struct ev_trust) */
 	EV_DIRECTORY,		/* rootDSE: dir (struct ev_dir), text = spn
@@ -155,8 +155,10 @@ struct ev_dir {
 	int domain_level;	/* domainFunctionality, -1 */
 };
 
-/* EV_IIS_REQUEST */
+/* EV_IIS_REQUEST (status: the HTTP status, name the user, peer c-ip) */
 struct ev_iis {
+	int substatus;		/* sc-substatus */
+	uint32_t win32;		/* sc-win32-status */
 	char verdict[24];	/* the client's verdict (clients[].verdict)
 				 * when this request decided it, else "" */
 };

@@ -220,7 +220,7 @@ test_every_kind(void **state)
 			    "request");
 			strcpy(ev.peer, "10.77.0.30");
 			ev.status = 401;
-			ev.code = 2;
+			ev.iis.substatus = 2;
 			break;
 		case EV_SPN_OWNER:
 			strcpy(ev.realm, "PARENT.LAB");
