@@ -9,6 +9,8 @@ static const struct report_writer *const writers[] = {
 	&report_json,
 	&report_markdown,
 	&report_html,
+	&report_jsonl,
+	&report_nagios,
 	NULL,
 };
 

@@ -109,7 +109,7 @@ struct report_writer {
 	int (*write)(const struct report *r, FILE *out);
 };
 extern const struct report_writer report_text, report_json, report_markdown,
-    report_html;
+    report_html, report_jsonl, report_nagios;
 const struct report_writer *report_writer_find(const char *name);
 /* "text, json, ...": the writers' names, for usage and error messages. */
 const char *report_writer_names(void);

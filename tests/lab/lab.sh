@@ -7,6 +7,7 @@
 #   lab.sh env             print the variables a caller needs (sourceable)
 #   lab.sh run CMD...      run CMD in the client namespace with that environment
 #   lab.sh list            print the scenario names
+#   lab.sh fleet           add the fleet of MPs (tests/lab/fleetlab.sh)
 #
 # STATEDIR defaults to $CCMDIAG_LAB_DIR or /tmp/ccmdiag-lab (-$CCMDIAG_LAB_NS). Once a lab is
 # up, the other commands find its STATEDIR by themselves (it is stored as
@@ -36,7 +37,8 @@ NS_KDCU=$NS_PREFIX-kdcu
 NS_MP=$NS_PREFIX-mp
 NS_CLI=$NS_PREFIX-cli
 NS_WEB=$NS_PREFIX-web
-HOST_NAMESPACES="$NS_CLI $NS_MP $NS_WEB $NS_KDCP $NS_KDCC $NS_KDCU $NS_DNS"
+NS_MPF=$NS_PREFIX-mpf
+HOST_NAMESPACES="$NS_CLI $NS_MP $NS_WEB $NS_KDCP $NS_KDCC $NS_KDCU $NS_DNS $NS_MPF"
 ALL_NAMESPACES="$HOST_NAMESPACES $NS_SW"
 
 DNS_IP=10.77.0.2
@@ -82,10 +84,12 @@ if [ "$NS_PREFIX" = ccm ]; then
 else
 	DEFAULT_STATEDIR=/tmp/ccmdiag-lab-$NS_PREFIX
 fi
+# shellcheck source=tests/lab/fleetlab.sh
+. "$LAB_SRC/fleetlab.sh"
 
 
 usage() {
-	sed -n '4,9s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,10s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -781,6 +785,7 @@ print_env() {
 		"KDC_UNTRUSTED_LOG=$KU/kdc.log"; do
 		printf "%s='%s'\n" "${v%%=*}" "${v#*=}"
 	done
+	fleet_env
 }
 
 do_run() {
@@ -822,6 +827,11 @@ scenario)
 env)
 	[ $# -eq 0 ] || usage
 	print_env
+	;;
+fleet)
+	[ $# -eq 0 ] || usage
+	lock
+	do_fleet
 	;;
 run) do_run "$@" ;;
 list)
