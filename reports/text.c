@@ -5,10 +5,39 @@
 #include "report.h"
 #include "util.h"
 
-static void
-wrapped(FILE *out, const char *indent, const char *label, const char *text)
+/* ANSI SGR codes, used only when r->color (a terminal, or --color) */
+#define C_RESET		"\033[0m"
+#define C_BOLD		"\033[1m"
+#define C_RED		"\033[1;31m"
+#define C_GREEN		"\033[1;32m"
+#define C_YELLOW	"\033[1;33m"
+#define C_BLUE		"\033[1;34m"
+#define C_DIM		"\033[2m"
+
+/* The last column text may use: 78 in a file, the terminal's less 2. */
+static size_t
+text_width(const struct report *r)
 {
-	size_t col, width = 78, ilen = strlen(indent);
+	return r->width >= 40 ? (size_t)r->width - 2 : 78;
+}
+
+static const char *
+sgr(const struct report *r, const char *code)
+{
+	return r->color ? code : "";
+}
+
+static const char *
+severity_color(enum severity s)
+{
+	return s == SEV_ERROR ? C_RED : s == SEV_WARNING ? C_YELLOW : C_BLUE;
+}
+
+static void
+wrapped(const struct report *r, FILE *out, const char *indent,
+    const char *label, const char *text)
+{
+	size_t col, width = text_width(r), ilen = strlen(indent);
 	const char *p = text;
 
 	fprintf(out, "%s%s", indent, label);
@@ -112,13 +141,18 @@ report_verdict(const struct report *r, char *head, size_t hn, char *rest,
 	}
 }
 
-static void
-text_verdict(const struct report *r, FILE *out)
+void
+report_text_verdict(const struct report *r, FILE *out)
 {
 	char head[32], rest[600];
+	const char *c;
 
 	report_verdict(r, head, sizeof(head), rest, sizeof(rest));
-	fprintf(out, "VERDICT: %s - %s\n", head, rest);
+	c = strcmp(head, "NOT APPROVED") == 0 || strcmp(head,
+	    "FAILURE FOUND") == 0 ? C_RED : strcmp(head, "APPROVED") == 0 &&
+	    !strstr(rest, "(with warnings)") ? C_GREEN : C_YELLOW;
+	fprintf(out, "VERDICT: %s%s%s - %s\n", sgr(r, c), head, sgr(r, C_RESET),
+	    rest);
 }
 
 static int
@@ -130,7 +164,7 @@ write_text(const struct report *r, FILE *out)
 
 	if (r->scenario[0])
 		fprintf(out, "== lab scenario: %s ==\n", r->scenario);
-	text_verdict(r, out);
+	report_text_verdict(r, out);
 	if (r->n_inputs) {
 		fprintf(out, "input%s:\n", r->n_inputs > 1 ? "s" : "");
 		for (i = 0; i < r->n_inputs; i++) {
@@ -159,8 +193,11 @@ write_text(const struct report *r, FILE *out)
 	for (i = 0; i < r->n_findings; i++) {
 		const struct finding *f = &r->findings[i];
 
-		fprintf(out, "\n  [%s] %s: %s\n",
-		    severity_name(finding_severity(f->id)), finding_key(f->id),
+		enum severity sev = finding_severity(f->id);
+
+		fprintf(out, "\n  %s[%s]%s %s%s%s: %s\n", sgr(r,
+		    severity_color(sev)), severity_name(sev), sgr(r, C_RESET),
+		    sgr(r, C_BOLD), finding_key(f->id), sgr(r, C_RESET),
 		    finding_title(f->id));
 		for (j = 0; j < f->n_evidence; j++) {
 			const struct event *ev = &r->events[f->evidence[j]];
@@ -174,9 +211,9 @@ write_text(const struct report *r, FILE *out)
 			else
 				snprintf(label, sizeof(label), "- %s: ",
 				    ev->source);
-			wrapped(out, "      ", label, line);
+			wrapped(r, out, "      ", label, line);
 		}
-		wrapped(out, "      ", "remedy: ", finding_remedy(f->id));
+		wrapped(r, out, "      ", "remedy: ", finding_remedy(f->id));
 	}
 	if (r->n_clients)
 		fprintf(out, "\nClients on ccm_system_windowsauth:\n");
@@ -191,7 +228,7 @@ write_text(const struct report *r, FILE *out)
 			    "  " : "", cv->n_attempts, cv->n_attempts == 1 ? "" :
 			    "s", cv->source);
 			if (cv->n_attempts > 1)
-				wrapped(out, "      ", "history: ", cv->history);
+				wrapped(r, out, "      ", "history: ", cv->history);
 			continue;
 		}
 		fprintf(out, "  %-15s %-24s %-19s %3d req  %s  (%s, %s .. %s)\n",

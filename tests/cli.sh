@@ -38,7 +38,7 @@ expect 2 'bad port' register --create-record --port x mp.example
 expect 3 'keytab /etc/hostname is not a usable keytab' probe --keytab /etc/hostname mp.example
 expect 2 'principal names a key in --keytab' probe --principal a@B mp.example
 expect 3 'cannot read --keytab' probe --keytab "$tmp/none" --principal a@B mp.example
-expect 3 'cannot read --cafile' probe --https --cafile "$tmp/none.pem" mp.example
+expect 3 'cannot read --cacert' probe --https --cafile "$tmp/none.pem" mp.example
 expect 2 'unknown format' probe --format xml mp.example
 expect 2 'usage' probe
 expect 0 'usage: ccmdiag probe' probe --help
