@@ -155,11 +155,39 @@ report_text_verdict(const struct report *r, FILE *out)
 	    rest);
 }
 
+/*
+ * One row of a table: head and rest on one line when they fit the width,
+ * else rest wrapped below head (a file gets the same 80 columns as the
+ * text around it).
+ */
+static void
+table_row(const struct report *r, FILE *out, const char *head,
+    const char *rest)
+{
+	if (strlen(head) + strlen(rest) <= text_width(r)) {
+		fprintf(out, "%s%s\n", head, rest);
+		return;
+	}
+	fprintf(out, "%s\n", head);
+	wrapped(r, out, "      ", "", rest + strspn(rest, " "));
+}
+
+/* One record (a step, an event): whole on one line in a file, for grep;
+ * on a terminal wrapped under its text. */
+static void
+record(const struct report *r, FILE *out, const char *head, const char *text)
+{
+	if (r->width == 0)
+		fprintf(out, "%s%s\n", head, text);
+	else
+		wrapped(r, out, "", head, text);
+}
+
 static int
 write_text(const struct report *r, FILE *out)
 {
-	char line[1400], when[40];
-	size_t i;
+	char line[1400], when[40], head[640];
+	size_t i, name_w = 12;
 	int j;
 
 	if (r->scenario[0])
@@ -222,29 +250,39 @@ write_text(const struct report *r, FILE *out)
 
 		if (cv->n_attempts > 0) {
 			/* from a capture: attempts, not log lines */
-			fprintf(out, "  %-15s %-24s %-10s %s%s%d attempt%s, "
-			    "last %s\n", cv->client, cv->user[0] ? cv->user :
+			snprintf(head, sizeof(head), "  %-15s %-24s %-10s %s%s%d "
+			    "attempt%s,", cv->client, cv->user[0] ? cv->user :
 			    "-", cv->verdict, cv->root_cause, cv->root_cause[0] ?
 			    "  " : "", cv->n_attempts, cv->n_attempts == 1 ? "" :
-			    "s", cv->source);
+			    "s");
+			snprintf(line, sizeof(line), "last %s", cv->source);
+			table_row(r, out, head, line);
 			if (cv->n_attempts > 1)
 				wrapped(r, out, "      ", "history: ", cv->history);
 			continue;
 		}
-		fprintf(out, "  %-15s %-24s %-19s %3d req  %s  (%s, %s .. %s)\n",
+		snprintf(head, sizeof(head), "  %-15s %-24s %-19s %3d req",
 		    cv->client, cv->user[0] ? cv->user : "-", cv->verdict,
-		    cv->n_requests, cv->last_status, cv->source, cv->first,
-		    cv->last);
+		    cv->n_requests);
+		snprintf(line, sizeof(line), "  %s  (%s, %s .. %s)",
+		    cv->last_status, cv->source, cv->first, cv->last);
+		table_row(r, out, head, line);
 	}
 	if (r->n_steps)
 		fprintf(out, "\nSteps:\n");
+	for (i = 0; i < r->n_steps; i++)
+		if (strlen(r->steps[i].name) > name_w)
+			name_w = strlen(r->steps[i].name);
 	for (i = 0; i < r->n_steps; i++) {
 		const struct step *s = &r->steps[i];
 
-		fprintf(out, "  %-12s %-8s %6.0f ms  %s%s%s%s\n", s->name,
-		    step_status_name(s->status), s->elapsed * 1000, s->summary,
+		snprintf(head, sizeof(head), "  %-*s %-8s %6.0f ms  ",
+		    (int)name_w, s->name, step_status_name(s->status),
+		    s->elapsed * 1000);
+		snprintf(line, sizeof(line), "%s%s%s%s", s->summary,
 		    s->frames[0] ? " [" : "", s->frames, s->frames[0] ? "]" :
 		    "");
+		record(r, out, head, line);
 	}
 	if (r->n_events && !r->verbose)
 		fprintf(out, "\n(%zu events in the timeline: -v shows them)\n",
@@ -253,11 +291,13 @@ write_text(const struct report *r, FILE *out)
 		fprintf(out, "\nTimeline:\n");
 	for (i = 0; r->verbose && i < r->n_events; i++) {
 		const struct event *ev = &r->events[i];
+		char text[1400];
 
-		event_describe(ev, line, sizeof(line));
+		event_describe(ev, text, sizeof(text));
 		format_time(ev->t, when, sizeof(when));
-		fprintf(out, "  %-13s %-16s %s\n", ev->t > 0 ? when + 11 : "-",
-		    ev->source, line);
+		snprintf(head, sizeof(head), "  %-13s %-16s ", ev->t > 0 ?
+		    when + 11 : "-", ev->source);
+		record(r, out, head, text);
 	}
 	return ferror(out) ? -1 : 0;
 }
