@@ -33,21 +33,21 @@ severity_color(enum severity s)
 	return s == SEV_ERROR ? C_RED : s == SEV_WARNING ? C_YELLOW : C_BLUE;
 }
 
+/* text from column col on, wrapped to the width, lines after the first
+ * starting at column indent */
 static void
-wrapped(const struct report *r, FILE *out, const char *indent,
-    const char *label, const char *text)
+flow(const struct report *r, FILE *out, size_t col, size_t indent,
+    const char *text)
 {
-	size_t col, width = text_width(r), ilen = strlen(indent);
+	size_t width = text_width(r);
 	const char *p = text;
 
-	fprintf(out, "%s%s", indent, label);
-	col = ilen + strlen(label);
 	while (*p) {
 		size_t w = strcspn(p, " ");
 
-		if (col + w + 1 > width && col > ilen + strlen(label)) {
-			fprintf(out, "\n%s%*s", indent, (int)strlen(label), "");
-			col = ilen + strlen(label);
+		if (col + w + 1 > width && col > indent) {
+			fprintf(out, "\n%*s", (int)indent, "");
+			col = indent;
 		} else if (p != text) {
 			fputc(' ', out);
 			col++;
@@ -59,6 +59,16 @@ wrapped(const struct report *r, FILE *out, const char *indent,
 			p++;
 	}
 	fputc('\n', out);
+}
+
+static void
+wrapped(const struct report *r, FILE *out, const char *indent,
+    const char *label, const char *text)
+{
+	size_t col = strlen(indent) + strlen(label);
+
+	fprintf(out, "%s%s", indent, label);
+	flow(r, out, col, col, text);
 }
 
 static size_t
@@ -151,8 +161,12 @@ report_text_verdict(const struct report *r, FILE *out)
 	c = strcmp(head, "NOT APPROVED") == 0 || strcmp(head,
 	    "FAILURE FOUND") == 0 ? C_RED : strcmp(head, "APPROVED") == 0 &&
 	    !strstr(rest, "(with warnings)") ? C_GREEN : C_YELLOW;
-	fprintf(out, "VERDICT: %s%s%s - %s\n", sgr(r, c), head, sgr(r, C_RESET),
-	    rest);
+	fprintf(out, "VERDICT: %s%s%s - ", sgr(r, c), head, sgr(r, C_RESET));
+	/* one line in a file, for grep and for demo's summary */
+	if (r->width == 0)
+		fprintf(out, "%s\n", rest);
+	else
+		flow(r, out, 12 + strlen(head), 9, rest);
 }
 
 /*
@@ -168,7 +182,14 @@ table_row(const struct report *r, FILE *out, const char *head,
 		fprintf(out, "%s%s\n", head, rest);
 		return;
 	}
-	fprintf(out, "%s\n", head);
+	if (strlen(head) <= text_width(r)) {
+		fprintf(out, "%s\n", head);
+		wrapped(r, out, "      ", "", rest + strspn(rest, " "));
+		return;
+	}
+	/* a terminal too narrow for the columns: the row's words, wrapped */
+	fputs("  ", out);
+	flow(r, out, 2, 6, head + 2);
 	wrapped(r, out, "      ", "", rest + strspn(rest, " "));
 }
 
@@ -177,10 +198,15 @@ table_row(const struct report *r, FILE *out, const char *head,
 static void
 record(const struct report *r, FILE *out, const char *head, const char *text)
 {
-	if (r->width == 0)
+	size_t col = strlen(head);
+
+	if (r->width == 0) {
 		fprintf(out, "%s%s\n", head, text);
-	else
-		wrapped(r, out, "", head, text);
+		return;
+	}
+	/* under its text, unless the head takes half the width */
+	fputs(head, out);
+	flow(r, out, col, col > text_width(r) / 2 ? 4 : col, text);
 }
 
 static int
@@ -197,7 +223,7 @@ write_text(const struct report *r, FILE *out)
 		fprintf(out, "input%s:\n", r->n_inputs > 1 ? "s" : "");
 		for (i = 0; i < r->n_inputs; i++) {
 			report_input_line(&r->inputs[i], line, sizeof(line));
-			fprintf(out, "  %s\n", line);
+			record(r, out, "  ", line);
 		}
 	}
 	if (strcmp(r->command, "probe") != 0) {
@@ -223,10 +249,14 @@ write_text(const struct report *r, FILE *out)
 
 		enum severity sev = finding_severity(f->id);
 
-		fprintf(out, "\n  %s[%s]%s %s%s%s: %s\n", sgr(r,
+		fprintf(out, "\n  %s[%s]%s %s%s%s: ", sgr(r,
 		    severity_color(sev)), severity_name(sev), sgr(r, C_RESET),
-		    sgr(r, C_BOLD), finding_key(f->id), sgr(r, C_RESET),
-		    finding_title(f->id));
+		    sgr(r, C_BOLD), finding_key(f->id), sgr(r, C_RESET));
+		if (r->width == 0)
+			fprintf(out, "%s\n", finding_title(f->id));
+		else
+			flow(r, out, 7 + strlen(severity_name(sev)) +
+			    strlen(finding_key(f->id)), 6, finding_title(f->id));
 		for (j = 0; j < f->n_evidence; j++) {
 			const struct event *ev = &r->events[f->evidence[j]];
 			char label[160];

@@ -18,35 +18,49 @@
 #include "engine.h"
 #include "util.h"
 
-/* An absolute path for path, which may not exist yet: its parent
- * resolved, its last component appended. */
+/* An absolute path for path, which may not exist yet: its longest
+ * existing head resolved, the rest appended as given. */
 static int
 resolve(const char *path, char *out)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX], *slash;
+	char head[PATH_MAX], real[PATH_MAX], *slash;
+	const char *rest;
 	size_t len;
 
 	if (realpath(path, out) != NULL)
 		return 0;
-	strlcpy0(tmp, path, sizeof(tmp));
-	while ((len = strlen(tmp)) > 1 && tmp[len - 1] == '/')
-		tmp[len - 1] = '\0';
-	if ((slash = strrchr(tmp, '/')) == NULL) {
-		if (realpath(".", dir) == NULL)
-			return -1;
-		slash = tmp - 1;
-	} else if (slash == tmp) {
-		strlcpy0(dir, "/", sizeof(dir));
-	} else {
-		*slash = '\0';
-		if (realpath(tmp, dir) == NULL)
-			return -1;
-	}
-	if ((size_t)snprintf(out, PATH_MAX, "%s%s%s", dir, strcmp(dir, "/") ?
-	    "/" : "", slash + 1) >= PATH_MAX) {
+	if (strlen(path) >= sizeof(head)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	strlcpy0(head, path, sizeof(head));
+	while ((len = strlen(head)) > 1 && head[len - 1] == '/')
+		head[len - 1] = '\0';
+	for (;;) {
+		if ((slash = strrchr(head, '/')) == NULL) {
+			rest = path;
+			strlcpy0(head, ".", sizeof(head));
+		} else if (slash == head) {
+			rest = path + 1;
+			head[1] = '\0';
+		} else {
+			*slash = '\0';
+			rest = path + (slash - head) + 1;
+		}
+		if (realpath(head, real) != NULL)
+			break;
+		if (errno != ENOENT || strcmp(head, ".") == 0 ||
+		    strcmp(head, "/") == 0)
+			return -1;
+	}
+	if ((size_t)snprintf(out, PATH_MAX, "%s%s%s", real, strcmp(real,
+	    "/") ? "/" : "", rest) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	len = strlen(out);
+	while (len > 1 && out[len - 1] == '/')
+		out[--len] = '\0';
 	return 0;
 }
 
@@ -157,6 +171,11 @@ check_output(struct cli *cli, char *const inputs[], int n_inputs)
 		    o, strerror(errno));
 		return 3;
 	}
+	if (cli->evidence && resolve(cli->evidence, ev) == 0 &&
+	    inside(out, ev))
+		return cli_usage_error(cli, "-o %s is inside --evidence %s, "
+		    "which holds the report in every format already", o,
+		    cli->evidence);
 	for (i = 0; i < n_inputs; i++) {
 		if (inputs[i] == NULL || strcmp(inputs[i], "-") == 0 ||
 		    stat(inputs[i], &si) != 0)
@@ -171,11 +190,6 @@ check_output(struct cli *cli, char *const inputs[], int n_inputs)
 			    "directory %s; write the report elsewhere", o,
 			    inputs[i]);
 	}
-	if (cli->evidence && resolve(cli->evidence, ev) == 0 &&
-	    inside(out, ev))
-		return cli_usage_error(cli, "-o %s is inside --evidence %s, "
-		    "which holds the report in every format already", o,
-		    cli->evidence);
 	return 0;
 }
 
