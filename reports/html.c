@@ -217,8 +217,8 @@ clients(const struct report *r, FILE *out)
 		td(out, "n", n);
 		td(out, NULL, cv->last_status);
 		td(out, "mono t", cv->source);
-		td(out, "t", cv->first);
-		td(out, "t", cv->last);
+		td(out, "t when", cv->first);
+		td(out, "t when", cv->last);
 		fputs("</tr>\n", out);
 	}
 	fputs("</table>\n", out);
