@@ -16,6 +16,7 @@
 #include "bundle.h"
 #include "cli.h"
 #include "engine.h"
+#include "privs.h"
 #include "util.h"
 
 /* An absolute path for path, which may not exist yet: its longest
@@ -202,8 +203,11 @@ open_output(struct cli *cli)
 
 	fd = open(cli->output, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
 	    O_NOCTTY, 0666);
-	if (fd >= 0)
+	if (fd >= 0) {
 		cli->out_created = 1;
+		/* an interrupted run leaves no empty report behind */
+		privs_tmp_add(cli->output);
+	}
 	else if (errno == EEXIST)
 		fd = open(cli->output, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
@@ -261,6 +265,8 @@ cli_release(struct cli *cli)
 	cli->out_fd = -1;
 	if (cli->out_created && !cli->out_written)
 		unlink(cli->output);
+	if (cli->out_created)
+		privs_tmp_forget(cli->output);
 }
 
 /* ---- writing ---------------------------------------------------------- */
@@ -363,6 +369,8 @@ cli_write_report(struct cli *cli, struct report *r)
 			return 3;
 		}
 		cli->out_written = 1;
+		if (cli->out_created)
+			privs_tmp_forget(cli->output);
 		if ((rc = emit(r, 0, cli->format, cli->out_fd, cli->output)))
 			return rc;
 		if (close(cli->out_fd) != 0) {

@@ -210,7 +210,8 @@ query(struct mpi *m, int q)
 		return -1;
 	}
 	if (!rep.transport_ok) {
-		step_done(m, STEP_FAILED, "no answer");
+		step_done(m, STEP_FAILED, now_mono() >= m->deadline - 0.05 ?
+		    "no answer before --timeout ran out" : "no answer");
 		r = 1;
 		goto out;
 	}
