@@ -229,12 +229,16 @@ steps(const struct report *r, FILE *out)
 {
 	char ms[32];
 	size_t i;
+	int frames = 0;
 
 	if (r->n_steps == 0)
 		return;
-	fputs("<h2 id=\"steps\">Steps</h2>\n<table><tr><th>Step</th><th>"
-	    "Status</th><th>Time</th><th>Summary</th><th>Frames</th></tr>\n",
-	    out);
+	/* frame numbers only when there is a capture to look them up in */
+	for (i = 0; i < r->n_steps; i++)
+		frames |= r->steps[i].frames[0] != '\0';
+	fprintf(out, "<h2 id=\"steps\">Steps</h2>\n<table><tr><th>Step</th>"
+	    "<th>Status</th><th>Time</th><th>Summary</th>%s</tr>\n", frames ?
+	    "<th>Frames</th>" : "");
 	for (i = 0; i < r->n_steps; i++) {
 		const struct step *s = &r->steps[i];
 		const char *st = step_status_name(s->status);
@@ -245,7 +249,8 @@ steps(const struct report *r, FILE *out)
 		fprintf(out, "<td class=\"st %s\">%s</td>", st, st);
 		td(out, "n", ms);
 		td(out, NULL, s->summary);
-		td(out, "t", s->frames);
+		if (frames)
+			td(out, "t", s->frames);
 		fputs("</tr>\n", out);
 	}
 	fputs("</table>\n", out);

@@ -159,8 +159,9 @@ event_rows(struct lanes *ls, const struct event *ev, int idx,
 		out[0].pair = out[1].pair = 1;
 		snprintf(out[1].label, sizeof(out[1].label), "%s%s%s",
 		    dns_rcode_name(ev->rcode) ? dns_rcode_name(ev->rcode) :
-		    "no reply", ev->text[0] ? " " : "", ev->text[0] ? ev->text :
-		    ev->rcode == 0 ? "(no record of this type)" : "");
+		    "no reply", ev->text[0] || ev->rcode == 0 ? " " : "",
+		    ev->text[0] ? ev->text : ev->rcode == 0 ?
+		    "(no record of this type)" : "");
 		n = 2;
 		break;
 	case EV_CONNECT_FAIL:
@@ -176,7 +177,9 @@ event_rows(struct lanes *ls, const struct event *ev, int idx,
 		out[0].from = lane_of(ls, ev, ROLE_MP);
 		out[0].to = c;
 		out[0].reply = 1;
-		out[0].meaning = http_ok(ev->status) ? M_SUCCESS : M_NORMAL;
+		/* success: a 2xx to Kerberos, not to NTLM or to nothing */
+		out[0].meaning = http_ok(ev->status) &&
+		    strcmp(ev->name, "Negotiate") == 0 ? M_SUCCESS : M_NORMAL;
 		snprintf(out[0].label, sizeof(out[0].label), "HTTP %d%s%s",
 		    ev->status, ev->text[0] ? " \xc2\xb7 " : "", ev->text);
 		break;
@@ -224,7 +227,9 @@ event_rows(struct lanes *ls, const struct event *ev, int idx,
 		out[1].to = c;
 		out[1].reply = 1;
 		out[0].pair = out[1].pair = 1;
-		out[1].meaning = http_ok(ev->status) ? M_SUCCESS : M_NORMAL;
+		out[1].meaning = http_ok(ev->status) && ev->name[0] &&
+		    (!ev->iis.verdict[0] || strcmp(ev->iis.verdict,
+		    "kerberos") == 0) ? M_SUCCESS : M_NORMAL;
 		snprintf(out[1].label, sizeof(out[1].label), "%d.%d %s%s%s",
 		    ev->status, ev->code, w, ev->name[0] ? " as " : "",
 		    ev->name);
@@ -524,14 +529,16 @@ draw_header(FILE *out, const struct layout *L, int k)
 	fputs("</g>\n", out);
 }
 
-/* A finding cites an event; of a request and its answer drawn from one
- * event (DNS, an IIS log line), the answer carries the fault. */
+/* A finding cites an event as its fault, unless the event is a success
+ * it cites as proof (the HOST ticket that works where the HTTP one does
+ * not); of a request and its answer drawn from one event (DNS, an IIS log
+ * line), the answer carries the fault. */
 static enum meaning
 meaning_of(const struct layout *L, const struct row *rw)
 {
 	int sev = L->cited ? L->cited[rw->ev] : -1;
 
-	if (rw->pair && !rw->reply)
+	if ((rw->pair && !rw->reply) || rw->meaning == M_SUCCESS)
 		return rw->meaning;
 
 	if (sev == SEV_ERROR)
@@ -559,8 +566,11 @@ draw_row(FILE *out, const struct layout *L, const struct row *rw, double y)
 	else if (strrchr(ev->source, ':'))
 		snprintf(where, sizeof(where), "line %.40s",
 		    strrchr(ev->source, ':') + 1);
-	else
-		strlcpy0(where, ev->source, sizeof(where));
+	else	/* a live run's step: "probe spnego-post" -> "spnego-post" */
+		strlcpy0(where, strncmp(ev->source, L->r->command,
+		    strlen(L->r->command)) == 0 && ev->source[strlen(
+		    L->r->command)] == ' ' ? ev->source + strlen(L->r->command) +
+		    1 : ev->source, sizeof(where));
 	fprintf(out, "<a href=\"#e%d\"><g data-t=\"%.3f\"><title>", rw->ev + 1,
 	    rw->t);
 	html_escape(out, ev->source);
