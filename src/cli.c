@@ -327,23 +327,20 @@ cli_next(struct cli *cli)
 		cli->optarg = optarg;
 		if (c == -1)
 			return -1;
-		if (c == '?') {
-			if (optopt && optopt < 256)
+		if (c == '?' || c == ':') {
+			/* what was typed: "--nosuch", "--format" at the end,
+			 * or a short option's letter */
+			const char *arg = cli->argv[optind - 1];
+
+			if (c == ':')
+				fprintf(stderr, "ccmdiag %s: '%s' wants an "
+				    "argument\n", cli->cmd->name, arg);
+			else if (optopt > 0 && optopt < 256 && arg[1] != '-')
 				fprintf(stderr, "ccmdiag %s: unknown option "
 				    "'-%c'\n", cli->cmd->name, optopt);
 			else
 				fprintf(stderr, "ccmdiag %s: unknown option "
-				    "'%s'\n", cli->cmd->name,
-				    cli->argv[optind - 1]);
-			cli_usage(cli);
-			return CLI_STOP;
-		}
-		if (c == ':') {
-			fprintf(stderr, "ccmdiag %s: '%s' wants an argument\n",
-			    cli->cmd->name, optopt && optopt < 256 ?
-			    (snprintf(cli->scratch, sizeof(cli->scratch),
-			    "-%c", optopt), cli->scratch) :
-			    cli->argv[optind - 1]);
+				    "'%s'\n", cli->cmd->name, arg);
 			cli_usage(cli);
 			return CLI_STOP;
 		}

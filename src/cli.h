@@ -122,7 +122,7 @@ struct cli {
 	int rc;				/* cli_next returned CLI_STOP */
 	int built;
 	struct option longopts[CLI_MAX_OPTIONS];
-	char shortopts[32], scratch[8];
+	char shortopts[32];
 	/* -o FILE, opened before the run */
 	int out_fd, out_created, out_written;
 };
