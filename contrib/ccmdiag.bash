@@ -38,15 +38,25 @@ _ccmdiag_options() {
 	    -e 's/^  \(-[A-Za-z], \)\{0,1\}\(--[a-z0-9-]*\)\( .*\)\{0,1\}$/\2/p'
 }
 
+# the words of $1 that start with $2
+_ccmdiag_words() {
+	mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2")
+}
+
+# ccmdiag $1's commands
+_ccmdiag_commands() {
+	"$1" help 2>/dev/null |
+	    sed -n '/^commands:/,/^$/s/^  \([a-z0-9-]*\) .*/\1/p'
+}
+
 _ccmdiag() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-	local self=${COMP_WORDS[0]/#\~/$HOME} cmd=${COMP_WORDS[1]} opt arg
-	local IFS=$' \t\n' words i eq=
+	local self=${COMP_WORDS[0]/#\~/$HOME} cmd=${COMP_WORDS[1]} arg
+	local IFS=$' \t\n' words eq=
 	COMPREPLY=()
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		words=$("$self" help 2>/dev/null |
-		    sed -n '/^commands:/,/^$/s/^  \([a-z0-9-]*\) .*/\1/p')
-		COMPREPLY=($(compgen -W "$words --help --version" -- "$cur"))
+		_ccmdiag_words "$(_ccmdiag_commands "$self") --help --version" \
+		    "$cur"
 		return 0
 	fi
 	# --opt=VALUE arrives as "--opt" "=" "VALUE"
@@ -64,40 +74,36 @@ _ccmdiag() {
 	esac
 	# an optional argument only follows '='
 	case $arg in
-	=*) [ -n "$eq" ] && arg=${arg#=} || arg= ;;
+	=*) if [ -n "$eq" ]; then arg=${arg#=}; else arg=; fi ;;
 	esac
 	case $arg in
 	FILE | PEM | 'DIR|FILE') _ccmdiag_files "$cur"; return 0 ;;
 	DIR) _ccmdiag_files "$cur" -d; return 0 ;;
-	WHEN) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return 0 ;;
-	IFACE) COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" \
-	    -- "$cur")); return 0 ;;
+	WHEN) _ccmdiag_words "auto always never" "$cur"; return 0 ;;
+	IFACE) _ccmdiag_words "$(ls /sys/class/net 2>/dev/null)" "$cur"
+	    return 0 ;;
 	FORMAT)
 		if [ "$cmd" = demo ]; then
-			words="text json"
+			_ccmdiag_words "text json" "$cur"
 		else
-			words="text json markdown html"
+			_ccmdiag_words "text json markdown html" "$cur"
 		fi
-		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 		return 0
 		;;
 	?*) return 0 ;;		# SECONDS, N, NAME: nothing to offer
 	esac
 	if [[ $cur == -* ]]; then
 		words=$(_ccmdiag_options "$self" "$cmd" | awk '{ print $1 }')
-		for i in $("$self" "$cmd" --help 2>/dev/null |
-		    sed -n 's/^  \(-[A-Za-z]\), .*/\1/p'); do
-			words="$words $i"
-		done
-		COMPREPLY=($(compgen -W "$words" -- "$cur"))
+		words="$words $("$self" "$cmd" --help 2>/dev/null |
+		    sed -n 's/^  \(-[A-Za-z]\), .*/\1/p')"
+		_ccmdiag_words "$words" "$cur"
 		return 0
 	fi
 	case $cmd in
 	analyze) _ccmdiag_files "$cur" ;;
-	demo) COMPREPLY=($(compgen -W "$("$self" demo --list 2>/dev/null |
-	    awk '{ print $1 }')" -- "$cur")) ;;
-	help) COMPREPLY=($(compgen -W "$("$self" help 2>/dev/null |
-	    sed -n '/^commands:/,/^$/s/^  \([a-z0-9-]*\) .*/\1/p')" -- "$cur")) ;;
+	demo) _ccmdiag_words "$("$self" demo --list 2>/dev/null |
+	    awk '{ print $1 }')" "$cur" ;;
+	help) _ccmdiag_words "$(_ccmdiag_commands "$self")" "$cur" ;;
 	esac
 	return 0
 }
