@@ -162,8 +162,8 @@ emit(struct iis *s, const struct client *c, const struct snap *sn,
 	strlcpy0(ev.value, "CCM_POST /ccm_system_windowsauth/request",
 	    sizeof(ev.value));
 	ev.status = sn->status;
-	ev.code = sn->sub;
-	ev.ntstatus = sn->win32;
+	ev.iis.substatus = sn->sub;
+	ev.iis.win32 = sn->win32;
 	if (name)
 		snprintf(ev.text, sizeof(ev.text), "%s: %s", name, why);
 	if (verdict)

@@ -289,8 +289,10 @@ root_dse(struct probe_ctx *ctx, struct dir *d, const char *domain)
 	ev.to = ROLE_CLIENT;
 	strlcpy0(ev.name, d->host, sizeof(ev.name));
 	strlcpy0(ev.realm, domain, sizeof(ev.realm));
-	ev.code = (int)attr_num(d->ld, e, "forestFunctionality", -1);
-	ev.rcode = (int)attr_num(d->ld, e, "domainFunctionality", -1);
+	ev.dir.forest_level = (int)attr_num(d->ld, e, "forestFunctionality",
+	    -1);
+	ev.dir.domain_level = (int)attr_num(d->ld, e, "domainFunctionality",
+	    -1);
 	probe_event(ctx, &ev);
 
 	attr_str(d->ld, e, "currentTime", now, sizeof(now));
@@ -437,14 +439,17 @@ spn_owners(struct probe_ctx *ctx, struct dir *gc, struct dir *dom,
 		attr_str(gc->ld, e, "sAMAccountName", ev.value,
 		    sizeof(ev.value));
 		strlcpy0(ev.text, account_kind(gc->ld, e), sizeof(ev.text));
-		ev.status = (int)attr_num(gc->ld, e, "sAMAccountType", -1);
-		ev.etype = (int)attr_num(gc->ld, e,
+		ev.spn.sam_type = (int)attr_num(gc->ld, e, "sAMAccountType",
+		    -1);
+		ev.spn.enctypes = attr_num(gc->ld, e,
 		    "msDS-SupportedEncryptionTypes", -1);
-		ev.kvno = (int)attr_num(gc->ld, e, "msDS-KeyVersionNumber", -1);
-		if (ev.kvno < 0 && (edn = ldap_get_dn(gc->ld, e)) != NULL) {
+		ev.spn.kvno = (int)attr_num(gc->ld, e, "msDS-KeyVersionNumber",
+		    -1);
+		if (ev.spn.kvno < 0 &&
+		    (edn = ldap_get_dn(gc->ld, e)) != NULL) {
 			strlcpy0(dn, edn, sizeof(dn));
 			ldap_memfree(edn);
-			ev.kvno = (int)key_version(ctx, dom, dn);
+			ev.spn.kvno = (int)key_version(ctx, dom, dn);
 		}
 		for (i = 0; i < MAX_SPN; i++) {
 			if (!has_value(gc->ld, e, "servicePrincipalName",
@@ -499,14 +504,16 @@ trusts(struct probe_ctx *ctx, struct dir *d, int *count)
 		strlcpy0(ev.realm, d->domain, sizeof(ev.realm));
 		strlcpy0(ev.peer, d->host, sizeof(ev.peer));
 		attr_str(d->ld, e, "trustPartner", ev.name, sizeof(ev.name));
-		ev.code = (int)attr_num(d->ld, e, "trustType", -1);
-		ev.qtype = (int)attr_num(d->ld, e, "trustDirection", -1);
-		ev.status = (int)attr_num(d->ld, e, "trustAttributes", 0);
+		ev.trust.type = (int)attr_num(d->ld, e, "trustType", -1);
+		ev.trust.direction = (int)attr_num(d->ld, e, "trustDirection",
+		    -1);
+		ev.trust.attributes = (unsigned)attr_num(d->ld, e,
+		    "trustAttributes", 0);
 		fti = ldap_get_values_len(d->ld, e, "msDS-TrustForestTrustInfo");
-		ev.has_token = fti && fti[0] ? 1 : 0;
+		ev.trust.forest_info = fti && fti[0] ? 1 : 0;
 		ldap_value_free_len(fti);
-		trust_classify(ev.code, (unsigned)ev.status, ev.qtype,
-		    d->domain, ev.name, &ti);
+		trust_classify(ev.trust.type, ev.trust.attributes,
+		    ev.trust.direction, d->domain, ev.name, &ti);
 		snprintf(ev.value, sizeof(ev.value), "%s%s%s",
 		    trust_kind_name(ti.kind), ti.selective ?
 		    " (selective authentication)" : "", ti.disabled ?

@@ -212,8 +212,8 @@ event_json(const struct event *ev)
 		break;
 	case EV_IIS_REQUEST:
 		set_int(o, "status", ev->status);
-		set_int(o, "substatus", ev->code);
-		set_int(o, "win32_status", ev->ntstatus);
+		set_int(o, "substatus", ev->iis.substatus);
+		set_int(o, "win32_status", ev->iis.win32);
 		if (ev->peer[0] && !ev->client[0])
 			set_str(o, "client", ev->peer);
 		break;
@@ -235,8 +235,8 @@ event_json(const struct event *ev)
 			set_int(o, "kvno", ev->kvno);
 		break;
 	case EV_SPN_OWNER:
-		if (ev->kvno >= 0)
-			set_int(o, "kvno", ev->kvno);
+		if (ev->spn.kvno >= 0)
+			set_int(o, "kvno", ev->spn.kvno);
 		break;
 	default:
 		break;

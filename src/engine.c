@@ -491,8 +491,8 @@ rule_rejection(struct report *r, struct facts *f)
 
 #define SAM_USER_OBJECT 805306368	/* sAMAccountType of a user */
 
-static int
-has(const struct report *r, enum finding_id id)
+int
+engine_has(const struct report *r, enum finding_id id)
 {
 	size_t i;
 
@@ -653,7 +653,7 @@ rule_directory_spn(struct report *r)
 				finding_add_evidence(fi, (int)i);
 		return;
 	}
-	if (has(r, FID_SPN_MISSING)) {
+	if (engine_has(r, FID_SPN_MISSING)) {
 		fi = add(r, FID_SPN_MISSING, -1);
 		for (i = 0; fi && i < r->n_events; i++)
 			if (r->events[i].type == EV_SPN_OWNER &&
@@ -662,14 +662,14 @@ rule_directory_spn(struct report *r)
 	}
 
 	/* HTTP/<mp> on another account than HOST/<mp>, or on a user */
-	if (http >= 0 && (host < 0 || r->events[http].status ==
+	if (http >= 0 && (host < 0 || r->events[http].spn.sam_type ==
 	    SAM_USER_OBJECT || strcasecmp(r->events[http].value,
 	    r->events[host].value) != 0)) {
 		if ((fi = retag(r, FID_MP_REJECTED, FID_SPN_MISBOUND)) == NULL &&
 		    (fi = retag(r, FID_MP_CANNOT_DECRYPT,
 		    FID_SPN_MISBOUND)) == NULL)
 			fi = retag(r, FID_MP_KEY_STALE, FID_SPN_MISBOUND);
-		if (fi == NULL && has(r, FID_SPN_MISBOUND))
+		if (fi == NULL && engine_has(r, FID_SPN_MISBOUND))
 			fi = add(r, FID_SPN_MISBOUND, -1);
 		if (fi) {
 			finding_add_evidence(fi, http);
@@ -689,9 +689,10 @@ rule_directory_spn(struct report *r)
 	}
 	if (acct < 0)
 		return;
-	if (r->events[acct].etype > 0 && etype_bit(r->events[tkt].etype) &&
+	if (r->events[acct].spn.enctypes > 0 &&
+	    etype_bit(r->events[tkt].etype) &&
 	    !(etype_bit(r->events[tkt].etype) &
-	    (unsigned)r->events[acct].etype)) {
+	    (unsigned long)r->events[acct].spn.enctypes)) {
 		if ((fi = retag(r, FID_MP_REJECTED,
 		    FID_ENCTYPE_UNSUPPORTED)) == NULL &&
 		    (fi = retag(r, FID_MP_CANNOT_DECRYPT,
@@ -706,7 +707,7 @@ rule_directory_spn(struct report *r)
 		}
 		return;
 	}
-	if (has(r, FID_ENCTYPE_UNSUPPORTED)) {
+	if (engine_has(r, FID_ENCTYPE_UNSUPPORTED)) {
 		fi = add(r, FID_ENCTYPE_UNSUPPORTED, tkt);
 		if (fi)
 			finding_add_evidence(fi, acct);
@@ -716,11 +717,11 @@ rule_directory_spn(struct report *r)
 	 * is older than the directory's (ticket kvno says which) */
 	if ((fi = retag(r, FID_MP_REJECTED, FID_MP_KEY_STALE)) == NULL)
 		fi = retag(r, FID_MP_CANNOT_DECRYPT, FID_MP_KEY_STALE);
-	if (fi == NULL && has(r, FID_MP_KEY_STALE))
+	if (fi == NULL && engine_has(r, FID_MP_KEY_STALE))
 		fi = add(r, FID_MP_KEY_STALE, -1);
-	if (fi == NULL && r->events[acct].kvno >= 0 &&
+	if (fi == NULL && r->events[acct].spn.kvno >= 0 &&
 	    r->events[tkt].kvno >= 0 &&
-	    r->events[acct].kvno != r->events[tkt].kvno)
+	    r->events[acct].spn.kvno != r->events[tkt].kvno)
 		fi = add(r, FID_MP_KEY_STALE, -1);
 	if (fi) {
 		finding_add_evidence(fi, tkt);
@@ -761,8 +762,8 @@ rule_directory_trust(struct report *r)
 		}
 		if (info)
 			finding_add_evidence(info, (int)i);
-		trust_classify(ev->code, (unsigned)ev->status, ev->qtype,
-		    ev->realm, ev->name, &ti);
+		trust_classify(ev->trust.type, ev->trust.attributes,
+		    ev->trust.direction, ev->realm, ev->name, &ti);
 		switch (ti.kind) {
 		case TRUST_KIND_EXTERNAL:
 		case TRUST_KIND_DOWNLEVEL:
@@ -799,7 +800,8 @@ rule_directory_trust(struct report *r)
 		const struct event *ev = &r->events[j];
 
 		/* 2 = Windows Server 2003 */
-		if (ev->type == EV_DIRECTORY && ev->code >= 0 && ev->code < 2 &&
+		if (ev->type == EV_DIRECTORY && ev->dir.forest_level >= 0 &&
+		    ev->dir.forest_level < 2 &&
 		    (same_realm(ev->realm, r->client_realm) ||
 		    same_realm(ev->realm, r->mp_realm)))
 			low = (int)j;

@@ -26,6 +26,16 @@ event_init(struct event *ev, enum ev_type type)
 	ev->offset = NAN;
 	ev->uncertainty = 0;
 	switch (type) {
+	case EV_SPN_OWNER:
+		ev->spn.sam_type = ev->spn.kvno = -1;
+		ev->spn.enctypes = -1;
+		break;
+	case EV_TRUST:
+		ev->trust.type = ev->trust.direction = -1;
+		break;
+	case EV_DIRECTORY:
+		ev->dir.forest_level = ev->dir.domain_level = -1;
+		break;
 	case EV_CM_RECORD:
 	case EV_CM_IDENTITY:
 		ev->cm.approval = -1;
@@ -359,7 +369,7 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		snprintf(buf, n, "IIS: %s from %s%s%s answered %d.%d, "
 		    "sc-win32-status %u (0x%08X)%s%s", ev->value, ev->peer,
 		    ev->name[0] ? " as " : " anonymous", ev->name, ev->status,
-		    ev->code, ev->ntstatus, ev->ntstatus,
+		    ev->iis.substatus, ev->iis.win32, ev->iis.win32,
 		    ev->text[0] ? " " : "", ev->text);
 		break;
 	case EV_SPN_OWNER:
@@ -370,10 +380,11 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		}
 		snprintf(buf, n, "directory of %s: %s is held by %s %s "
 		    "(sAMAccountType %d, msDS-KeyVersionNumber %d", ev->realm,
-		    ev->name, ev->text, ev->value, ev->status, ev->kvno);
-		if (ev->etype >= 0)
+		    ev->name, ev->text, ev->value, ev->spn.sam_type,
+		    ev->spn.kvno);
+		if (ev->spn.enctypes >= 0)
 			strappendf(buf, n, ", msDS-SupportedEncryptionTypes "
-			    "0x%x)", (unsigned)ev->etype);
+			    "0x%lx)", (unsigned long)ev->spn.enctypes);
 		else
 			strappendf(buf, n, ", msDS-SupportedEncryptionTypes "
 			    "unset)");
@@ -382,15 +393,15 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		snprintf(buf, n, "directory of %s: %s trust with %s, "
 		    "direction %s (trustType %d, trustAttributes 0x%x%s)",
 		    ev->realm, ev->value, ev->name,
-		    trust_direction_name(ev->qtype), ev->code,
-		    (unsigned)ev->status, ev->has_token > 0 ?
+		    trust_direction_name(ev->trust.direction), ev->trust.type,
+		    ev->trust.attributes, ev->trust.forest_info ?
 		    ", msDS-TrustForestTrustInfo" : "");
 		break;
 	case EV_DIRECTORY:
 		snprintf(buf, n, "directory of %s at %s: forest functional "
 		    "level %d, domain functional level %d%s%s", ev->realm,
-		    ev->name, ev->code, ev->rcode, ev->text[0] ? "; " : "",
-		    ev->text);
+		    ev->name, ev->dir.forest_level, ev->dir.domain_level,
+		    ev->text[0] ? "; " : "", ev->text);
 		break;
 	case EV_DIRECTORY_UNAVAILABLE:
 		snprintf(buf, n, "directory check \"%s\" could not run%s%s: "

@@ -30,22 +30,12 @@ enum ev_type {
 	EV_NO_CREDENTIALS,	/* text */
 	EV_CAPTURE,		/* text */
 	EV_IIS_REQUEST,		/* one IIS log line: peer (c-ip), name (user),
-				 * value (method uri), status, code (sub-status),
-				 * ntstatus (sc-win32-status), text (meaning) */
-	EV_SPN_OWNER,		/* directory: name = SPN searched, value =
-				 * sAMAccountName ("" none holds it), text =
-				 * kind (user, computer, ...), status =
-				 * sAMAccountType, kvno = msDS-KeyVersionNumber,
-				 * etype = msDS-SupportedEncryptionTypes (-1
-				 * unset), realm = domain, peer = DC */
-	EV_TRUST,		/* directory: name = partner, realm = domain
-				 * holding the trustedDomain object, status =
-				 * trustAttributes, code = trustType, qtype =
-				 * trustDirection, has_token = 1 with
-				 * msDS-TrustForestTrustInfo, value = kind */
-	EV_DIRECTORY,		/* rootDSE: name = DC, realm = domain, code =
-				 * forestFunctionality, rcode =
-				 * domainFunctionality, text = spn mappings */
+				 * value (method uri), status, iis (struct
+				 * ev_iis), text (meaning) */
+	EV_SPN_OWNER,		/* directory: spn (struct ev_spn) */
+	EV_TRUST,		/* directory: trust (struct ev_trust) */
+	EV_DIRECTORY,		/* rootDSE: dir (struct ev_dir), text = spn
+				 * mappings */
 	EV_DIRECTORY_UNAVAILABLE, /* name = the directory check that could
 				 * not run, peer = DC, text = why */
 	EV_MP_QUERY,		/* an anonymous .sms_aut query answered: name =
@@ -141,8 +131,34 @@ struct ev_cm {
 	unsigned long line_thumbprint[CM_MAX_THUMBPRINTS];
 };
 
-/* EV_IIS_REQUEST */
+/* EV_SPN_OWNER: an account holding an SPN (name the SPN, value the
+ * sAMAccountName, "" when none holds it, text its kind, realm its domain,
+ * peer the DC). */
+struct ev_spn {
+	int sam_type;		/* sAMAccountType, -1 */
+	int kvno;		/* msDS-KeyVersionNumber, -1 */
+	long enctypes;		/* msDS-SupportedEncryptionTypes, -1 unset */
+};
+
+/* EV_TRUST: a trustedDomain object (name the partner, realm the domain
+ * holding it, value its kind). */
+struct ev_trust {
+	int type;		/* trustType, -1 */
+	int direction;		/* trustDirection, -1 */
+	unsigned attributes;	/* trustAttributes */
+	int forest_info;	/* msDS-TrustForestTrustInfo present */
+};
+
+/* EV_DIRECTORY: a DC's rootDSE (name the DC, realm its domain). */
+struct ev_dir {
+	int forest_level;	/* forestFunctionality, -1 */
+	int domain_level;	/* domainFunctionality, -1 */
+};
+
+/* EV_IIS_REQUEST (status: the HTTP status, name the user, peer c-ip) */
 struct ev_iis {
+	int substatus;		/* sc-substatus */
+	uint32_t win32;		/* sc-win32-status */
 	char verdict[24];	/* the client's verdict (clients[].verdict)
 				 * when this request decided it, else "" */
 };
@@ -242,7 +258,10 @@ struct event {
 	unsigned flags;		/* enum ev_flags */
 	char host[128];		/* HTTP request: the host it named (Host) */
 	char uri[256];		/* HTTP request: its path, without a query */
-	union {			/* the newer kinds' facts (see above) */
+	union {			/* each kind's own facts (see above) */
+		struct ev_spn spn;	/* EV_SPN_OWNER */
+		struct ev_trust trust;	/* EV_TRUST */
+		struct ev_dir dir;	/* EV_DIRECTORY */
 		struct ev_cm cm;	/* EV_CM_RECORD, EV_CM_IDENTITY */
 		struct ev_iis iis;	/* EV_IIS_REQUEST */
 		struct ev_sql sql;	/* EV_SQL_REGISTRATION */
