@@ -231,7 +231,7 @@ event_rows(struct lanes *ls, const struct event *ev, int idx,
 		    (!ev->iis.verdict[0] || strcmp(ev->iis.verdict,
 		    "kerberos") == 0) ? M_SUCCESS : M_NORMAL;
 		snprintf(out[1].label, sizeof(out[1].label), "%d.%d %s%s%s",
-		    ev->status, ev->code, w, ev->name[0] ? " as " : "",
+		    ev->status, ev->iis.substatus, w, ev->name[0] ? " as " : "",
 		    ev->name);
 		n = 2;
 		break;
