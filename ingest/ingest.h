@@ -98,6 +98,8 @@ int ingest_read_path(const struct ingest_reader *rd, const char *path,
 
 /* ---- input.c: opening and reading one input ---- */
 
+/* The libarchive in use, as it names itself. */
+const char *ingest_archive_version(void);
 /*
  * Open path ("-": standard input) and read its head, undoing gzip.  0, or
  * an ERR_ code with a one-line reason in errbuf.

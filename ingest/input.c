@@ -267,6 +267,12 @@ alloc_src(struct ingest_file *f, char *errbuf, size_t errlen)
 	return 0;
 }
 
+const char *
+ingest_archive_version(void)
+{
+	return archive_version_string();
+}
+
 int
 ingest_open(struct ingest_file *f, const char *path, char *errbuf,
     size_t errlen)

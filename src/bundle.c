@@ -1,5 +1,6 @@
 /* bundle.c - the evidence bundle (--evidence DIR): every report format, the
  * capture, the cited log lines and a SHA-256 manifest. */
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,7 +31,9 @@ base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* A new file in dir, owner-only like the live capture. */
+/* A new file in dir, owner-only like the live capture: what was there by
+ * that name is replaced, never written through (a link to an input, a
+ * file of another mode). */
 static FILE *
 create(const char *dir, const char *name, struct written *w, char *errbuf,
     size_t errlen)
@@ -54,8 +57,14 @@ create(const char *dir, const char *name, struct written *w, char *errbuf,
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) < 0 || (f = fdopen(fd, "w")) == NULL) {
+	if (unlink(path) != 0 && errno != ENOENT) {
+		snprintf(errbuf, errlen, "cannot replace %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0 || fchmod(fd, 0600) != 0 ||
+	    (f = fdopen(fd, "w")) == NULL) {
 		snprintf(errbuf, errlen, "cannot write %s: %s", path,
 		    strerror(errno));
 		if (fd >= 0)
@@ -67,10 +76,14 @@ create(const char *dir, const char *name, struct written *w, char *errbuf,
 }
 
 static int
-finish(FILE *f, const char *name, char *errbuf, size_t errlen)
+finish(FILE *f, const char *dir, const char *name, char *errbuf,
+    size_t errlen)
 {
-	if (ferror(f) | (fclose(f) != 0)) {
-		snprintf(errbuf, errlen, "writing %s failed", name);
+	int bad = fflush(f) != 0 || ferror(f), e = errno;
+
+	if ((fclose(f) != 0 && !bad) || bad) {
+		snprintf(errbuf, errlen, "cannot write %s/%s: %s", dir, name,
+		    strerror(bad ? e : errno));
 		return ERR_IO;
 	}
 	return 0;
@@ -95,9 +108,11 @@ reports(const struct report *r, const char *dir, struct written *w,
 		if ((f = create(dir, formats[i][1], w, errbuf, errlen)) == NULL)
 			return ERR_IO;
 		rc = wr->write(r, f);
-		if (finish(f, formats[i][1], errbuf, errlen) != 0 || rc != 0) {
-			snprintf(errbuf, errlen, "writing %s failed",
-			    formats[i][1]);
+		if (finish(f, dir, formats[i][1], errbuf, errlen) != 0)
+			return ERR_IO;
+		if (rc != 0) {
+			snprintf(errbuf, errlen, "cannot write %s/%s",
+			    dir, formats[i][1]);
 			return ERR_IO;
 		}
 	}
@@ -131,7 +146,7 @@ copy_file(const char *src, const char *dir, const char *name,
 		return ERR_IO;
 	}
 	fclose(in);
-	return finish(out, name, errbuf, errlen);
+	return finish(out, dir, name, errbuf, errlen);
 }
 
 static int
@@ -282,7 +297,7 @@ excerpt(const struct report *r, const char *path, const char *dir,
 		else
 			put_redacted(out, p, len);
 	}
-	rc = finish(out, name, errbuf, errlen);
+	rc = finish(out, dir, name, errbuf, errlen);
 	out = NULL;
 out:
 	if (out)
@@ -312,7 +327,7 @@ manifest(const char *dir, struct written *w, char *errbuf, size_t errlen)
 		else
 			fprintf(f, "%s  %s\n", hex, w->names[i]);
 	}
-	if (finish(f, "MANIFEST", errbuf, errlen) != 0 && rc == 0)
+	if (finish(f, dir, "MANIFEST", errbuf, errlen) != 0 && rc == 0)
 		rc = ERR_IO;
 	return rc;
 }
@@ -341,6 +356,16 @@ bundle_write(struct report *r, const char *dir,
 				    "the evidence bundle");
 				rc = ERR_IO;
 			} else {
+				char path[4096];
+
+				/* made by the probe: owner-only as the rest */
+				snprintf(path, sizeof(path), "%s/%s", dir,
+				    inputs[i].path);
+				if (chmod(path, 0600) != 0) {
+					snprintf(errbuf, errlen, "cannot make %s "
+					    "private: %s", path, strerror(errno));
+					rc = ERR_IO;
+				}
 				strlcpy0(w->names[w->n++], inputs[i].path,
 				    sizeof(w->names[0]));
 			}

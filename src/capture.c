@@ -63,6 +63,12 @@ set_filter(pcap_t *p, const char *filter, char *errbuf, size_t errlen)
 	return 0;
 }
 
+const char *
+capture_lib_version(void)
+{
+	return pcap_lib_version();
+}
+
 int
 capture_live_open(struct capture_live **out, const char *iface,
     const char *filter, const char *dump_path, char *errbuf, size_t errlen)

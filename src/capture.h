@@ -60,6 +60,8 @@ int capture_read_file(const char *path, capture_fn *fn, void *arg,
  */
 struct capture_live;
 
+/* The libpcap in use, as it names itself. */
+const char *capture_lib_version(void);
 int capture_live_open(struct capture_live **out, const char *iface,
     const char *filter, const char *dump_path, char *errbuf, size_t errlen);
 int capture_live_start(struct capture_live *c, char *errbuf, size_t errlen);

@@ -21,6 +21,13 @@
 #include "crypto.h"
 #include "error.h"
 
+/* The OpenSSL in use: "OpenSSL 3.0.11 19 Sep 2023". */
+const char *
+crypto_lib_version(void)
+{
+	return OpenSSL_version(OPENSSL_VERSION);
+}
+
 char *
 crypto_b64encode(const uint8_t *p, size_t n)
 {

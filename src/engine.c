@@ -82,10 +82,54 @@ same_realm(const char *a, const char *b)
 	return a[0] && b[0] && strcasecmp(a, b) == 0;
 }
 
+/* name is host, give or take a final dot, up to its end or one of ends */
+static int
+same_host(const char *name, const char *host, const char *ends)
+{
+	size_t n = strlen(host);
+	const char *e;
+
+	if (n > 1 && host[n - 1] == '.')
+		n--;
+	if (strncasecmp(name, host, n) != 0)
+		return 0;
+	e = name + n + (name[n] == '.');
+	return *e == '\0' || strchr(ends, *e) != NULL;
+}
+
+/*
+ * What the PTR's host means: 0 it is a name of the MP (a CNAME's target),
+ * 1 another host that no client used, 2 another host that a client asked
+ * a ticket for (it builds service names from reverse DNS, as MIT with
+ * rdns does, where Windows does not).
+ */
+static int
+ptr_use(const struct report *r, const char *host)
+{
+	const char *h;
+	size_t i;
+	int used = 1;
+
+	for (i = 0; i < r->n_events; i++) {
+		const struct event *ev = &r->events[i];
+
+		if (ev->type == EV_DNS && (ev->qtype == DNS_T_A ||
+		    ev->qtype == DNS_T_AAAA) && ev->value[0] &&
+		    same_host(ev->value, host, ""))
+			return 0;
+		if (ev->type == EV_KRB_REQUEST &&
+		    (h = strchr(ev->name, '/')) != NULL &&
+		    same_host(h + 1, host, "@:"))
+			used = 2;
+	}
+	return used;
+}
+
 static void
 rule_dns(struct report *r, size_t i)
 {
 	const struct event *ev = &r->events[i];
+	int use;
 
 	/* only the MP's own names: a capture holds other lookups too */
 	switch (ev->qtype) {
@@ -104,8 +148,10 @@ rule_dns(struct report *r, size_t i)
 		    (ev->rcode == DNS_R_NOERROR && ev->status == 0))
 			add(r, FID_DNS_NO_PTR, (int)i);
 		else if (ev->rcode == DNS_R_NOERROR && r->mp_name[0] &&
-		    strcasecmp(ev->value, r->mp_name) != 0)
-			add(r, FID_DNS_PTR_MISMATCH, (int)i);
+		    strcasecmp(ev->value, r->mp_name) != 0 &&
+		    (use = ptr_use(r, ev->value)) > 0)
+			add(r, use == 2 ? FID_DNS_PTR_MISMATCH :
+			    FID_DNS_PTR_OTHER_HOST, (int)i);
 		break;
 	}
 }

@@ -10,7 +10,6 @@
  * registered or changed, and the requests are fixed: nothing from a reply
  * goes back into a request.
  */
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +35,9 @@ struct mpi {
 	struct http_request req;
 	int step;
 	const char *verb;
+	char facts[200];		/* for the step's summary: what the
+					 * answer says without -v */
+	double deadline;		/* --timeout bounds the whole run */
 };
 
 /* ev with text, sourced to the query, into the report. */
@@ -129,6 +131,9 @@ on_cert(void *arg, const char *elem, const char *hex)
 	    cc.self_signed ? " (self-signed)" : "", nb, na, bad == 1 ?
 	    " EXPIRED" : bad == 2 ? " NOT YET VALID" : "", cc.key_type,
 	    cc.key_bits, sha);
+	strappendf(m->facts, sizeof(m->facts), "; %s %s %.10s%s",
+	    cc.subject, bad == 2 ? "valid from" : "valid to", bad == 2 ? nb :
+	    na, bad == 1 ? " EXPIRED" : bad == 2 ? " NOT YET VALID" : "");
 	crypto_cert_release(&cc);
 	free(der);
 }
@@ -161,6 +166,8 @@ on_mplist(struct mpi *m, const char *sum)
 		ev.mp.ssl_state = v;
 		fact(m, &ev, "MP %s: SSLState %ld (%s)",
 		    mp[0] ? mp : "?", v, v & 1 ? "HTTPS" : "HTTP");
+		strappendf(m->facts, sizeof(m->facts), "; MP %s %s (SSLState "
+		    "%ld)", mp[0] ? mp : "?", v & 1 ? "HTTPS" : "HTTP", v);
 	}
 }
 
@@ -178,10 +185,16 @@ query(struct mpi *m, int q)
 	int r = 0, answer, err;
 
 	m->verb = verbs[q];
+	m->facts[0] = '\0';
 	m->step = report_add_step(m->r, verbs[q]);
 	snprintf(path, sizeof(path), CCM_PATH_SMS_AUT "?%s", verbs[q]);
 	req.path = path;
 	req.method = "GET";
+	req.timeout = m->deadline - now_mono();
+	if (req.timeout <= 0) {
+		step_done(m, STEP_SKIPPED, "--timeout ran out");
+		return 1;
+	}
 	memset(&rep, 0, sizeof(rep));
 	memset(&body, 0, sizeof(body));
 
@@ -197,7 +210,8 @@ query(struct mpi *m, int q)
 		return -1;
 	}
 	if (!rep.transport_ok) {
-		step_done(m, STEP_FAILED, "no answer");
+		step_done(m, STEP_FAILED, now_mono() >= m->deadline - 0.05 ?
+		    "no answer before --timeout ran out" : "no answer");
 		r = 1;
 		goto out;
 	}
@@ -224,11 +238,15 @@ query(struct mpi *m, int q)
 	for (line = sum; line && *line; line = nl ? nl + 1 : NULL) {
 		nl = strchr(line, '\n');
 		note(m, "%.*s", nl ? (int)(nl - line) : (int)strlen(line), line);
+		if (strncmp(line, "MPKEYINFORMATION/SITECODE: ", 27) == 0)
+			strappendf(m->facts, sizeof(m->facts), "; site %.*s",
+			    (int)strcspn(line + 27, "\n"), line + 27);
 	}
 	if (q == Q_MPLIST)
 		on_mplist(m, sum);
 	(void)mpxml_hex_values(xml, body.len, 200, on_cert, m);
-	step_done(m, STEP_OK, "HTTP 200, XML");
+	snprintf(summary, sizeof(summary), "HTTP 200, XML%s", m->facts);
+	step_done(m, STEP_OK, summary);
 out:
 	free(sum);
 	free(xml);
@@ -237,118 +255,31 @@ out:
 	return r;
 }
 
-static void
-usage(FILE *out)
-{
-	fprintf(out,
-	    "usage: ccmdiag mp-info [options] MP_FQDN\n"
-	    "Ask the management point, anonymously, for its MP list, "
-	    "certificates and\nsite key information (/SMS_MP/.sms_aut) and "
-	    "report what they show.\n\n"
-	    "  --https             use HTTPS (port 443)\n"
-	    "  --cacert FILE       CA certificates for the MP's TLS "
-	    "certificate (or --cafile)\n"
-	    "  --port N            MP port (default 80, 443 with --https)\n"
-	    "  --timeout SECONDS   per request (default 10)\n"
-	    "  --format text|json|markdown|html  report format (default text)"
-	    "\n"
-	    "  -o FILE             write the report to FILE\n"
-	    "  -v                  more detail (the whole timeline)\n");
-}
-
 int
-cmd_mp_info(int argc, char **argv)
+mpinfo_run(const struct mpinfo_opts *o, struct report *r)
 {
-	static const struct option longopts[] = {
-		{ "https", no_argument, NULL, 'H' },
-		{ "cacert", required_argument, NULL, 'A' },
-		{ "cafile", required_argument, NULL, 'A' },
-		{ "port", required_argument, NULL, 'P' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *format = NULL, *output = NULL;
-	struct report r;
 	struct mpi m;
-	int c, q, rc = 0, verbose = 0;
+	int q, rc = 0;
 
 	memset(&m, 0, sizeof(m));
-	m.req.timeout = 10;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			m.req.https = 1;
-			break;
-		case 'A':
-			m.req.cafile = optarg;
-			break;
-		case 'P':
-			if (cli_parse_port(optarg, &m.req.port))
-				return 2;
-			break;
-		case 't':
-			if (cli_parse_timeout(optarg, &m.req.timeout))
-				return 2;
-			break;
-		case 'f':
-			format = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return 2;
-	}
-	m.req.host = argv[optind];
-	if (!valid_hostname(m.req.host)) {
-		fprintf(stderr, "ccmdiag: '%s' is not a host name\n",
-		    m.req.host);
-		return 2;
-	}
-	if (format && report_writer_find(format) == NULL) {
-		fprintf(stderr, "ccmdiag: unknown format '%s' (%s)\n", format,
-		    report_writer_names());
-		return 2;
-	}
-	if (m.req.port == 0)
-		m.req.port = m.req.https ? 443 : 80;
-	report_init(&r, "mp-info", m.req.host);
-	r.verbose = verbose;
-	strlcpy0(r.mp_name, m.req.host, sizeof(r.mp_name));
-	m.r = &r;
+	m.req.host = o->host;
+	m.req.https = o->https;
+	m.req.cafile = o->cacert;
+	m.req.port = o->port ? o->port : o->https ? 443 : 80;
+	m.deadline = now_mono() + o->timeout;
+	strlcpy0(r->mp_name, o->host, sizeof(r->mp_name));
+	m.r = r;
 	for (q = 0; q < Q_COUNT && rc == 0; q++)
 		rc = query(&m, q);
 	if (rc < 0) {
 		fprintf(stderr, "ccmdiag: could not send the %s request\n",
 		    m.verb);
-		report_release(&r);
 		return 3;
 	}
 	for (; q < Q_COUNT; q++) {
-		m.step = report_add_step(&r, verbs[q]);
-		step_done(&m, STEP_SKIPPED, "the MP did not answer");
+		m.step = report_add_step(r, verbs[q]);
+		step_done(&m, STEP_SKIPPED, now_mono() >= m.deadline ?
+		    "--timeout ran out" : "the MP did not answer");
 	}
-	engine_run(&r);
-	rc = cli_write_report(&r, format, output);
-	if (rc == 0)
-		rc = engine_exit_code(&r);
-	report_release(&r);
-	return rc;
+	return 0;
 }

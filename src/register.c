@@ -6,8 +6,6 @@
  * answer is an event that says what came back; the engine judges them
  * (rules_mp.c).
  */
-#include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -547,45 +545,6 @@ kerberos(struct reg *g)
 	return 0;
 }
 
-static void
-usage(FILE *out)
-{
-	fprintf(out,
-	    "usage: ccmdiag register --create-record [options] MP_FQDN\n"
-	    "Register a client with the management point the way the agent "
-	    "does, confirm\nwhile the MP answers Pending, and show whether the "
-	    "site approved it.\n\n"
-	    "  --create-record     required: a registration creates a client "
-	    "record on the site\n"
-	    "  --anonymous         use /ccm_system/request without Windows "
-	    "authentication\n"
-	    "  --https             native mode: HTTPS to /ccm_system/request "
-	    "(port 443), the\n"
-	    "                      --cert/--key or --pkcs12 certificate as TLS "
-	    "client certificate\n"
-	    "                      and PKI registration certificate\n"
-	    "  --pkcs12 FILE       certificate and key in PKCS#12 (password: "
-	    "$CCMDIAG_PKCS12_PASSWORD)\n"
-	    "  --cacert FILE       CA certificates that issued the MP's TLS "
-	    "certificate\n"
-	    "  --crl FILE          check the MP's TLS certificate against these "
-	    "CRLs (PEM)\n"
-	    "  --keytab FILE --principal NAME  act as the machine account\n"
-	    "  --netbios NAME --fqdn NAME      the client's names (default: "
-	    "this host's)\n"
-	    "  --cert PEM --key PEM            use this certificate (default: "
-	    "a new self-signed one)\n"
-	    "  --mp-certs DIR|FILE trusted MP signing certificates (PEM or "
-	    "DER): verify the\n"
-	    "                      MP's reply signature, as the client's "
-	    "mpsigningcerts store\n"
-	    "  --confirm-wait SECONDS  first wait before confirming (default "
-	    "30; doubles, up to 300)\n"
-	    "  --timeout SECONDS   bound for the whole run (default 360)\n"
-	    "  --port N            MP port (default 80)\n"
-	    "  --format text|json, -o FILE, -v\n");
-}
-
 static int
 names(struct reg *g, char *nb, size_t nbn, char *fq, size_t fqn)
 {
@@ -613,198 +572,56 @@ names(struct reg *g, char *nb, size_t nbn, char *fq, size_t fqn)
 }
 
 int
-cmd_register(int argc, char **argv)
+register_run(const struct register_opts *o, struct report *r)
 {
-	static const struct option longopts[] = {
-		{ "create-record", no_argument, NULL, 'c' },
-		{ "anonymous", no_argument, NULL, 'a' },
-		{ "keytab", required_argument, NULL, 'k' },
-		{ "principal", required_argument, NULL, 'p' },
-		{ "netbios", required_argument, NULL, 'n' },
-		{ "fqdn", required_argument, NULL, 'q' },
-		{ "cert", required_argument, NULL, 'C' },
-		{ "key", required_argument, NULL, 'K' },
-		{ "mp-certs", required_argument, NULL, 'M' },
-		{ "https", no_argument, NULL, 'H' },
-		{ "pkcs12", required_argument, NULL, 'X' },
-		{ "cacert", required_argument, NULL, 'A' },
-		{ "crl", required_argument, NULL, 'R' },
-		{ "confirm-wait", required_argument, NULL, 'w' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "port", required_argument, NULL, 'P' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *format = NULL, *output = NULL, *certfile = NULL,
-	    *keyfile = NULL, *mpcerts = NULL;
 	char nb[16], fq[256];
-	double timeout = 360;
-	struct report r;
 	struct reg g;
-	int c, rc, create = 0, verbose = 0;
+	int rc;
 
 	memset(&g, 0, sizeof(g));
-	g.wait = 30;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			create = 1;
-			break;
-		case 'a':
-			g.anonymous = 1;
-			break;
-		case 'k':
-			g.keytab = optarg;
-			break;
-		case 'p':
-			g.principal = optarg;
-			break;
-		case 'n':
-			g.netbios = optarg;
-			break;
-		case 'q':
-			g.fqdn = optarg;
-			break;
-		case 'C':
-			certfile = optarg;
-			break;
-		case 'K':
-			keyfile = optarg;
-			break;
-		case 'M':
-			mpcerts = optarg;
-			break;
-		case 'H':
-			g.https = 1;
-			break;
-		case 'X':
-			g.p12 = optarg;
-			break;
-		case 'A':
-			g.cacert = optarg;
-			break;
-		case 'R':
-			g.crl = optarg;
-			break;
-		case 'w':
-			if (cli_parse_timeout(optarg, &g.wait))
-				return 2;
-			break;
-		case 't':
-			if (cli_parse_timeout(optarg, &timeout))
-				return 2;
-			break;
-		case 'P':
-			if (cli_parse_port(optarg, &g.port))
-				return 2;
-			break;
-		case 'f':
-			format = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return 2;
-	}
-	g.target = argv[optind];
-	if (!create) {
-		fprintf(stderr, "ccmdiag: register sends a real registration: "
-		    "the site creates (or updates) a client record for %s, "
-		    "which an administrator may have to delete afterwards; "
-		    "add --create-record to do that, or use 'ccmdiag probe' "
-		    "which changes nothing\n", g.target);
-		return 2;
-	}
-	if (!valid_hostname(g.target)) {
-		fprintf(stderr, "ccmdiag: '%s' is not a host name\n", g.target);
-		return 2;
-	}
-	if ((g.keytab == NULL) != (g.principal == NULL) ||
-	    (certfile == NULL) != (keyfile == NULL)) {
-		fprintf(stderr, "ccmdiag: --keytab goes with --principal, "
-		    "--cert with --key\n");
-		return 2;
-	}
-	if (g.p12 && certfile) {
-		fprintf(stderr, "ccmdiag: --pkcs12 replaces --cert and --key\n");
-		return 2;
-	}
-	if ((g.p12 || g.crl || g.cacert) && !g.https) {
-		fprintf(stderr, "ccmdiag: --pkcs12, --cacert and --crl go with "
-		    "--https\n");
-		return 2;
-	}
+	g.target = o->target;
+	g.netbios = o->netbios;
+	g.fqdn = o->fqdn;
+	g.keytab = o->keytab;
+	g.principal = o->principal;
+	g.anonymous = o->anonymous;
+	g.port = o->port;
+	g.wait = o->wait;
+	g.https = o->https;
+	g.cacert = o->cacert;
+	g.crl = o->crl;
+	g.p12 = o->p12;
 	if (g.https) {
-		if (g.keytab) {
-			fprintf(stderr, "ccmdiag: --https authenticates with the "
-			    "client certificate, not --keytab\n");
-			return 2;
-		}
 		g.anonymous = 1;
-		g.tls_cert = certfile;
-		g.tls_key = keyfile;
+		g.tls_cert = o->certfile;
+		g.tls_key = o->keyfile;
 		g.p12pass = getenv("CCMDIAG_PKCS12_PASSWORD");
-	}
-	if (g.keytab && access(g.keytab, R_OK) != 0) {
-		fprintf(stderr, "ccmdiag: cannot read keytab %s: %s\n",
-		    g.keytab, strerror(errno));
-		return 3;
 	}
 	if (names(&g, nb, sizeof(nb), fq, sizeof(fq)) != 0) {
 		fprintf(stderr, "ccmdiag: --netbios wants a name of at most 15 "
 		    "letters, digits or '-', --fqdn a host name\n");
 		return 2;
 	}
-	if (format && report_writer_find(format) == NULL) {
-		fprintf(stderr, "ccmdiag: unknown format '%s' (text, json)\n",
-		    format);
-		return 2;
-	}
-	if (mpcerts) {
+	if (o->mpcerts) {
 		char err[256] = "";
 
-		if (crypto_store_load(mpcerts, &g.store, err, sizeof(err)) != 0) {
+		if (crypto_store_load(o->mpcerts, &g.store, err,
+		    sizeof(err)) != 0) {
 			fprintf(stderr, "ccmdiag: --mp-certs: %s\n", err);
 			return 3;
 		}
 	}
-	report_init(&r, "register", g.target);
-	r.verbose = verbose;
-	strlcpy0(r.mp_name, g.target, sizeof(r.mp_name));
-	g.r = &r;
-	g.deadline = now_mono() + timeout;
-	rc = identity(&g, certfile, keyfile);
+	strlcpy0(r->mp_name, g.target, sizeof(r->mp_name));
+	g.r = r;
+	g.deadline = now_mono() + o->timeout;
+	rc = identity(&g, o->certfile, o->keyfile);
 	if (rc == 0 && !g.anonymous)
 		rc = kerberos(&g);
 	if (rc == 0)
 		run(&g);
-	if (rc <= 1) {
-		engine_run(&r);
-		rc = cli_write_report(&r, format, output);
-		if (rc == 0)
-			rc = engine_exit_code(&r);
-	}
 	krbs_close(g.krb);
 	crypto_ident_free(g.id);
 	crypto_store_free(g.store);
 	free(g.cert);
-	report_release(&r);
 	return rc;
 }

@@ -86,6 +86,11 @@ struct report {
 	char mp_given[8][256];		/* analyze --mp NAME ... */
 	int n_mp_given;
 	int verbose;			/* writers: show the whole timeline */
+	/* writers: how the command line wants it shown (0: as in a file) */
+	int color;			/* text: ANSI colours */
+	int width;			/* text: wrap column; 0: 80 */
+	const char *cmdline;		/* html: the command, quoted; borrowed */
+	int live_time;			/* html: say when it ran (live runs) */
 };
 
 void report_init(struct report *r, const char *command, const char *target);
@@ -117,5 +122,7 @@ const char *report_writer_names(void);
 /* The verdict in two parts: "NOT APPROVED" and what follows it. */
 void report_verdict(const struct report *r, char *head, size_t hn,
     char *rest, size_t rn);
+/* The text report's verdict line, coloured when r->color. */
+void report_text_verdict(const struct report *r, FILE *out);
 
 #endif

@@ -102,5 +102,17 @@ for f in markdown html; do
 	fi
 done
 
+# without -v the text report still says the site, the HTTPS state and how
+# long the certificates hold
+"$lab" run "$ccmdiag" mp-info "$MP_FQDN" >"$out/healthy-plain.txt" 2>&1
+if grep -q "^  MPLIST .*MP $MP_FQDN HTTP (SSLState 0)" "$out/healthy-plain.txt" &&
+    grep -q '^  MPKEYINFORMATION .*site LAB' "$out/healthy-plain.txt" &&
+    grep -q '^  MPCERT .*valid to 20[0-9-]*' "$out/healthy-plain.txt"; then
+	pass=$((pass + 1))
+else
+	echo "not ok - mp-info without -v hides the site, SSLState or validity"
+	fail=$((fail + 1))
+fi
+
 echo "mp-info: $pass passed, $fail failed"
 [ "$fail" = 0 ]

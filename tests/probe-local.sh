@@ -167,7 +167,7 @@ lcase ccache-corrupt  healthy 3 "credential cache FILE:.*ccache \\(KRB5CCNAME\\)
 PRE='rm -f "${KRB5CCNAME#FILE:}"'
 lcase ccache-missing  healthy 3 "no credential cache at FILE:.*ccache \\(KRB5CCNAME\\)" - "$MP_FQDN"
 PRE=
-lcase cafile-missing  healthy 3 "cannot read --cafile /nonexistent.pem" - \
+lcase cafile-missing  healthy 3 "cannot read --cacert /nonexistent.pem" - \
     "${kt[@]}" --https --cafile /nonexistent.pem "$MP_FQDN"
 timeout_s=0.05
 lcase timeout-short   healthy 3 "--timeout 0.05 s is too short" - "${kt[@]}" "$MP_FQDN"

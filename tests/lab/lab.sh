@@ -697,7 +697,7 @@ print_env() {
 	dns-unresolvable) finding=dns-no-address target=$NOSUCH_FQDN ;;
 	mp-gone) finding=dns-no-address ;;
 	cname-alias) finding=dns-cname-alias target=$MP_ALIAS ;;
-	wrong-ptr) finding=dns-ptr-mismatch ;;
+	wrong-ptr) finding=dns-ptr-other-host ;;
 	no-kdc-srv) finding=dns-no-kdc-srv ;;
 	kdc-down | kdc-stopped) finding=kdc-unreachable ;;
 	mp-anonymous) finding="mp-anonymous-accepted" ;;

@@ -1,10 +1,9 @@
-/* demo.c - `ccmdiag demo`: bring up the built-in lab, run the probe in
- * every scenario and show each diagnosis. */
+/* cmd_demo.c - `ccmdiag demo`: bring up the built-in lab (or use the one
+ * that is up), run the probe in every scenario and show each diagnosis. */
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
@@ -71,10 +70,33 @@ static const struct scenario {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+enum { O_FORMAT = 'f', O_LIST = 'l' };
+
 /*
- * Run argv and wait.  quiet: its stdout goes to /dev/null.  verdict: its
- * stdout passes through us and the first "VERDICT: " line is kept there.
+ * Run argv and wait.  quiet: its stdout goes to /dev/null (and with
+ * quiet > 1, its stderr).  verdict: its stdout passes through us and the
+ * first "VERDICT: " line is kept there.
  */
+/* s up to its end of line, without its colours (ESC [ ... m) */
+static void
+plain(char *out, size_t n, const char *s)
+{
+	size_t k = 0;
+
+	for (; *s && *s != '\n' && k + 1 < n; s++) {
+		if (*s == '\033' && s[1] == '[') {
+			s += 2;
+			while (*s && *s != 'm')
+				s++;
+			if (!*s)
+				break;
+			continue;
+		}
+		out[k++] = *s;
+	}
+	out[k] = '\0';
+}
+
 static int
 run(char *const argv[], int quiet, char *verdict, size_t vn)
 {
@@ -87,6 +109,9 @@ run(char *const argv[], int quiet, char *verdict, size_t vn)
 	posix_spawn_file_actions_init(&fa);
 	if (quiet)
 		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO,
+		    "/dev/null", O_WRONLY, 0);
+	if (quiet > 1)
+		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO,
 		    "/dev/null", O_WRONLY, 0);
 	else if (verdict && pipe(pfd) == 0) {
 		posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
@@ -108,10 +133,8 @@ run(char *const argv[], int quiet, char *verdict, size_t vn)
 		verdict[0] = '\0';
 		while (fgets(line, sizeof(line), out)) {
 			fputs(line, stdout);
-			if (!verdict[0] && strncmp(line, "VERDICT: ", 9) == 0) {
-				strlcpy0(verdict, line + 9, vn);
-				verdict[strcspn(verdict, "\n")] = '\0';
-			}
+			if (!verdict[0] && strncmp(line, "VERDICT: ", 9) == 0)
+				plain(verdict, vn, line + 9);
 		}
 		fclose(out);
 	} else if (pfd[0] >= 0) {
@@ -158,7 +181,7 @@ lab(const char *labsh, const char *verb, const char *arg)
 
 static int
 probe_in_lab(const char *labsh, const struct scenario *s, const char *format,
-    char *verdict, size_t vn)
+    int color, char *verdict, size_t vn)
 {
 	char script[2048], self[PATH_MAX];
 	ssize_t len;
@@ -171,44 +194,112 @@ probe_in_lab(const char *labsh, const struct scenario *s, const char *format,
 	strappendf(script, sizeof(script),
 	    "eval \"$('%s' env)\" && exec '%s' run %s '%s' probe "
 	    "--keytab \"$CLIENT_KEYTAB\" --principal \"$CLIENT_PRINCIPAL\" "
-	    "--format %s %s \"%s\"", labsh, labsh, s->wrap, self, format,
-	    s->args ? s->args : "", s->target);
+	    "--format %s%s %s \"%s\"", labsh, labsh, s->wrap, self, format,
+	    color ? " --color=always" : "", s->args ? s->args : "", s->target);
 	return run(argv, 0, verdict, vn);
 }
 
-int
-cmd_demo(int argc, char **argv)
+/* The scenario of a lab that is up already (lab.sh env says it), in
+ * buf; 0, or -1 when no lab is up. */
+static int
+lab_running(const char *labsh, char *buf, size_t n)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *format = "text";
-	char labsh[PATH_MAX], verdicts[64][160];
-	int c, i, j, rc = 0, ran = 0, want, text;
+	posix_spawn_file_actions_t fa;
+	char *argv[] = { (char *)labsh, "env", NULL }, line[1024];
+	FILE *out;
+	pid_t pid;
+	int st, pfd[2], found = 0;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	buf[0] = '\0';
+	if (pipe(pfd) != 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addclose(&fa, pfd[0]);
+	posix_spawn_file_actions_addclose(&fa, pfd[1]);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null",
+	    O_WRONLY, 0);
+	st = posix_spawn(&pid, labsh, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pfd[1]);
+	if (st != 0) {
+		close(pfd[0]);
+		return -1;
+	}
+	if ((out = fdopen(pfd[0], "r")) != NULL) {
+		while (fgets(line, sizeof(line), out))
+			if (strncmp(line, "SCENARIO=", 9) == 0) {
+				strlcpy0(buf, line + 9, n);
+				buf[strcspn(buf, "\n")] = '\0';
+				found = 1;
+			}
+		fclose(out);
+	} else {
+		close(pfd[0]);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 && found ? 0 : -1;
+}
+
+static const struct scenario *
+scenario_find(const char *name)
+{
+	int i;
+
+	for (i = 0; scenarios[i].name; i++)
+		if (strcmp(scenarios[i].name, name) == 0)
+			return &scenarios[i];
+	return NULL;
+}
+
+static void
+list_scenarios(FILE *out, int stories)
+{
+	int i;
+
+	for (i = 0; scenarios[i].name; i++)
+		if (stories)
+			fprintf(out, "%-18s %s\n", scenarios[i].name,
+			    scenarios[i].story);
+		else
+			fprintf(out, "%s%s", i ? " " : "", scenarios[i].name);
+	if (!stories)
+		fputc('\n', out);
+}
+
+static int
+exec(struct cli *cli, int argc, char **argv)
+{
+	const char *format = "text";
+	char labsh[PATH_MAX], verdicts[64][160], was[64];
+	int c, i, j, rc = 0, ran = 0, want, text, ours, color;
+
+	while ((c = cli_next(cli)) != -1) {
 		switch (c) {
-		case 'f':
-			format = optarg;
+		case CLI_STOP:
+			return cli->rc;
+		case O_FORMAT:
+			format = cli->optarg;
+			if (strcmp(format, "text") != 0 &&
+			    strcmp(format, "json") != 0)
+				return cli_usage_error(cli, "demo writes text "
+				    "or json, not '%s'", format);
 			break;
-		case 'h':
-			printf("usage: ccmdiag demo [--format text|json] "
-			    "[SCENARIO...]\nBring up the built-in lab (network "
-			    "namespaces, MIT KDCs, dnsmasq, Apache with\n"
-			    "mod_auth_gssapi; needs root) and show the "
-			    "diagnosis of each scenario.\n");
+		case O_LIST:
+			list_scenarios(stdout, 1);
 			return 0;
-		default:
-			return 2;
 		}
 	}
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
-		fprintf(stderr, "ccmdiag: unknown format '%s'\n", format);
-		return 2;
-	}
+	/* every name checked before the lab is touched */
+	for (j = cli->optind; j < argc; j++)
+		if (scenario_find(argv[j]) == NULL) {
+			fprintf(stderr, "ccmdiag: no scenario '%s'; the "
+			    "scenarios are:\n", argv[j]);
+			list_scenarios(stderr, 0);
+			return 2;
+		}
 	if (geteuid() != 0) {
 		fprintf(stderr, "ccmdiag: demo builds network namespaces and "
 		    "needs root\n");
@@ -220,18 +311,27 @@ cmd_demo(int argc, char **argv)
 		return 3;
 	}
 	text = strcmp(format, "text") == 0;
+	color = text && (cli->color == 1 || (cli->color == -1 &&
+	    isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") &&
+	    getenv("NO_COLOR")[0])));
 	memset(verdicts, 0, sizeof(verdicts));
-	fprintf(stderr, "ccmdiag: starting the lab ...\n");
-	if (lab(labsh, "up", NULL) != 0) {
-		fprintf(stderr, "ccmdiag: the lab did not start\n");
-		lab(labsh, "down", NULL);
-		return 3;
+	/* a lab that is up is someone's: use it, and leave it as it was */
+	ours = lab_running(labsh, was, sizeof(was)) != 0;
+	if (!ours) {
+		fprintf(stderr, "ccmdiag: using the lab that is up (scenario "
+		    "%s); it stays up\n", was);
+	} else {
+		fprintf(stderr, "ccmdiag: starting the lab ...\n");
+		if (lab(labsh, "up", NULL) != 0) {
+			fprintf(stderr, "ccmdiag: the lab did not start\n");
+			return 3;
+		}
 	}
 	for (i = 0; scenarios[i].name; i++) {
 		const struct scenario *s = &scenarios[i];
 
-		want = optind >= argc;
-		for (j = optind; j < argc; j++)
+		want = cli->optind >= argc;
+		for (j = cli->optind; j < argc; j++)
 			if (strcmp(argv[j], s->name) == 0)
 				want = 1;
 		if (!want)
@@ -246,14 +346,19 @@ cmd_demo(int argc, char **argv)
 			printf("\n======== scenario %s: %s ========\n", s->name,
 			    s->story);
 		fflush(stdout);
-		c = probe_in_lab(labsh, s, format, text && i < 64 ?
+		c = probe_in_lab(labsh, s, format, color, text && i < 64 ?
 		    verdicts[i] : NULL, sizeof(verdicts[0]));
 		fflush(stdout);
 		if (c < 0 || c >= 2)
 			rc = 3;
 		ran++;
 	}
-	lab(labsh, "down", NULL);
+	if (ours)
+		lab(labsh, "down", NULL);
+	else if (was[0] && strcmp(was, "switching") != 0 &&
+	    lab(labsh, "scenario", was) != 0)
+		fprintf(stderr, "ccmdiag: could not switch the lab back to "
+		    "scenario %s\n", was);
 	if (text && ran > 1) {
 		printf("\n======== summary ========\n");
 		for (i = 0; scenarios[i].name && i < 64; i++) {
@@ -271,9 +376,28 @@ cmd_demo(int argc, char **argv)
 			printf("  %-18s %s\n", scenarios[i].name, verdicts[i]);
 		}
 	}
-	if (ran == 0) {
-		fprintf(stderr, "ccmdiag: no such scenario\n");
-		return 2;
-	}
 	return rc;
 }
+
+static const struct cli_option options[] = {
+	{ "format", 0, O_FORMAT, CLI_ARG, "FORMAT", "text (default) or json, "
+	  "one report per scenario" },
+	{ "list", 0, O_LIST, CLI_NOARG, NULL, "list the scenarios and what "
+	  "each breaks, and exit" },
+	CLI_OPT_COLOR,
+	CLI_OPT_COMMON,
+	CLI_OPT_END,
+};
+
+const struct cmd_entry cmd_demo = {
+	.name = "demo",
+	.args = "[options] [SCENARIO...]",
+	.summary = "run the built-in lab's scenarios and show each diagnosis",
+	.about = "Bring up the built-in lab (network namespaces, MIT KDCs, "
+	    "dnsmasq, Apache with mod_auth_gssapi as the MP; needs root), "
+	    "run the probe in each SCENARIO (default: all, --list names them) "
+	    "and show its diagnosis.  A lab that is up already is used and "
+	    "left up, in the scenario it was in.",
+	.options = options,
+	.exec = exec,
+};
