@@ -89,8 +89,8 @@ kdc_list(struct probe_ctx *ctx, char out[][64], int max)
 	return n;
 }
 
-static int
-clock_run(struct probe_ctx *ctx)
+static void
+measure(struct probe_ctx *ctx)
 {
 	char kdcs[PROBE_MAX_ADDR][64];
 	uint8_t *req = NULL, buf[8192];
@@ -104,13 +104,13 @@ clock_run(struct probe_ctx *ctx)
 
 	if (!ctx->have_creds || !ctx->client_realm[0]) {
 		probe_step_done(ctx, STEP_SKIPPED, "no client principal");
-		return 0;
+		return;
 	}
 	nk = kdc_list(ctx, kdcs, PROBE_MAX_ADDR);
 	if (nk == 0) {
 		probe_step_done(ctx, STEP_SKIPPED, "no KDC address for %s",
 		    ctx->client_realm);
-		return 0;
+		return;
 	}
 	if ((code = krbs_as_req(ctx->krb, &req, &len)) != 0) {
 		char why[300];
@@ -118,7 +118,7 @@ clock_run(struct probe_ctx *ctx)
 		krbs_message(ctx->krb, code, why, sizeof(why));
 		probe_step_done(ctx, STEP_SKIPPED, "cannot build an AS-REQ: %s",
 		    why);
-		return 0;
+		return;
 	}
 	start = now_real();
 	for (i = 0; i < nk && n < 0; i++) {
@@ -155,14 +155,14 @@ clock_run(struct probe_ctx *ctx)
 		else
 			probe_step_done(ctx, STEP_FAILED, "no KDC of %s answered "
 			    "in time", ctx->client_realm);
-		return 0;
+		return;
 	}
 	if (krb_decode(buf, (size_t)n, &msg) != 0 || msg.msg_type != 30 ||
 	    msg.stime < 0) {
 		probe_step_done(ctx, STEP_SKIPPED, "the KDC's answer carries "
 		    "no server time (%s)", msg.msg_type == 11 ? "AS-REP "
 		    "without pre-authentication" : "undecodable");
-		return 0;
+		return;
 	}
 	event_init(&ev, EV_KRB_ERROR);
 	ev.from = ROLE_KDC;
@@ -192,6 +192,22 @@ clock_run(struct probe_ctx *ctx)
 	else
 		probe_step_done(ctx, STEP_OK, "KDC %s clock %+.1f s from ours",
 		    kdcs[i - 1], fabs(ev.offset) < 0.05 ? 0 : ev.offset);
+	return;
+}
+
+/* In a run, a client's KDC is asked for its clock once (probe_memo). */
+static int
+clock_run(struct probe_ctx *ctx)
+{
+	struct probe_memo *m = ctx->opts->shared ? ctx->opts->shared->clock :
+	    NULL;
+	size_t first = ctx->report->n_events;
+
+	if (m && probe_memo_take(ctx, m))
+		return 0;
+	measure(ctx);
+	if (m)
+		probe_memo_keep(ctx, m, first);
 	return 0;
 }
 

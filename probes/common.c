@@ -1,4 +1,5 @@
 /* common.c - running the probes in order, and what they share. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,42 +315,37 @@ capture_end(struct probe_ctx *ctx)
 	privs_tmp_forget(ctx->cap_path);
 }
 
-/* The user's credentials as given: one line and exit 3 when they cannot
- * serve, before anything goes on the wire. */
+/* The user's credentials as given: one line (in why) and exit 3 when they
+ * cannot serve, before anything goes on the wire. */
 static int
 check_credentials(struct probe_ctx *ctx, struct probe_opts *o, char *chosen,
-    size_t cn)
+    size_t cn, char *why, size_t wn)
 {
-	char why[1024];
-
 	if (o->keytab) {
 		if (krbs_check_keytab(ctx->krb, o->keytab, o->principal, chosen,
-		    cn, why, sizeof(why)) != 0) {
-			fprintf(stderr, "ccmdiag: %s\n", why);
+		    cn, why, wn) != 0)
 			return 3;
-		}
-		if (o->principal == NULL)
+		/* said once, by the command, when checks run by the dozen */
+		if (o->principal == NULL && o->shared == NULL)
 			fprintf(stderr, "ccmdiag: --keytab without --principal: "
 			    "acting as %s, the keytab's first machine "
 			    "account\n", chosen);
 		o->principal = chosen;
 		return 0;
 	}
-	if (krbs_check_ccache(ctx->krb, why, sizeof(why)) != 0) {
-		fprintf(stderr, "ccmdiag: %s\n", why);
-		return 3;
-	}
-	return 0;
+	return krbs_check_ccache(ctx->krb, why, wn) != 0 ? 3 : 0;
 }
 
 int
-probe_run_all(const struct probe_opts *opts, struct report *r)
+probe_run_target(const struct probe_opts *opts, struct report *r, char *why,
+    size_t wn)
 {
 	struct probe_opts o = *opts;
 	struct probe_ctx ctx;
 	char chosen[256];
 	int i, rc = 0;
 
+	why[0] = '\0';
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.opts = &o;
 	ctx.report = r;
@@ -357,11 +353,14 @@ probe_run_all(const struct probe_opts *opts, struct report *r)
 	ctx.deadline = now_mono() + opts->timeout;
 	if ((rc = krbs_open(&ctx.krb, opts->timeout / 2, on_krb_event,
 	    &ctx)) != 0) {
-		fprintf(stderr, "ccmdiag: cannot set up Kerberos (a temporary "
-		    "profile in /tmp): %s\n", err_str(rc));
+		snprintf(why, wn, "cannot set up Kerberos (a temporary profile "
+		    "in %s): %s", tmp_dir(), err_str(rc));
 		return 3;
 	}
-	if (check_credentials(&ctx, &o, chosen, sizeof(chosen)) != 0) {
+	if (o.shared)
+		krbs_share_tgt(ctx.krb, o.shared->tgt);
+	if (check_credentials(&ctx, &o, chosen, sizeof(chosen), why,
+	    wn) != 0) {
 		probe_ctx_release(&ctx);
 		return 3;
 	}
@@ -372,10 +371,13 @@ probe_run_all(const struct probe_opts *opts, struct report *r)
 		ctx.have_creds = 1;
 	for (i = 0; probes[i]; i++) {
 		if ((ctx.step = report_add_step(r, probes[i]->name)) < 0) {
+			snprintf(why, wn, "out of memory");
 			rc = 3;
 			break;
 		}
 		if (probes[i]->run(&ctx) != 0) {
+			snprintf(why, wn, "the %s step could not run",
+			    probes[i]->name);
 			rc = 3;
 			break;
 		}
@@ -392,12 +394,131 @@ probe_run_all(const struct probe_opts *opts, struct report *r)
 	strlcpy0(r->mp_name, ctx.canon[0] ? ctx.canon : o.target,
 	    sizeof(r->mp_name));
 	if (rc == 0 && ctx.short_step[0]) {
-		fprintf(stderr, "ccmdiag: --timeout %g s is too short: the %s "
-		    "step had %.2f s left for an answer and ran out; give more "
-		    "time (default 10)\n", o.timeout, ctx.short_step,
-		    ctx.short_wait);
+		snprintf(why, wn, "--timeout %g s is too short: the %s step had "
+		    "%.2f s left for an answer and ran out; give more time "
+		    "(default 10)", o.timeout, ctx.short_step, ctx.short_wait);
 		rc = 3;
 	}
 	probe_ctx_release(&ctx);
 	return rc;
+}
+
+int
+probe_run_all(const struct probe_opts *opts, struct report *r)
+{
+	char why[1200];
+	int rc;
+
+	if ((rc = probe_run_target(opts, r, why, sizeof(why))) != 0)
+		fprintf(stderr, "ccmdiag: %s\n", why);
+	return rc;
+}
+
+/* ---- what the checks of one identity share in a run ---- */
+
+struct probe_memo {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	enum { MEMO_NONE, MEMO_FINDING, MEMO_DONE } state;
+	struct event *events;
+	size_t n_events;
+	enum step_status status;
+	char summary[256];
+	int kdc_down;
+	double when;		/* when it was found */
+};
+
+struct probe_memo *
+probe_memo_new(void)
+{
+	struct probe_memo *m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	pthread_mutex_init(&m->mu, NULL);
+	mono_cond_init(&m->cv);
+	return m;
+}
+
+void
+probe_memo_free(struct probe_memo *m)
+{
+	if (m == NULL)
+		return;
+	pthread_cond_destroy(&m->cv);
+	pthread_mutex_destroy(&m->mu);
+	free(m->events);
+	free(m);
+}
+
+/* The step's outcome as m has it, into ctx's report. */
+static void
+replay(struct probe_ctx *ctx, const struct probe_memo *m)
+{
+	struct step *s = &ctx->report->steps[ctx->step];
+	struct event ev;
+	char when[40];
+	size_t i;
+
+	for (i = 0; i < m->n_events; i++) {
+		ev = m->events[i];
+		probe_event(ctx, &ev);
+	}
+	format_time(m->when, when, sizeof(when));
+	event_init(&ev, EV_NOTE);
+	snprintf(ev.text, sizeof(ev.text), "%s: as found at %s for this "
+	    "client's first check of the run, not asked again", s->name,
+	    when);
+	probe_event(ctx, &ev);
+	s->status = m->status;
+	strlcpy0(s->summary, m->summary, sizeof(s->summary));
+	ctx->kdc_down |= m->kdc_down;
+}
+
+int
+probe_memo_take(struct probe_ctx *ctx, struct probe_memo *m)
+{
+	struct timespec until;
+	int done;
+
+	mono_timespec(ctx->deadline, &until);
+	pthread_mutex_lock(&m->mu);
+	while (m->state == MEMO_FINDING)
+		if (pthread_cond_timedwait(&m->cv, &m->mu, &until) != 0)
+			break;
+	if (m->state == MEMO_NONE)
+		m->state = MEMO_FINDING;
+	done = m->state == MEMO_DONE;
+	pthread_mutex_unlock(&m->mu);
+	if (done)
+		replay(ctx, m);
+	return done;
+}
+
+void
+probe_memo_keep(struct probe_ctx *ctx, struct probe_memo *m,
+    size_t first_event)
+{
+	const struct report *r = ctx->report;
+	const struct step *s = &r->steps[ctx->step];
+	size_t n = r->n_events > first_event ? r->n_events - first_event : 0;
+
+	pthread_mutex_lock(&m->mu);
+	if (m->state != MEMO_DONE) {
+		free(m->events);
+		m->events = NULL;
+		m->n_events = 0;
+		if (n && (m->events = malloc(n * sizeof(*m->events))) != NULL) {
+			memcpy(m->events, r->events + first_event,
+			    n * sizeof(*m->events));
+			m->n_events = n;
+		}
+		m->status = s->status;
+		strlcpy0(m->summary, s->summary, sizeof(m->summary));
+		m->kdc_down = ctx->kdc_down;
+		m->when = s->start;
+		m->state = MEMO_DONE;
+	}
+	pthread_cond_broadcast(&m->cv);
+	pthread_mutex_unlock(&m->mu);
 }

@@ -19,6 +19,16 @@
 
 #define PROBE_MAX_ADDR 8
 
+struct krbs_tgt;
+struct probe_memo;
+
+/* What the checks of one client identity share in a run (ccmdiag fleet):
+ * what a client does once, whatever the number of MPs it then talks to. */
+struct probe_shared {
+	struct krbs_tgt *tgt;		/* its TGT (src/gss.c) */
+	struct probe_memo *clock;	/* the clock step: its KDC's clock */
+};
+
 struct probe_opts {
 	const char *target;		/* MP name as the user gave it */
 	int port;			/* 0: 80, or 443 with https */
@@ -30,6 +40,7 @@ struct probe_opts {
 	const char *capture_iface;	/* NULL: all interfaces */
 	const char *evidence_dir;	/* keep the capture there */
 	int verbose;
+	const struct probe_shared *shared;	/* in a run; NULL alone */
 };
 
 struct krb_session;
@@ -102,5 +113,24 @@ void probe_ctx_release(struct probe_ctx *ctx);
 /* Run every probe against opts->target, filling r; 0, or 3 if ccmdiag
  * itself could not run (message printed). */
 int probe_run_all(const struct probe_opts *opts, struct report *r);
+/* The same, printing nothing: 0, or 3 with why said in why.  Threads may
+ * run it at once when each has its own r and opts->capture is off, inside
+ * krbs_run_begin/krbs_run_end. */
+int probe_run_target(const struct probe_opts *opts, struct report *r,
+    char *why, size_t wn);
+
+/*
+ * A step's outcome found once per identity in a run (opts->shared): the
+ * first check that needs it finds it, the others take it.  take: 1 when
+ * it is had (its events, status and summary are in ctx's step now); 0
+ * when the caller must find it, then keep it (the events from first_event
+ * on, the step's status and summary).  Another check finding it is waited
+ * for until ctx's deadline.
+ */
+struct probe_memo *probe_memo_new(void);
+void probe_memo_free(struct probe_memo *m);
+int probe_memo_take(struct probe_ctx *ctx, struct probe_memo *m);
+void probe_memo_keep(struct probe_ctx *ctx, struct probe_memo *m,
+    size_t first_event);
 
 #endif

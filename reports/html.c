@@ -43,7 +43,7 @@ html_escape(FILE *out, const char *s)
 	}
 }
 
-static const char css[] =
+const char html_css[] =
 "*{box-sizing:border-box}"
 "body{margin:0;font:14px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,"
 "'DejaVu Sans',sans-serif;color:#1f2933;background:#f4f6f8}"
@@ -333,7 +333,8 @@ write_html(const struct report *r, FILE *out)
 	html_escape(out, head);
 	fputs(" \xe2\x80\x94 ", out);
 	html_escape(out, r->target);
-	fprintf(out, "</title>\n<style>%s</style></head>\n<body><main>\n", css);
+	fprintf(out, "</title>\n<style>%s</style></head>\n<body><main>\n",
+	    html_css);
 	fputs("<h1>ccmdiag ", out);
 	html_escape(out, r->command);
 	fputs(" report</h1>\n", out);

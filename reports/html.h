@@ -6,6 +6,8 @@
 
 #include "report.h"
 
+/* The page's style sheet, for other pages to look the same. */
+extern const char html_css[];
 /* The one place text enters the page (reports/html.c). */
 void html_escape(FILE *out, const char *s);
 /* The ladder diagram of the exchange, inline SVG (reports/ladder.c). */

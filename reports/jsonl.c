@@ -1,5 +1,4 @@
 /* jsonl.c - a report as one line of JSON (jsonl.h). */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,9 +79,8 @@ jsonl_document(const struct report *r, const struct jsonl_run *run)
 {
 	static const struct jsonl_run none;
 	json_object *doc, *o;
-	char when[40], host[256], id[400], state[16];
+	char when[40], host[256], id[400];
 	enum nagios_state st;
-	size_t i;
 
 	if (run == NULL)
 		run = &none;
@@ -97,10 +95,7 @@ jsonl_document(const struct report *r, const struct jsonl_run *run)
 	else if (r->client[0])
 		add_str(doc, "principal", r->client);
 	st = run->error ? NAGIOS_UNKNOWN : nagios_state(r);
-	strlcpy0(state, nagios_state_name(st), sizeof(state));
-	for (i = 0; state[i]; i++)
-		state[i] = (char)tolower((unsigned char)state[i]);
-	add_str(doc, "state", state);
+	add_str(doc, "state", nagios_state_key(st));
 	if (run->error)
 		not_run(doc, run->error);
 	if (run->host)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "markdown.h"
 #include "report.h"
 #include "util.h"
 
@@ -14,7 +15,7 @@
  * line breaks become spaces, so a value stays inside its list item or cell.
  * Values never start a line, so block markers (-, +, 1.) need no escape.
  */
-static void
+void
 md_escape(FILE *out, const char *s)
 {
 	for (; *s; s++) {

@@ -9,11 +9,18 @@
 
 static const char *const names[] = { "OK", "WARNING", "CRITICAL",
     "UNKNOWN" };
+static const char *const keys[] = { "ok", "warning", "critical", "unknown" };
 
 const char *
 nagios_state_name(enum nagios_state st)
 {
 	return st <= NAGIOS_UNKNOWN ? names[st] : names[NAGIOS_UNKNOWN];
+}
+
+const char *
+nagios_state_key(enum nagios_state st)
+{
+	return st <= NAGIOS_UNKNOWN ? keys[st] : keys[NAGIOS_UNKNOWN];
 }
 
 static int
@@ -146,17 +153,18 @@ write_nagios(const struct report *r, FILE *out)
 	char head[32], rest[600], perf[1024], line[1000];
 	size_t i;
 
+	/* OK: the verdict's words; else the finding that decides it */
 	report_verdict(r, head, sizeof(head), rest, sizeof(rest));
-	if (st == NAGIOS_WARNING) {
-		/* approved: the verdict's words; say which warning */
-		for (i = 0; i < r->n_findings; i++)
-			if (finding_severity(r->findings[i].id) == SEV_WARNING)
-				break;
-		snprintf(rest, sizeof(rest), "%s: %s",
+	for (i = 0; i < r->n_findings && st != NAGIOS_OK; i++)
+		if (finding_severity(r->findings[i].id) != SEV_INFO)
+			break;
+	if (st == NAGIOS_OK || i == r->n_findings)
+		snprintf(line, sizeof(line), "%s", rest);
+	else
+		snprintf(line, sizeof(line), "%s: %s (%s%s%s)",
 		    finding_key(r->findings[i].id),
-		    finding_title(r->findings[i].id));
-	}
-	snprintf(line, sizeof(line), "%s - %s", r->target, rest);
+		    finding_title(r->findings[i].id), r->target,
+		    r->client[0] ? ", as " : "", r->client);
 	nagios_clean(line);
 	nagios_perfdata(r, perf, sizeof(perf));
 	fprintf(out, "CCMDIAG %s - %s | %s\n", nagios_state_name(st), line,
@@ -173,8 +181,11 @@ write_nagios(const struct report *r, FILE *out)
 	offsets(r, &kdc, &mp);
 	clock_line(out, "KDC", kdc);
 	clock_line(out, "MP", mp);
-	if (r->client[0])
-		fprintf(out, "acting as %s\n", r->client);
+	if (r->client[0]) {
+		snprintf(line, sizeof(line), "acting as %s", r->client);
+		nagios_clean(line);
+		fprintf(out, "%s\n", line);
+	}
 	return ferror(out) ? -1 : 0;
 }
 

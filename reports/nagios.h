@@ -27,6 +27,8 @@ enum nagios_state {
  */
 enum nagios_state nagios_state(const struct report *r);
 const char *nagios_state_name(enum nagios_state st);
+/* "ok", "warning", "critical", "unknown": the state in JSON */
+const char *nagios_state_key(enum nagios_state st);
 /* The worse of a and b: OK < WARNING < UNKNOWN < CRITICAL (a failure
  * found outranks a check that could not run). */
 enum nagios_state nagios_worse(enum nagios_state a, enum nagios_state b);

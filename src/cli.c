@@ -10,6 +10,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "mpname.h"
 #include "crypto.h"
 #include "http.h"
 #include "ingest.h"
@@ -61,6 +62,48 @@ option_spec(const struct cli_option *o, char *buf, size_t n)
 		strappendf(buf, n, "[=%s]", o->argname);
 }
 
+static const char *
+formats(const struct cmd_entry *cmd)
+{
+	return cmd->formats ? cmd->formats : CLI_FORMATS;
+}
+
+/* "text, json, markdown or html" appended to buf */
+static void
+format_list(const struct cmd_entry *cmd, char *buf, size_t n)
+{
+	const char *p = formats(cmd);
+	size_t w;
+	int i = 0;
+
+	while (*p) {
+		w = strcspn(p, " ");
+		if (i)
+			strappendf(buf, n, "%s", p[w] == '\0' ? " or " : ", ");
+		strappendf(buf, n, "%.*s", (int)w, p);
+		p += w;
+		p += strspn(p, " ");
+		i++;
+	}
+}
+
+/* whether cmd takes --format name */
+static int
+takes_format(const struct cmd_entry *cmd, const char *name)
+{
+	const char *p = formats(cmd);
+	size_t w, len = strlen(name);
+
+	while (*p) {
+		w = strcspn(p, " ");
+		if (w == len && strncmp(p, name, w) == 0)
+			return 1;
+		p += w;
+		p += strspn(p, " ");
+	}
+	return 0;
+}
+
 void
 cli_help(const struct cmd_entry *cmd, FILE *out)
 {
@@ -75,6 +118,11 @@ cli_help(const struct cmd_entry *cmd, FILE *out)
 			continue;
 		option_spec(o, spec, sizeof(spec));
 		strlcpy0(help, o->help, sizeof(help));
+		if (o->key == OPT_FORMAT) {
+			strlcpy0(help, "report format: ", sizeof(help));
+			format_list(cmd, help, sizeof(help));
+			strappendf(help, sizeof(help), " (default text)");
+		}
 		if (o->key == OPT_TIMEOUT && cmd->timeout > 0)
 			strappendf(help, sizeof(help), " (default %g)",
 			    cmd->timeout);
@@ -240,9 +288,12 @@ shared(struct cli *cli, int key, const char *arg)
 		cli->rc = 0;
 		return CLI_STOP;
 	case OPT_FORMAT:
-		if (report_writer_find(arg) == NULL) {
+		if (!takes_format(cli->cmd, arg)) {
+			char list[200] = "";
+
+			format_list(cli->cmd, list, sizeof(list));
 			cli_usage_error(cli, "unknown format '%s' (%s)", arg,
-			    report_writer_names());
+			    list);
 			return CLI_STOP;
 		}
 		cli->format = arg;
@@ -358,76 +409,22 @@ int
 cli_target(struct cli *cli, const char *arg, int allow_address, char *host,
     size_t n)
 {
-	char buf[512], *h, *p, *port = NULL, *path = NULL;
-	int https = -1, pn;
-	size_t len;
+	char why[700];
+	int port, https;
 
-	if (strlen(arg) >= sizeof(buf) - 1)
-		return cli_usage_error(cli, "'%.60s...' is not a host name",
-		    arg);
-	strlcpy0(buf, arg, sizeof(buf));
-	h = buf;
-	if (strncasecmp(h, "http://", 7) == 0) {
-		https = 0;
-		h += 7;
-	} else if (strncasecmp(h, "https://", 8) == 0) {
-		https = 1;
-		h += 8;
-	} else if ((p = strstr(h, "://")) != NULL) {
-		*p = '\0';
-		return cli_usage_error(cli, "'%s': ccmdiag speaks http:// and "
-		    "https://, not %s://", arg, h);
-	}
-	if (https >= 0 && (path = strchr(h, '/')) != NULL)
-		*path++ = '\0';
-	if (h[0] == '[' && (p = strchr(h, ']')) != NULL) {
-		*p = '\0';
-		if (p[1] == ':')
-			port = p + 2;
-		else if (p[1])
-			return cli_usage_error(cli, "'%s' is not a host name",
-			    arg);
-		h++;
-	} else if ((p = strchr(h, ':')) != NULL && strchr(p + 1, ':') ==
-	    NULL) {
-		*p = '\0';
-		port = p + 1;	/* one colon: NAME:PORT; more: IPv6 */
-	}
-	if (path && path[0])
-		return cli_usage_error(cli, "'%s': give the MP's name, not a "
-		    "path on it: %s%s", arg, https == 1 ? "--https " : "", h);
+	if (mp_name_parse(arg, allow_address, host, n, &port, &https, why,
+	    sizeof(why)) != 0)
+		return cli_usage_error(cli, "%s", why);
 	if (port) {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(port, &end, 10);
-		if (errno || end == port || *end || v <= 0 || v > 65535)
-			return cli_usage_error(cli, "'%s': '%s' after ':' is not "
-			    "a port; give the name alone and --port N", arg,
-			    port);
-		pn = (int)v;
-		if (cli->port && cli->port != pn)
+		if (cli->port && cli->port != port)
 			return cli_usage_error(cli, "'%s' says port %d but "
-			    "--port says %d", arg, pn, cli->port);
-		cli->port = pn;
+			    "--port says %d", arg, port, cli->port);
+		cli->port = port;
 	}
 	if (https == 0 && cli->https)
 		return cli_usage_error(cli, "'%s' says http:// but --https was "
 		    "given", arg);
 	if (https == 1)
 		cli->https = 1;
-	/* "mp.contoso.com." is the same name, as a resolver takes it */
-	len = strlen(h);
-	if (len > 1 && h[len - 1] == '.')
-		h[len - 1] = '\0';
-	if (!valid_hostname(h) && !(allow_address && resolver_is_address(h))) {
-		if (strchr(h, '/'))
-			return cli_usage_error(cli, "'%s' is not a host name; "
-			    "for a URL write http://NAME/ or https://NAME/",
-			    arg);
-		return cli_usage_error(cli, "'%s' is not a host name", arg);
-	}
-	strlcpy0(host, h, n);
 	return 0;
 }

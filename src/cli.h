@@ -38,6 +38,9 @@ enum cli_key {
 	OPT_KEYTAB, OPT_PRINCIPAL, OPT_EVIDENCE, OPT_FORCE,
 };
 
+/* The formats of a command that says none. */
+#define CLI_FORMATS "text json markdown html"
+
 #define CLI_OPT_END { NULL, 0, 0, CLI_NOARG, NULL, NULL }
 #define CLI_OPT_KEYTAB \
 	{ "keytab", 0, OPT_KEYTAB, CLI_ARG, "FILE", "act as the machine " \
@@ -75,7 +78,7 @@ enum cli_key {
 /* What every report command shares. */
 #define CLI_OPT_REPORT \
 	{ "format", 0, OPT_FORMAT, CLI_ARG, "FORMAT", "report format: " \
-	  "text, json, markdown or html (default text)" }, \
+	  "the command's formats (default text)" }, \
 	{ "output", 'o', OPT_OUTPUT, CLI_ARG, "FILE", "write the report " \
 	  "to FILE (checked before anything runs)" }, \
 	{ "verbose", 'v', OPT_VERBOSE, CLI_NOARG, NULL, "more detail: the " \
@@ -100,11 +103,13 @@ struct cmd_entry {
 	const char *about;		/* a paragraph, for --help */
 	const struct cli_option *options;
 	double timeout;			/* --timeout's default, 0: none */
+	const char *formats;		/* --format's words, "text json";
+					 * NULL: CLI_FORMATS */
 	int (*exec)(struct cli *cli, int argc, char **argv);
 };
 
 extern const struct cmd_entry *const cmd_table[];
-extern const struct cmd_entry cmd_probe, cmd_analyze, cmd_register,
+extern const struct cmd_entry cmd_probe, cmd_fleet, cmd_analyze, cmd_register,
     cmd_mp_info, cmd_demo, cmd_findings, cmd_help;
 
 /* The parsed command line: the shared options' values and the parser. */

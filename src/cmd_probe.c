@@ -2,12 +2,15 @@
  * replayed live against a management point (probes/). */
 #include <sys/stat.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bundle.h"
 #include "cli.h"
+#include "engine.h"
+#include "nagios.h"
 #include "privs.h"
 #include "probe.h"
 #include "util.h"
@@ -24,8 +27,24 @@ forget_frames(struct report *r)
 		r->steps[i].frames[0] = '\0';
 }
 
+/* What kept the check from running: on stderr, and in why for a
+ * monitoring plugin's status line; returns 3. */
 static int
-exec(struct cli *cli, int argc, char **argv)
+cannot(char *why, size_t wn, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, wn, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "ccmdiag: %s\n", why);
+	return 3;
+}
+
+/* The check; with a report judged and written, *judged 1 and its state. */
+static int
+run(struct cli *cli, int argc, char **argv, int *judged,
+    enum nagios_state *state, char *why, size_t wn)
 {
 	struct bundle_input kept = { "capture.pcapng", BUNDLE_IN_DIR };
 	struct probe_opts o;
@@ -73,27 +92,18 @@ exec(struct cli *cli, int argc, char **argv)
 	if (o.cafile && !o.https)
 		return cli_usage_error(cli, "--cacert verifies an HTTPS MP: add "
 		    "--https (or give https://%s/)", target);
-	if (o.keytab && access(o.keytab, R_OK) != 0) {
-		fprintf(stderr, "ccmdiag: cannot read --keytab %s: %s\n",
-		    o.keytab, strerror(errno));
-		return 3;
-	}
-	if (o.cafile && access(o.cafile, R_OK) != 0) {
-		fprintf(stderr, "ccmdiag: cannot read --cacert %s: %s\n",
-		    o.cafile, strerror(errno));
-		return 3;
-	}
-	if (o.capture == 2 && geteuid() != 0) {
-		fprintf(stderr, "ccmdiag: --capture needs root (or CAP_NET_RAW)"
-		    "\n");
-		return 3;
-	}
-	if (o.capture == -1 && o.evidence_dir) {
-		fprintf(stderr, "ccmdiag: --evidence keeps a capture, which "
-		    "needs root (or CAP_NET_RAW); add --no-capture to keep the "
-		    "reports alone\n");
-		return 3;
-	}
+	if (o.keytab && access(o.keytab, R_OK) != 0)
+		return cannot(why, wn, "cannot read --keytab %s: %s", o.keytab,
+		    strerror(errno));
+	if (o.cafile && access(o.cafile, R_OK) != 0)
+		return cannot(why, wn, "cannot read --cacert %s: %s", o.cafile,
+		    strerror(errno));
+	if (o.capture == 2 && geteuid() != 0)
+		return cannot(why, wn, "--capture needs root (or CAP_NET_RAW)");
+	if (o.capture == -1 && o.evidence_dir)
+		return cannot(why, wn, "--evidence keeps a capture, which needs "
+		    "root (or CAP_NET_RAW); add --no-capture to keep the "
+		    "reports alone");
 	o.capture = o.capture > 0;
 	inputs[0] = (char *)o.keytab;
 	inputs[1] = (char *)o.cafile;
@@ -108,7 +118,9 @@ exec(struct cli *cli, int argc, char **argv)
 	r.verbose = o.verbose;
 	r.live_time = 1;
 	privs_catch_signals();
-	if ((rc = probe_run_all(&o, &r)) == 0) {
+	if ((rc = probe_run_target(&o, &r, why, wn)) != 0)
+		fprintf(stderr, "ccmdiag: %s\n", why);
+	if (rc == 0) {
 		snprintf(path, sizeof(path), "%s/capture.pcapng",
 		    o.evidence_dir ? o.evidence_dir : ".");
 		/* the capture it kept, if it could */
@@ -118,9 +130,33 @@ exec(struct cli *cli, int argc, char **argv)
 			n_kept = 0;
 		}
 		rc = cli_judge(cli, &r, &kept, n_kept);
+		*judged = rc != 3 || engine_exit_code(&r) == 3;
+		*state = nagios_state(&r);
 	}
 	report_release(&r);
 	return rc;
+}
+
+static int
+exec(struct cli *cli, int argc, char **argv)
+{
+	enum nagios_state st = NAGIOS_UNKNOWN;
+	char why[1200] = "";
+	int rc, judged = 0;
+
+	rc = run(cli, argc, argv, &judged, &st, why, sizeof(why));
+	if (cli->format == NULL || strcmp(cli->format, "nagios") != 0 ||
+	    (rc == 0 && !judged))
+		return rc;
+	/* a monitoring plugin says something on standard output whatever
+	 * happened, and exits 0 to 3 */
+	if (!judged) {
+		nagios_unknown(stdout, why[0] ? why : rc == 2 ? "usage error "
+		    "(ccmdiag probe --help)" : "ccmdiag could not run the "
+		    "check");
+		return nagios_exit_code(NAGIOS_UNKNOWN);
+	}
+	return nagios_exit_code(st);
 }
 
 static const struct cli_option options[] = {
@@ -150,5 +186,6 @@ const struct cmd_entry cmd_probe = {
 	    "given as NAME, NAME:PORT or http(s)://NAME[:PORT]/.",
 	.options = options,
 	.timeout = 10,
+	.formats = "text json markdown html jsonl nagios",
 	.exec = exec,
 };

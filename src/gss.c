@@ -1,6 +1,7 @@
 /* gss.c - the Kerberos/GSS-API wrapper (see gss.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,19 @@
 
 #define KRB_BASE (-1765328384L)	/* ERROR_TABLE_BASE_krb5 */
 
+/* One identity's TGT for a run (gss.h). */
+struct krbs_tgt {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	enum { TGT_NONE, TGT_GETTING, TGT_DONE } state;
+	long code;
+	char msg[512];		/* the library's message for code */
+	char ccname[128];	/* "MEMORY:...": the TGT, when code is 0 */
+	char princ[256], realm[128];
+	struct event *events;	/* what getting it showed */
+	size_t n_events, cap_events;
+};
+
 struct krb_session {
 	krb5_context ctx;
 	krb5_ccache mcc;
@@ -31,6 +45,8 @@ struct krb_session {
 	double timeout;
 	krb_event_fn fn;
 	void *arg;
+	struct krbs_tgt *tgt;		/* the run's TGT of this identity */
+	struct krbs_tgt *recording;	/* getting it: keep the events */
 	/* trace state */
 	char cur_realm[128], cur_sname[256], cur_peer[64];
 	int cur_msg;
@@ -44,10 +60,31 @@ static gss_OID_desc spnego_oid = { 6, (void *)"\x2b\x06\x01\x05\x05\x02" };
 static gss_OID_desc krb5_oid = { 9,
 	(void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02" };
 
+/* The session of the run's profile (krbs_run_begin), NULL outside a run. */
+static struct krb_session *run_session;
+
+static void
+record(struct krbs_tgt *t, const struct event *ev)
+{
+	struct event *p;
+	size_t ncap;
+
+	if (t->n_events == t->cap_events) {
+		ncap = t->cap_events ? t->cap_events * 2 : 16;
+		if ((p = realloc(t->events, ncap * sizeof(*p))) == NULL)
+			return;
+		t->events = p;
+		t->cap_events = ncap;
+	}
+	t->events[t->n_events++] = *ev;
+}
+
 static void
 emit(struct krb_session *s, struct event *ev)
 {
 	ev->from = ev->from ? ev->from : ROLE_KDC;
+	if (s->recording)
+		record(s->recording, ev);
 	if (s->fn)
 		s->fn(s->arg, ev);
 }
@@ -283,7 +320,9 @@ krbs_open(struct krb_session **out, double timeout, krb_event_fn fn,
 	s->gctx = GSS_C_NO_CONTEXT;
 	s->gcred = GSS_C_NO_CREDENTIAL;
 	s->gname = GSS_C_NO_NAME;
-	if ((r = write_overlay(s)) != 0 || (r = set_config_env(s)) != 0)
+	/* in a run, the run's profile is in KRB5_CONFIG already */
+	if (run_session == NULL && ((r = write_overlay(s)) != 0 ||
+	    (r = set_config_env(s)) != 0))
 		goto fail;
 	if (krb5_init_context(&s->ctx) != 0) {
 		r = ERR_LIBRARY;
@@ -310,8 +349,11 @@ krbs_set_timeout(struct krb_session *s, double timeout)
 	char name[128];
 
 	/* MIT reads request_timeout when a context is made: make a new one;
-	 * the MEMORY ccache lives in the process and is found by name */
+	 * the MEMORY ccache lives in the process and is found by name.  In a
+	 * run, the run's profile says it for every session. */
 	s->timeout = timeout;
+	if (!s->overlay[0])
+		return;
 	if (write_overlay_file(s) != 0 || krb5_init_context(&nctx) != 0)
 		return;
 	snprintf(name, sizeof(name), "MEMORY:%s",
@@ -355,14 +397,15 @@ krbs_close(struct krb_session *s)
 			krb5_free_principal(s->ctx, s->client);
 		krb5_free_context(s->ctx);
 	}
+	/* a session of a run left KRB5_CONFIG alone */
 	if (s->overlay[0]) {
 		unlink(s->overlay);
 		privs_tmp_forget(s->overlay);
+		if (s->had_config)
+			setenv("KRB5_CONFIG", s->saved_config, 1);
+		else
+			unsetenv("KRB5_CONFIG");
 	}
-	if (s->had_config)
-		setenv("KRB5_CONFIG", s->saved_config, 1);
-	else
-		unsetenv("KRB5_CONFIG");
 	free(s->saved_config);
 	free(s);
 }
@@ -463,8 +506,8 @@ unparse(krb5_context ctx, krb5_const_principal p, char *buf, size_t n)
 	}
 }
 
-long
-krbs_creds(struct krb_session *s, const char *keytab, const char *principal,
+static long
+get_creds(struct krb_session *s, const char *keytab, const char *principal,
     char *princ, size_t pn, char *realm, size_t rn)
 {
 	krb5_keytab kt = NULL;
@@ -511,6 +554,192 @@ out:
 	if (def)
 		krb5_cc_close(s->ctx, def);
 	return code;
+}
+
+/* ---- a run's shared profile and TGTs (gss.h) ---- */
+
+int
+krbs_run_begin(double timeout)
+{
+	int r;
+
+	if (run_session != NULL)
+		return ERR_USAGE;
+	if ((r = krbs_open(&run_session, timeout, NULL, NULL)) != 0)
+		return r;
+	return 0;
+}
+
+void
+krbs_run_end(void)
+{
+	struct krb_session *s = run_session;
+
+	run_session = NULL;
+	krbs_close(s);
+}
+
+struct krbs_tgt *
+krbs_tgt_new(void)
+{
+	struct krbs_tgt *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	pthread_mutex_init(&t->mu, NULL);
+	mono_cond_init(&t->cv);
+	return t;
+}
+
+void
+krbs_tgt_free(struct krbs_tgt *t)
+{
+	krb5_context ctx;
+	krb5_ccache cc;
+
+	if (t == NULL)
+		return;
+	if (t->ccname[0] && krb5_init_context(&ctx) == 0) {
+		if (krb5_cc_resolve(ctx, t->ccname, &cc) == 0)
+			krb5_cc_destroy(ctx, cc);
+		krb5_free_context(ctx);
+	}
+	pthread_cond_destroy(&t->cv);
+	pthread_mutex_destroy(&t->mu);
+	free(t->events);
+	free(t);
+}
+
+void
+krbs_share_tgt(struct krb_session *s, struct krbs_tgt *t)
+{
+	s->tgt = t;
+}
+
+/* Every credential of from into to (initialised for from's client). */
+static krb5_error_code
+copy_ccache(krb5_context ctx, krb5_ccache from, krb5_ccache to,
+    krb5_principal *client)
+{
+	krb5_error_code code;
+
+	if ((code = krb5_cc_get_principal(ctx, from, client)) != 0)
+		return code;
+	if ((code = krb5_cc_initialize(ctx, to, *client)) != 0)
+		return code;
+	return krb5_cc_copy_creds(ctx, from, to);
+}
+
+/* Keep the TGT s just got in a MEMORY ccache of the run's. */
+static void
+keep_tgt(struct krb_session *s, struct krbs_tgt *t)
+{
+	krb5_ccache cc = NULL;
+	krb5_principal p = NULL;
+
+	if (krb5_cc_new_unique(s->ctx, "MEMORY", NULL, &cc) != 0)
+		return;
+	if (copy_ccache(s->ctx, s->mcc, cc, &p) == 0)
+		snprintf(t->ccname, sizeof(t->ccname), "MEMORY:%s",
+		    krb5_cc_get_name(s->ctx, cc));
+	if (p)
+		krb5_free_principal(s->ctx, p);
+	if (t->ccname[0])
+		krb5_cc_close(s->ctx, cc);
+	else
+		krb5_cc_destroy(s->ctx, cc);
+}
+
+/* Take the run's TGT as t has it: its events again, its credentials
+ * copied, its error and the library's words for it. */
+static long
+take_tgt(struct krb_session *s, struct krbs_tgt *t, char *princ, size_t pn,
+    char *realm, size_t rn)
+{
+	krb5_ccache cc = NULL;
+	struct event ev;
+	size_t i;
+	long code = t->code;
+
+	for (i = 0; i < t->n_events; i++) {
+		ev = t->events[i];
+		emit(s, &ev);
+	}
+	strlcpy0(princ, t->princ, pn);
+	strlcpy0(realm, t->realm, rn);
+	if (s->client) {
+		krb5_free_principal(s->ctx, s->client);
+		s->client = NULL;
+	}
+	if (code == 0 && (code = krb5_cc_resolve(s->ctx, t->ccname,
+	    &cc)) == 0) {
+		code = copy_ccache(s->ctx, cc, s->mcc, &s->client);
+		krb5_cc_close(s->ctx, cc);
+	}
+	if (code != 0 && code == t->code && t->msg[0])
+		krb5_set_error_message(s->ctx, (krb5_error_code)code, "%s",
+		    t->msg);
+	return code;
+}
+
+/*
+ * The first session of an identity gets its TGT (an AS exchange) and keeps
+ * it with what the exchange showed; the others wait for it and take it, as
+ * a client keeps its TGT for every server it then asks for.  A session
+ * that waited its whole timeout gets one itself.
+ */
+static long
+shared_creds(struct krb_session *s, struct krbs_tgt *t, const char *keytab,
+    const char *principal, char *princ, size_t pn, char *realm, size_t rn)
+{
+	struct timespec until;
+	const char *msg;
+	long code;
+	int mine = 0;
+
+	mono_timespec(now_mono() + s->timeout, &until);
+	pthread_mutex_lock(&t->mu);
+	while (t->state == TGT_GETTING)
+		if (pthread_cond_timedwait(&t->cv, &t->mu, &until) != 0)
+			break;
+	if (t->state == TGT_NONE) {
+		t->state = TGT_GETTING;
+		mine = 1;
+	}
+	if (t->state == TGT_DONE) {
+		pthread_mutex_unlock(&t->mu);
+		return take_tgt(s, t, princ, pn, realm, rn);
+	}
+	pthread_mutex_unlock(&t->mu);
+	if (!mine)
+		return get_creds(s, keytab, principal, princ, pn, realm, rn);
+	s->recording = t;
+	code = get_creds(s, keytab, principal, princ, pn, realm, rn);
+	s->recording = NULL;
+	if (code == 0)
+		keep_tgt(s, t);
+	if ((msg = krb5_get_error_message(s->ctx, (krb5_error_code)code))) {
+		strlcpy0(t->msg, msg, sizeof(t->msg));
+		krb5_free_error_message(s->ctx, msg);
+	}
+	pthread_mutex_lock(&t->mu);
+	t->code = code == 0 && !t->ccname[0] ? KRB5_CC_NOMEM : code;
+	strlcpy0(t->princ, princ, sizeof(t->princ));
+	strlcpy0(t->realm, realm, sizeof(t->realm));
+	t->state = TGT_DONE;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	return code;
+}
+
+long
+krbs_creds(struct krb_session *s, const char *keytab, const char *principal,
+    char *princ, size_t pn, char *realm, size_t rn)
+{
+	if (s->tgt)
+		return shared_creds(s, s->tgt, keytab, principal, princ, pn,
+		    realm, rn);
+	return get_creds(s, keytab, principal, princ, pn, realm, rn);
 }
 
 long

@@ -50,6 +50,23 @@ int krbs_token(struct krb_session *s, const char *service, const char *host,
 /* Feed the acceptor's reply token; 0 when mutual authentication holds. */
 int krbs_reply(struct krb_session *s, const uint8_t *tok, size_t len,
     struct event *status);
+/*
+ * A run of many checks at once (ccmdiag fleet) shares what one client has
+ * once.  krbs_run_begin writes the Windows-like profile once and points
+ * KRB5_CONFIG at it until krbs_run_end; the sessions opened meanwhile leave
+ * the environment and /tmp alone, so threads may open them.  A krbs_tgt is
+ * one identity's TGT for the run: the first krbs_creds of a session given
+ * it (krbs_share_tgt) gets it and keeps it with the events of its AS
+ * exchange; the others wait for it, then take a copy and the same events.
+ * Call begin and end with no session open; free a krbs_tgt once no session
+ * uses it.
+ */
+int krbs_run_begin(double timeout);
+void krbs_run_end(void);
+struct krbs_tgt;
+struct krbs_tgt *krbs_tgt_new(void);
+void krbs_tgt_free(struct krbs_tgt *t);
+void krbs_share_tgt(struct krb_session *s, struct krbs_tgt *t);
 /* An AS-REQ without pre-authentication for the client, for the clock. */
 long krbs_as_req(struct krb_session *s, uint8_t **req, size_t *len);
 /* KDC host names or addresses configured for realm in krb5.conf. */

@@ -9,6 +9,7 @@
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_probe,
+	&cmd_fleet,
 	&cmd_analyze,
 	&cmd_register,
 	&cmd_mp_info,

@@ -9,12 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dnscache.h"
 #include "error.h"
 #include "resolver.h"
 #include "util.h"
 
-int
-resolver_query(const char *name, int type, uint8_t *ans, size_t anslen,
+static int
+query(const char *name, int type, uint8_t *ans, size_t anslen,
     double timeout, int *err)
 {
 	struct __res_state st;
@@ -91,8 +92,8 @@ resolver_search_list(char out[][256], int max)
 	return n;
 }
 
-int
-resolver_system(const char *name, char addrs[][64], int max, int *n_out,
+static int
+system_lookup(const char *name, char addrs[][64], int max, int *n_out,
     char *canon, size_t cn)
 {
 	struct addrinfo hints, *res = NULL, *ai;
@@ -124,6 +125,71 @@ resolver_system(const char *name, char addrs[][64], int max, int *n_out,
 	freeaddrinfo(res);
 	*n_out = n;
 	return n ? 0 : ERR_NOT_FOUND;
+}
+
+/* In a run, each question is asked once (src/dnscache.c). */
+int
+resolver_query(const char *name, int type, uint8_t *ans, size_t anslen,
+    double timeout, int *err)
+{
+	size_t got;
+	int kept, n;
+
+	*err = 0;
+	if ((kept = dnscache_get(name, type, ans, anslen, &got, now_mono() +
+	    timeout)) == 1)
+		return (int)got;
+	n = query(name, type, ans, anslen, timeout, err);
+	if (kept == 0 && n >= 0)
+		dnscache_put(name, type, ans, (size_t)n);
+	else if (kept == 0)
+		dnscache_drop(name, type);
+	return n;
+}
+
+/* The system resolver's answer, kept as RC (a byte), CANON\0ADDR\0...
+ * (an answer is kept, not a time-out). */
+#define SYSTEM_KIND	(-1)
+
+int
+resolver_system(const char *name, char addrs[][64], int max, int *n_out,
+    char *canon, size_t cn)
+{
+	uint8_t blob[64 * 16 + 300];
+	const char *p, *end;
+	size_t got, len;
+	int kept, rc, i;
+
+	kept = dnscache_get(name, SYSTEM_KIND, blob, sizeof(blob), &got,
+	    now_mono() + 30);
+	if (kept == 1 && got > 1) {
+		p = (const char *)blob + 1;
+		end = (const char *)blob + got;
+		if (canon && cn)
+			strlcpy0(canon, p, cn);
+		*n_out = 0;
+		for (p += strlen(p) + 1; p < end && *n_out < max;
+		    p += strlen(p) + 1)
+			strlcpy0(addrs[(*n_out)++], p, 64);
+		return blob[0];
+	}
+	rc = system_lookup(name, addrs, max, n_out, canon, cn);
+	if (kept != 0)
+		return rc;
+	/* an answer (none is one), not a failure to get one */
+	if (rc != 0 && rc != ERR_NOT_FOUND) {
+		dnscache_drop(name, SYSTEM_KIND);
+		return rc;
+	}
+	blob[0] = (uint8_t)rc;
+	len = 1;
+	len += (size_t)snprintf((char *)blob + len, 256, "%s", canon && cn ?
+	    canon : "") + 1;
+	for (i = 0; i < *n_out && len + 64 <= sizeof(blob); i++)
+		len += (size_t)snprintf((char *)blob + len, 64, "%s",
+		    addrs[i]) + 1;
+	dnscache_put(name, SYSTEM_KIND, blob, len);
+	return rc;
 }
 
 int

@@ -1,5 +1,6 @@
 /* util.c - small helpers shared by every part. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,33 @@ double
 now_mono(void)
 {
 	return clock_sec(CLOCK_MONOTONIC);
+}
+
+void
+mono_cond_init(pthread_cond_t *cv)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(cv, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+void
+mono_timespec(double deadline, struct timespec *ts)
+{
+	double left = deadline - now_mono();
+
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	if (left < 0)
+		left = 0;
+	ts->tv_sec += (time_t)left;
+	ts->tv_nsec += (long)((left - (double)(time_t)left) * 1e9);
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
 }
 
 void

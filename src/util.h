@@ -2,6 +2,7 @@
 #ifndef CCMDIAG_UTIL_H
 #define CCMDIAG_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 /* Copy with truncation; always NUL-terminates when size > 0. */
@@ -11,6 +12,12 @@ void strappendf(char *dst, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 double now_real(void);		/* CLOCK_REALTIME, seconds */
 double now_mono(void);		/* CLOCK_MONOTONIC, seconds */
+/* deadline (now_mono() seconds) as a CLOCK_MONOTONIC time for a wait on a
+ * condition variable whose clock that is (mono_cond_init). */
+struct timespec;
+void mono_timespec(double deadline, struct timespec *ts);
+/* A condition variable whose waits run on CLOCK_MONOTONIC. */
+void mono_cond_init(pthread_cond_t *cv);
 /* Format t (epoch seconds) as "2026-11-22T00:10:36.123Z". */
 void format_time(double t, char *buf, size_t bufsz);
 /* A DNS host name: letters, digits, '-', '.', 1..253 chars, no empty label. */
