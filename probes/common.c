@@ -11,6 +11,7 @@
 #include "gss.h"
 #include "probe.h"
 #include "privs.h"
+#include "resolver.h"
 #include "util.h"
 #include <unistd.h>
 
@@ -355,6 +356,8 @@ probe_run_all(const struct probe_opts *opts, struct report *r)
 	ctx.report = r;
 	ctx.step = -1;
 	ctx.deadline = now_mono() + opts->timeout;
+	/* the lookups libraries make on their own wait a second per server */
+	resolver_bound_libraries(1);
 	if ((rc = krbs_open(&ctx.krb, opts->timeout / 2, on_krb_event,
 	    &ctx)) != 0) {
 		fprintf(stderr, "ccmdiag: cannot set up Kerberos (a temporary "

@@ -71,13 +71,14 @@ find_dcs(struct probe_ctx *ctx, const char *domain, struct dc *dcs)
 	uint8_t buf[4096];
 	struct dns_msg msg;
 	char name[300];
-	double left = probe_remaining(ctx);
-	int n, err, i, count = 0, prio, weight, port;
+	struct resolver_trace tr;
+	double left = probe_remaining(ctx) / 4;
+	int n, i, count = 0, prio, weight, port;
 	char target[256];
 
 	snprintf(name, sizeof(name), "_ldap._tcp.%s", domain);
-	n = resolver_query(name, QSRV, buf, sizeof(buf), left > 3 ? 3 : left,
-	    &err);
+	n = resolver_query(name, QSRV, buf, sizeof(buf), now_mono() +
+	    (left > 2 ? 2 : left), &tr);
 	if (n < 0 || dns_decode(buf, (size_t)n, &msg) != 0)
 		return -1;
 	for (i = 0; i < msg.n_an && count < MAX_DC; i++) {

@@ -12,6 +12,30 @@
 #include "spnego.h"
 #include "util.h"
 
+/* MIT's message for the KDC's last KRB-ERROR code into that event's text;
+ * 1 when there was one. */
+static int
+cite_krb_error(struct probe_ctx *ctx, int code, const char *what,
+    const char *msg)
+{
+	struct report *r = ctx->report;
+	size_t i;
+
+	for (i = r->n_events; i > 0; i--) {
+		struct event *ev = &r->events[i - 1];
+
+		if (ev->step != ctx->step)
+			break;
+		if (ev->type == EV_KRB_ERROR && ev->code == code &&
+		    !ev->text[0]) {
+			snprintf(ev->text, sizeof(ev->text), "%s: %s", what,
+			    msg);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Turn a failed library call into the event that names its class. */
 static void
 krb_failure(struct probe_ctx *ctx, long code, const char *what)
@@ -22,7 +46,8 @@ krb_failure(struct probe_ctx *ctx, long code, const char *what)
 	krbs_message(ctx->krb, code, msg, sizeof(msg));
 	switch (krbs_classify(code)) {
 	case KRBS_KDC_UNREACH:
-		event_init(&ev, EV_KDC_UNREACHABLE);
+		/* the transport recorded which KDCs failed, and how */
+		event_init(&ev, EV_NOTE);
 		ctx->kdc_down = 1;
 		probe_out_of_time(ctx, ctx->krb_wait);
 		break;
@@ -37,7 +62,10 @@ krb_failure(struct probe_ctx *ctx, long code, const char *what)
 		ev.code = 37;
 		break;
 	case KRBS_KDC_ERROR:
-		/* the trace already recorded the KDC's KRB-ERROR */
+		/* the trace recorded the KDC's KRB-ERROR: MIT's own words
+		 * for it go with it, so the finding it raises cites them */
+		if (cite_krb_error(ctx, krbs_rfc_code(code), what, msg))
+			return;
 		event_init(&ev, EV_NOTE);
 		break;
 	default:
@@ -101,7 +129,7 @@ ticket_run(struct probe_ctx *ctx)
 {
 	const struct probe_opts *o = ctx->opts;
 	struct event st;
-	char what[300];
+	char what[300], cfg[1][256];
 	long code;
 
 	if (!ctx->have_creds) {
@@ -122,6 +150,13 @@ ticket_run(struct probe_ctx *ctx)
 	if (ctx->kdc_down) {
 		probe_step_done(ctx, STEP_SKIPPED, "the client's KDC did not "
 		    "answer");
+		return 0;
+	}
+	if (ctx->dns_silent && krbs_config_kdcs(ctx->krb, ctx->client_realm,
+	    cfg, 1) == 0) {
+		probe_step_done(ctx, STEP_SKIPPED, "the DNS servers did not "
+		    "answer: the KDCs of %s cannot be located",
+		    ctx->client_realm);
 		return 0;
 	}
 	ctx->krb_wait = probe_remaining(ctx) / 2;

@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "error.h"
 #include "gss.h"
+#include "kdc.h"
 #include "krb.h"
 #include "privs.h"
 #include "util.h"
@@ -28,7 +29,7 @@ struct krb_session {
 	char overlay[64];
 	char *saved_config;
 	int had_config;
-	double timeout;
+	double deadline;	/* now_mono(): the KDC exchanges end by then */
 	krb_event_fn fn;
 	void *arg;
 	/* trace state */
@@ -202,18 +203,16 @@ static int
 write_overlay_fd(struct krb_session *s, int fd)
 {
 	char buf[512];
-	int n, t = (int)(s->timeout + 0.999);
+	int n;
 
-	if (t < 1)
-		t = 1;
+	/* no timeouts here: KDC traffic goes through ccmdiag's own
+	 * transport (send_hook), which ends each exchange by the deadline */
 	n = snprintf(buf, sizeof(buf),
 	    "# written by ccmdiag for one run; behave like a Windows client\n"
 	    "[libdefaults]\n"
 	    "\trdns = false\n"
 	    "\tdns_canonicalize_hostname = false\n"
-	    "\tqualify_shortname = \"\"\n"
-	    "\trequest_timeout = %d\n"
-	    "\tmax_retries = 2\n", t);
+	    "\tqualify_shortname = \"\"\n");
 	if (write(fd, buf, (size_t)n) != n) {
 		close(fd);
 		return ERR_IO;
@@ -233,16 +232,6 @@ write_overlay(struct krb_session *s)
 		return ERR_IO;
 	}
 	privs_tmp_add(s->overlay);
-	return write_overlay_fd(s, fd);
-}
-
-static int
-write_overlay_file(struct krb_session *s)
-{
-	int fd;
-
-	if (!s->overlay[0] || (fd = open(s->overlay, O_WRONLY | O_TRUNC)) < 0)
-		return ERR_IO;
 	return write_overlay_fd(s, fd);
 }
 
@@ -267,6 +256,58 @@ set_config_env(struct krb_session *s)
 	return 0;
 }
 
+static void
+emit_cb(void *arg, struct event *ev)
+{
+	emit(arg, ev);
+}
+
+/*
+ * MIT's KDC send hook: every request the library makes goes out through
+ * ccmdiag's own transport (src/kdc.c), to the KDCs krb5.conf or the SRV
+ * records name, on their ports, and ends by the session's deadline; the
+ * reply, or the error, goes back to the library as if it had sent it.
+ */
+static krb5_error_code KRB5_CALLCONV
+send_hook(krb5_context ctx, void *data, const krb5_data *realm,
+    const krb5_data *message, krb5_data **new_message_out,
+    krb5_data **new_reply_out)
+{
+	struct krb_session *s = data;
+	struct kdc_list l;
+	struct kdc_exchange x;
+	krb5_data d;
+	uint8_t *reply = NULL;
+	size_t rlen = 0;
+	char name[128], text[600];
+	krb5_error_code code;
+
+	*new_message_out = NULL;
+	*new_reply_out = NULL;
+	snprintf(name, sizeof(name), "%.*s", (int)realm->length, realm->data);
+	if (krbs_locate(s, name, &l) != 0) {
+		krb5_set_error_message(ctx, KRB5_REALM_CANT_RESOLVE, "Cannot "
+		    "find KDC for realm \"%s\": %s", name, l.why);
+		return KRB5_REALM_CANT_RESOLVE;
+	}
+	if (kdc_send(&l, (const uint8_t *)message->data, message->length,
+	    s->deadline, &reply, &rlen, &x) != 0) {
+		kdc_events(&l, &x, emit_cb, s);
+		kdc_describe(&x, text, sizeof(text));
+		krb5_set_error_message(ctx, KRB5_KDC_UNREACH, "Cannot contact "
+		    "any KDC for realm '%s': %s", name, text);
+		return KRB5_KDC_UNREACH;
+	}
+	kdc_events(&l, &x, emit_cb, s);
+	strlcpy0(s->cur_peer, x.a[x.answered].server.addr, sizeof(s->cur_peer));
+	d.magic = KV5M_DATA;
+	d.data = (char *)reply;
+	d.length = (unsigned int)rlen;
+	code = krb5_copy_data(ctx, &d, new_reply_out);
+	free(reply);
+	return code;
+}
+
 int
 krbs_open(struct krb_session **out, double timeout, krb_event_fn fn,
     void *arg)
@@ -279,7 +320,7 @@ krbs_open(struct krb_session **out, double timeout, krb_event_fn fn,
 		return ERR_NOMEM;
 	s->fn = fn;
 	s->arg = arg;
-	s->timeout = timeout;
+	s->deadline = now_mono() + timeout;
 	s->gctx = GSS_C_NO_CONTEXT;
 	s->gcred = GSS_C_NO_CREDENTIAL;
 	s->gname = GSS_C_NO_NAME;
@@ -290,6 +331,7 @@ krbs_open(struct krb_session **out, double timeout, krb_event_fn fn,
 		goto fail;
 	}
 	krb5_set_trace_callback(s->ctx, on_trace, s);
+	krb5_set_kdc_send_hook(s->ctx, send_hook, s);
 	if (krb5_cc_new_unique(s->ctx, "MEMORY", NULL, &s->mcc) != 0) {
 		r = ERR_LIBRARY;
 		goto fail;
@@ -304,34 +346,7 @@ fail:
 void
 krbs_set_timeout(struct krb_session *s, double timeout)
 {
-	krb5_context nctx = NULL;
-	krb5_ccache ncc = NULL;
-	krb5_principal nclient = NULL;
-	char name[128];
-
-	/* MIT reads request_timeout when a context is made: make a new one;
-	 * the MEMORY ccache lives in the process and is found by name */
-	s->timeout = timeout;
-	if (write_overlay_file(s) != 0 || krb5_init_context(&nctx) != 0)
-		return;
-	snprintf(name, sizeof(name), "MEMORY:%s",
-	    krb5_cc_get_name(s->ctx, s->mcc));
-	if (krb5_cc_resolve(nctx, name, &ncc) != 0 || (s->client &&
-	    krb5_copy_principal(nctx, s->client, &nclient) != 0)) {
-		if (ncc)
-			krb5_cc_close(nctx, ncc);
-		krb5_free_context(nctx);
-		return;
-	}
-	krb5_set_trace_callback(nctx, on_trace, s);
-	krb5_set_trace_callback(s->ctx, NULL, NULL);
-	krb5_cc_close(s->ctx, s->mcc);
-	if (s->client)
-		krb5_free_principal(s->ctx, s->client);
-	krb5_free_context(s->ctx);
-	s->ctx = nctx;
-	s->mcc = ncc;
-	s->client = nclient;
+	s->deadline = now_mono() + timeout;
 }
 
 void
@@ -726,6 +741,32 @@ krbs_config_kdcs(struct krb_session *s, const char *realm, char out[][256],
 	}
 	profile_release(prof);
 	return n;
+}
+
+/* dns_lookup_kdc of krb5.conf; MIT's default is on. */
+static int
+dns_lookup_kdc(struct krb_session *s)
+{
+	profile_t prof = NULL;
+	int on = 1;
+
+	if (krb5_get_profile(s->ctx, &prof) != 0)
+		return 1;
+	if (profile_get_boolean(prof, "libdefaults", "dns_lookup_kdc", NULL, 1,
+	    &on) != 0)
+		on = 1;
+	profile_release(prof);
+	return on;
+}
+
+int
+krbs_locate(struct krb_session *s, const char *realm, struct kdc_list *out)
+{
+	char cfg[KDC_MAX_SERVERS][256];
+	int n;
+
+	n = krbs_config_kdcs(s, realm, cfg, KDC_MAX_SERVERS);
+	return kdc_locate(realm, cfg, n, dns_lookup_kdc(s), s->deadline, out);
 }
 
 long

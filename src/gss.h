@@ -2,7 +2,9 @@
  * gss.h - the Kerberos/GSS-API wrapper: the only file that calls gss_* and
  * krb5_*.  It works in a private memory ccache, so the user's credential
  * cache is read at most, never written, and configures MIT like a Windows
- * client: no reverse DNS, no host name canonicalisation, bounded KDC waits.
+ * client: no reverse DNS, no host name canonicalisation.  Every KDC
+ * exchange of the library goes through ccmdiag's own transport (src/kdc.c,
+ * MIT's KDC send hook), so none waits past the session's deadline.
  * MIT's trace is turned into events; raw trace lines are never kept (they
  * can carry key material).
  */
@@ -15,6 +17,7 @@
 #include "event.h"
 
 struct krb_session;
+struct kdc_list;
 typedef void (*krb_event_fn)(void *arg, struct event *ev);
 
 /* KRB5 library codes the probes map to findings. */
@@ -26,8 +29,14 @@ enum krbs_class {
 int krbs_open(struct krb_session **out, double timeout, krb_event_fn fn,
     void *arg);
 void krbs_close(struct krb_session *s);
-/* Seconds allowed per KDC request from now on. */
+/* The library calls that follow end their KDC exchanges within timeout
+ * seconds from now (one deadline for all the exchanges of a call). */
 void krbs_set_timeout(struct krb_session *s, double timeout);
+/* The realm's KDCs as the library and the send hook find them: krb5.conf's
+ * kdc lines, else (dns_lookup_kdc) the SRV records, each with its port,
+ * found by the session's deadline (src/kdc.h). */
+int krbs_locate(struct krb_session *s, const char *realm,
+    struct kdc_list *out);
 
 /*
  * Load the client's credentials into the private ccache: from keytab and
