@@ -24,8 +24,11 @@
 static double
 question_wait(struct probe_ctx *ctx)
 {
-	double wait = probe_remaining(ctx) / 4;
+	double left = probe_remaining(ctx), wait = left / 4;
 
+	/* a second when there is one: less would blame --timeout */
+	if (wait < PROBE_MIN_WAIT)
+		wait = left < PROBE_MIN_WAIT ? left : PROBE_MIN_WAIT;
 	return wait > QUESTION_WAIT ? QUESTION_WAIT : wait;
 }
 
@@ -51,10 +54,10 @@ unanswered(struct probe_ctx *ctx, const char *name, int type, double allowed,
 	snprintf(ev.text, sizeof(ev.text), "%s%s%s", what, tr->text[0] &&
 	    what[0] ? ": " : "", tr->text);
 	probe_event(ctx, &ev);
-	if (tr->err == ERR_TIMEOUT) {
-		ctx->dns_silent = 1;
+	/* one question failed: the next would fail as slowly */
+	ctx->dns_silent = 1;
+	if (tr->err == ERR_TIMEOUT)
 		probe_out_of_time(ctx, allowed);
-	}
 }
 
 /* Ask one question; fill *msg and record the event.  -1 on no answer. */
@@ -82,7 +85,8 @@ ask(struct probe_ctx *ctx, const char *name, int type, enum ev_role about,
 		unanswered(ctx, name, type, allowed, &tr, tr.err ==
 		    ERR_TIMEOUT ? "no DNS server answered" : tr.err ==
 		    ERR_REFUSED ? "the DNS servers' port refused the question" :
-		    err_str(tr.err));
+		    tr.err == ERR_MALFORMED ? "no DNS server gave a usable "
+		    "answer" : err_str(tr.err));
 		return -1;
 	}
 	if (dns_decode(buf, (size_t)n, msg) != 0) {

@@ -54,8 +54,9 @@ struct probe_ctx {
 	char mp_realm_guess[128];	/* upper-cased DNS domain of canon */
 	char kdc_addrs[PROBE_MAX_ADDR][64];	/* client realm's KDCs, by SRV */
 	int n_kdc_addrs;
-	int dns_silent;			/* no DNS server answered a question:
-					 * later ones are not asked */
+	int dns_silent;			/* the DNS servers failed a question
+					 * (silence, garbage, refusal): later
+					 * ones are not asked */
 
 	/* anon-post */
 	int mp_reached;

@@ -36,13 +36,42 @@ cite_krb_error(struct probe_ctx *ctx, int code, const char *what,
 	return 0;
 }
 
+/* The library call was left blocked at the deadline: in glibc's resolver
+ * (finding the KDCs), or elsewhere. */
+static void
+krb_hung(struct probe_ctx *ctx, int in_dns, const char *realm,
+    const char *why)
+{
+	struct event ev;
+
+	event_init(&ev, in_dns ? EV_CONNECT_FAIL : EV_NOTE);
+	ev.from = ROLE_CLIENT;
+	ev.to = in_dns ? ROLE_DNS : ROLE_KDC;
+	ev.status = CONN_TIMEOUT;
+	ev.flags |= EVF_DEADLINE;
+	strlcpy0(ev.realm, realm, sizeof(ev.realm));
+	snprintf(ev.name, sizeof(ev.name), "the KDCs of %s", realm);
+	strlcpy0(ev.text, why, sizeof(ev.text));
+	probe_event(ctx, &ev);
+	ctx->kdc_down = 1;
+	if (in_dns)
+		ctx->dns_silent = 1;
+	probe_out_of_time(ctx, ctx->krb_wait);
+}
+
 /* Turn a failed library call into the event that names its class. */
 static void
 krb_failure(struct probe_ctx *ctx, long code, const char *what)
 {
 	struct event ev;
-	char msg[256];
+	char msg[400], realm[128];
+	int hung;
 
+	if ((hung = krbs_hung(ctx->krb, realm, sizeof(realm), msg,
+	    sizeof(msg))) != 0) {
+		krb_hung(ctx, hung == 2, realm, msg);
+		return;
+	}
 	krbs_message(ctx->krb, code, msg, sizeof(msg));
 	switch (krbs_classify(code)) {
 	case KRBS_KDC_UNREACH:

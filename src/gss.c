@@ -1,6 +1,7 @@
 /* gss.c - the Kerberos/GSS-API wrapper (see gss.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <krb5.h>
 #include <profile.h>
 
+#include "bounded.h"
 #include "crypto.h"
 #include "error.h"
 #include "gss.h"
@@ -30,6 +32,11 @@ struct krb_session {
 	char *saved_config;
 	int had_config;
 	double deadline;	/* now_mono(): the KDC exchanges end by then */
+	/* a library call left blocked at its deadline (bounded_call): the
+	 * session is its for good; no event leaves it any more */
+	pthread_mutex_t emit_mu;
+	int dead;
+	int in_locate;		/* MIT is finding cur_realm's KDCs itself */
 	krb_event_fn fn;
 	void *arg;
 	/* trace state */
@@ -49,8 +56,10 @@ static void
 emit(struct krb_session *s, struct event *ev)
 {
 	ev->from = ev->from ? ev->from : ROLE_KDC;
-	if (s->fn)
+	pthread_mutex_lock(&s->emit_mu);
+	if (s->fn && !s->dead)
 		s->fn(s->arg, ev);
+	pthread_mutex_unlock(&s->emit_mu);
 }
 
 /* "HTTP/mp.parent.lab@PARENT.LAB" -> name, realm */
@@ -161,6 +170,8 @@ on_trace(krb5_context ctx, const krb5_trace_info *info, void *data)
 		memcpy(s->cur_realm, p, n);
 		s->cur_realm[n] = '\0';
 		s->cur_peer[0] = '\0';
+		/* MIT locates the realm's KDCs, then calls send_hook */
+		s->in_locate = 1;
 		event_init(&ev, EV_KRB_REQUEST);
 		ev.from = ROLE_CLIENT;
 		ev.to = ROLE_KDC;
@@ -284,6 +295,7 @@ send_hook(krb5_context ctx, void *data, const krb5_data *realm,
 
 	*new_message_out = NULL;
 	*new_reply_out = NULL;
+	s->in_locate = 0;
 	snprintf(name, sizeof(name), "%.*s", (int)realm->length, realm->data);
 	if (krbs_locate(s, name, &l) != 0) {
 		krb5_set_error_message(ctx, KRB5_REALM_CANT_RESOLVE, "Cannot "
@@ -321,6 +333,7 @@ krbs_open(struct krb_session **out, double timeout, krb_event_fn fn,
 	s->fn = fn;
 	s->arg = arg;
 	s->deadline = now_mono() + timeout;
+	pthread_mutex_init(&s->emit_mu, NULL);
 	s->gctx = GSS_C_NO_CONTEXT;
 	s->gcred = GSS_C_NO_CREDENTIAL;
 	s->gname = GSS_C_NO_NAME;
@@ -349,6 +362,20 @@ krbs_set_timeout(struct krb_session *s, double timeout)
 	s->deadline = now_mono() + timeout;
 }
 
+static void
+restore_files(struct krb_session *s)
+{
+	if (s->overlay[0]) {
+		unlink(s->overlay);
+		privs_tmp_forget(s->overlay);
+		s->overlay[0] = '\0';
+	}
+	if (s->had_config)
+		setenv("KRB5_CONFIG", s->saved_config, 1);
+	else
+		unsetenv("KRB5_CONFIG");
+}
+
 void
 krbs_close(struct krb_session *s)
 {
@@ -356,6 +383,12 @@ krbs_close(struct krb_session *s)
 
 	if (s == NULL)
 		return;
+	if (s->dead) {
+		/* a call still runs on s: give the files and the environment
+		 * back, leave the rest to it */
+		restore_files(s);
+		return;
+	}
 	if (s->gctx != GSS_C_NO_CONTEXT)
 		gss_delete_sec_context(&min, &s->gctx, GSS_C_NO_BUFFER);
 	if (s->gcred != GSS_C_NO_CREDENTIAL)
@@ -370,15 +403,9 @@ krbs_close(struct krb_session *s)
 			krb5_free_principal(s->ctx, s->client);
 		krb5_free_context(s->ctx);
 	}
-	if (s->overlay[0]) {
-		unlink(s->overlay);
-		privs_tmp_forget(s->overlay);
-	}
-	if (s->had_config)
-		setenv("KRB5_CONFIG", s->saved_config, 1);
-	else
-		unsetenv("KRB5_CONFIG");
+	restore_files(s);
 	free(s->saved_config);
+	pthread_mutex_destroy(&s->emit_mu);
 	free(s);
 }
 
@@ -449,20 +476,18 @@ mit_code_name(long code)
 void
 krbs_message(struct krb_session *s, long code, char *buf, size_t n)
 {
-	const char *msg = krb5_get_error_message(s ? s->ctx : NULL,
-	    (krb5_error_code)code);
+	krb5_context ctx = s && !s->dead ? s->ctx : NULL;
+	const char *msg = krb5_get_error_message(ctx, (krb5_error_code)code);
 	const char *name = mit_code_name(code);
-	int rfc = krbs_rfc_code(code);
+	char rfc[64];
+	int r = krbs_rfc_code(code);
 
-	if (name == NULL && rfc >= 0 && krb_err_name(rfc))
-		snprintf(buf, n, "%s (KRB5%s, %ld)", msg ? msg :
-		    "unknown error", krb_err_name(rfc), code);
-	else if (name)
-		snprintf(buf, n, "%s (%s, %ld)", msg ? msg : "unknown error",
-		    name, code);
-	else
-		snprintf(buf, n, "%s (%ld)", msg ? msg : "unknown error", code);
-	krb5_free_error_message(s ? s->ctx : NULL, msg);
+	if (name == NULL && r >= 0 && krb_err_name(r)) {
+		snprintf(rfc, sizeof(rfc), "KRB5%s", krb_err_name(r));
+		name = rfc;
+	}
+	err_lib(buf, n, ERR_KRB5, code, name, msg);
+	krb5_free_error_message(ctx, msg);
 }
 
 static void
@@ -478,8 +503,8 @@ unparse(krb5_context ctx, krb5_const_principal p, char *buf, size_t n)
 	}
 }
 
-long
-krbs_creds(struct krb_session *s, const char *keytab, const char *principal,
+static long
+get_creds(struct krb_session *s, const char *keytab, const char *principal,
     char *princ, size_t pn, char *realm, size_t rn)
 {
 	krb5_keytab kt = NULL;
@@ -528,9 +553,9 @@ out:
 	return code;
 }
 
-long
-krbs_service_ticket(struct krb_session *s, const char *service,
-    const char *host, char *realm, size_t rn)
+static long
+get_ticket(struct krb_session *s, const char *service, const char *host,
+    char *realm, size_t rn)
 {
 	krb5_principal server = NULL;
 	krb5_creds in, *out = NULL;
@@ -555,6 +580,127 @@ out:
 	if (server)
 		krb5_free_principal(s->ctx, server);
 	return code;
+}
+
+/*
+ * A call into MIT that may reach the network, run by bounded_call: MIT
+ * finds a realm's KDCs through glibc's resolver before send_hook is called,
+ * and that resolver can block without end.  Everything the call reads is
+ * copied here, since an abandoned call outlives its caller.
+ */
+struct lib_call {
+	struct krb_session *s;
+	int ticket;		/* get_ticket, else get_creds */
+	char keytab[1024], principal[512];	/* or service, host */
+	int has_keytab;
+	char princ[256], realm[128];
+	long code;
+};
+
+static void
+lib_call_run(void *arg)
+{
+	struct lib_call *c = arg;
+
+	if (c->ticket)
+		c->code = get_ticket(c->s, c->keytab, c->principal, c->realm,
+		    sizeof(c->realm));
+	else
+		c->code = get_creds(c->s, c->has_keytab ? c->keytab : NULL,
+		    c->principal, c->princ, sizeof(c->princ), c->realm,
+		    sizeof(c->realm));
+}
+
+/* A little past the deadline: send_hook ends its exchange at it, and MIT
+ * must then be let return. */
+#define CALL_GRACE 0.5
+
+static long
+lib_call(struct krb_session *s, struct lib_call *c)
+{
+	long code;
+	int r;
+
+	if (s->dead) {
+		free(c);
+		return KRB5_KDC_UNREACH;
+	}
+	c->s = s;
+	r = bounded_call(lib_call_run, c, s->deadline + CALL_GRACE);
+	if (r == ERR_TIMEOUT) {
+		/* c and s now belong to the blocked call */
+		pthread_mutex_lock(&s->emit_mu);
+		s->dead = 1;
+		pthread_mutex_unlock(&s->emit_mu);
+		return KRB5_KDC_UNREACH;
+	}
+	if (r != 0)
+		lib_call_run(c);
+	code = c->code;
+	return code;
+}
+
+long
+krbs_creds(struct krb_session *s, const char *keytab, const char *principal,
+    char *princ, size_t pn, char *realm, size_t rn)
+{
+	struct lib_call *c;
+	long code;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return ENOMEM;
+	if (keytab) {
+		c->has_keytab = 1;
+		strlcpy0(c->keytab, keytab, sizeof(c->keytab));
+	}
+	if (principal)
+		strlcpy0(c->principal, principal, sizeof(c->principal));
+	code = lib_call(s, c);
+	if (s->dead)
+		return code;
+	strlcpy0(princ, c->princ, pn);
+	strlcpy0(realm, c->realm, rn);
+	free(c);
+	return code;
+}
+
+long
+krbs_service_ticket(struct krb_session *s, const char *service,
+    const char *host, char *realm, size_t rn)
+{
+	struct lib_call *c;
+	long code;
+
+	realm[0] = '\0';
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return ENOMEM;
+	c->ticket = 1;
+	strlcpy0(c->keytab, service, sizeof(c->keytab));
+	strlcpy0(c->principal, host, sizeof(c->principal));
+	code = lib_call(s, c);
+	if (s->dead)
+		return code;
+	strlcpy0(realm, c->realm, rn);
+	free(c);
+	return code;
+}
+
+int
+krbs_hung(struct krb_session *s, char *realm, size_t rn, char *why,
+    size_t wn)
+{
+	if (!s->dead)
+		return 0;
+	strlcpy0(realm, s->cur_realm, rn);
+	if (s->in_locate)
+		snprintf(why, wn, "the Kerberos library was still looking up "
+		    "the KDCs of %s in DNS when the time ran out (glibc's "
+		    "resolver waits without end for an answer over TCP after a "
+		    "truncated one)", s->cur_realm);
+	else
+		snprintf(why, wn, "the Kerberos library had not returned when "
+		    "the time ran out");
+	return s->in_locate ? 2 : 1;
 }
 
 /* MIT's messages put two spaces between sentences: one is enough. */
@@ -618,6 +764,10 @@ krbs_token(struct krb_session *s, const char *service, const char *host,
 
 	*tok = NULL;
 	*len = 0;
+	if (s->dead) {
+		gss_status_event(status, "init_sec_context", GSS_S_FAILURE, 0);
+		return r;
+	}
 	if (s->gctx != GSS_C_NO_CONTEXT)
 		gss_delete_sec_context(&min, &s->gctx, GSS_C_NO_BUFFER);
 	if (s->gname != GSS_C_NO_NAME)
@@ -675,7 +825,7 @@ krbs_reply(struct krb_session *s, const uint8_t *tok, size_t len,
 	OM_uint32 maj, min, flags = 0;
 	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER;
 
-	if (s->gctx == GSS_C_NO_CONTEXT) {
+	if (s->dead || s->gctx == GSS_C_NO_CONTEXT) {
 		gss_status_event(status, "verify reply", GSS_S_NO_CONTEXT, 0);
 		return ERR_LIBRARY;
 	}
@@ -699,7 +849,7 @@ krbs_as_req(struct krb_session *s, uint8_t **req, size_t *len)
 
 	*req = NULL;
 	*len = 0;
-	if (s->client == NULL)
+	if (s->dead || s->client == NULL)
 		return KRB5_CC_NOTFOUND;
 	if ((code = krb5_init_creds_init(s->ctx, s->client, NULL, NULL, 0,
 	    NULL, &ictx)) != 0)
@@ -728,7 +878,7 @@ krbs_config_kdcs(struct krb_session *s, const char *realm, char out[][256],
 	const char *names[4];
 	int n = 0, i;
 
-	if (krb5_get_profile(s->ctx, &prof) != 0)
+	if (s->dead || krb5_get_profile(s->ctx, &prof) != 0)
 		return 0;
 	names[0] = "realms";
 	names[1] = realm;
@@ -765,6 +915,12 @@ krbs_locate(struct krb_session *s, const char *realm, struct kdc_list *out)
 	char cfg[KDC_MAX_SERVERS][256];
 	int n;
 
+	if (s->dead) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->why, sizeof(out->why), "the Kerberos library did "
+		    "not return");
+		return ERR_TIMEOUT;
+	}
 	n = krbs_config_kdcs(s, realm, cfg, KDC_MAX_SERVERS);
 	return kdc_locate(realm, cfg, n, dns_lookup_kdc(s), s->deadline, out);
 }
@@ -801,7 +957,7 @@ krbs_peek_client(struct krb_session *s, const char *principal, char *princ,
 int
 krbs_ccache_name(struct krb_session *s, char *buf, size_t n)
 {
-	if (s == NULL || s->ctx == NULL || s->mcc == NULL)
+	if (s == NULL || s->dead || s->ctx == NULL || s->mcc == NULL)
 		return -1;
 	snprintf(buf, n, "MEMORY:%s", krb5_cc_get_name(s->ctx, s->mcc));
 	return 0;

@@ -80,11 +80,19 @@ int krbs_check_keytab(struct krb_session *s, const char *keytab,
     const char *principal, char *chosen, size_t cn, char *why, size_t wn);
 int krbs_check_ccache(struct krb_session *s, char *why, size_t wn);
 enum krbs_class krbs_classify(long code);
+/*
+ * Non-zero when a library call was still blocked at the deadline and left
+ * behind (src/bounded.c): the session does nothing more, every call fails.
+ * 2 when it was looking up a realm's KDCs in DNS, else 1.  The realm it
+ * was at, and why in words, for the event.
+ */
+int krbs_hung(struct krb_session *s, char *realm, size_t rn, char *why,
+    size_t wn);
 /* RFC 4120 error number of a krb5 library code, or -1. */
 int krbs_rfc_code(long code);
 /* The library's message for code (no secrets), its name where known and
- * its number: "Decrypt integrity check failed (KRB5KRB_AP_ERR_BAD_INTEGRITY,
- * -1765328353)". */
+ * its number, through err_lib: "Decrypt integrity check failed (krb5
+ * KRB5KRB_AP_ERR_BAD_INTEGRITY, -1765328353)". */
 void krbs_message(struct krb_session *s, long code, char *buf, size_t n);
 
 #endif

@@ -258,10 +258,10 @@ take_reply(struct kdc_attempt *a, int req_type, const uint8_t *p, size_t n)
 	}
 	if (want < 0 || m.msg_type == want)
 		return 1;
-	snprintf(a->garbage, sizeof(a->garbage), "answered garbage: a %s "
-	    "(msg-type %d) to a%s %s", krb_msg_name(m.msg_type) ?
-	    krb_msg_name(m.msg_type) : "message", m.msg_type,
-	    req_type == KRB_AS_REQ ? "n" : "", krb_msg_name(req_type));
+	snprintf(a->garbage, sizeof(a->garbage), "answered garbage: %s "
+	    "(msg-type %d) to %s", krb_msg_name(m.msg_type) ?
+	    krb_msg_name(m.msg_type) : "a message", m.msg_type,
+	    krb_msg_name(req_type));
 	return 0;
 }
 
@@ -325,13 +325,23 @@ failure_kind(const struct kdc_exchange *x)
 	    CONN_OTHER;
 }
 
+/* Is there a TCP server in l after index i? */
+static int
+tcp_later(const struct kdc_list *l, int i)
+{
+	for (i++; i < l->n; i++)
+		if (l->s[i].proto == NETX_TCP)
+			return 1;
+	return 0;
+}
+
 int
 kdc_send(const struct kdc_list *l, const uint8_t *req, size_t len,
     double deadline, uint8_t **reply, size_t *rlen, struct kdc_exchange *x)
 {
 	const struct kdc_server *s;
 	double left, wait, until;
-	int i, r, kind;
+	int i, r, kind, tcp_only = 0;
 
 	*reply = NULL;
 	*rlen = 0;
@@ -340,6 +350,8 @@ kdc_send(const struct kdc_list *l, const uint8_t *req, size_t len,
 	x->msg_type = request_type(req, len);
 	for (i = 0; i < l->n && x->n < KDC_MAX_ATTEMPTS; i++) {
 		s = &l->s[i];
+		if (tcp_only && s->proto == NETX_UDP)
+			continue;
 		if ((left = deadline - now_mono()) <= 0) {
 			x->at_deadline = 1;
 			break;
@@ -351,12 +363,13 @@ kdc_send(const struct kdc_list *l, const uint8_t *req, size_t len,
 		r = attempt(x, s, s->proto, req, len, until, reply, rlen);
 		if (r == 0)
 			return 0;
-		if (x->a[x->n - 1].krb_error == KRB_ERR_RESPONSE_TOO_BIG &&
-		    x->n < KDC_MAX_ATTEMPTS) {
-			/* the KDC says: ask again over TCP */
-			left = deadline - now_mono();
-			until = i == l->n - 1 ? deadline :
-			    now_mono() + left / (l->n - i);
+		if (x->a[x->n - 1].krb_error == KRB_ERR_RESPONSE_TOO_BIG) {
+			/* the KDC says: ask again over TCP, as MIT does (the
+			 * TCP servers of the list, else this one) */
+			tcp_only = 1;
+			if (tcp_later(l, i))
+				continue;
+			until = deadline;
 			if ((r = attempt(x, s, NETX_TCP, req, len, until,
 			    reply, rlen)) == 0)
 				return 0;

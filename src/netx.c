@@ -253,8 +253,10 @@ tcp_exchange(struct xfer *x, size_t prefix, const uint8_t *req, size_t len,
 	if ((o = read_full(x, head, prefix, &got)) != NETX_ANSWERED) {
 		/* bytes of the prefix count as a reply begun */
 		res->outcome = o == NETX_PARTIAL && got == 0 ? NETX_SILENT : o;
+		res->prefix_got = got;
 		return 0;
 	}
+	res->prefix_got = prefix;
 	for (i = 0, res->want = 0; i < prefix; i++)
 		res->want = res->want << 8 | head[i];
 	if (res->want > max) {
@@ -344,6 +346,8 @@ void
 netx_describe(const struct netx_result *res, enum netx_proto proto,
     char *buf, size_t n)
 {
+	char what[160];
+
 	switch (res->outcome) {
 	case NETX_ANSWERED:
 		snprintf(buf, n, "answered in %.3f s", res->elapsed);
@@ -358,8 +362,14 @@ netx_describe(const struct netx_result *res, enum netx_proto proto,
 			    res->elapsed);
 		break;
 	case NETX_PARTIAL:
-		snprintf(buf, n, "%zu of %lu bytes of a reply in %.1f s, the "
-		    "rest never came", res->got, res->want, res->elapsed);
+		if (res->want == 0 && res->got == 0)
+			snprintf(buf, n, "%zu byte%s of a length prefix in %.1f "
+			    "s, the rest never came", res->prefix_got,
+			    res->prefix_got == 1 ? "" : "s", res->elapsed);
+		else
+			snprintf(buf, n, "%zu of %lu bytes of a reply in %.1f s, "
+			    "the rest never came", res->got, res->want,
+			    res->elapsed);
 		break;
 	case NETX_REFUSED:
 		snprintf(buf, n, "refused (%s)", proto == NETX_UDP ?
@@ -367,7 +377,8 @@ netx_describe(const struct netx_result *res, enum netx_proto proto,
 		    "connection refused: nothing listens");
 		break;
 	case NETX_UNREACHABLE:
-		snprintf(buf, n, "unreachable (%s)", strerror(res->sys_errno));
+		err_errno(what, sizeof(what), res->sys_errno);
+		snprintf(buf, n, "unreachable: %s", what);
 		break;
 	case NETX_CUT:
 		snprintf(buf, n, "the connection %s after %zu of %lu bytes of "
@@ -394,8 +405,9 @@ netx_describe(const struct netx_result *res, enum netx_proto proto,
 		    "are", res->elapsed);
 		break;
 	default:
-		snprintf(buf, n, "could not be sent from this machine (%s)",
-		    strerror(res->sys_errno));
+		err_errno(what, sizeof(what), res->sys_errno);
+		snprintf(buf, n, "could not be sent from this machine: %s",
+		    what);
 		break;
 	}
 }

@@ -30,6 +30,7 @@ struct netx_result {
 	enum netx_outcome outcome;
 	int sys_errno;		/* the socket error behind it, or 0 */
 	size_t got;		/* reply bytes read (prefix excluded) */
+	size_t prefix_got;	/* TCP: bytes of the length prefix read */
 	unsigned long want;	/* TCP: the length the prefix announced */
 	int connected;		/* TCP: the connection was made */
 	int rejected;		/* UDP: datagrams accept() turned down */

@@ -155,29 +155,35 @@ resolver_query(const char *name, int type, uint8_t *ans, size_t anslen,
 			tr->proto = NETX_UDP;
 			strlcpy0(tr->server, ns[i].addr, sizeof(tr->server));
 			if (rlen > 2 && (reply[2] & 0x02)) {
-				/* truncated: ask again over TCP, keep the
-				 * cut answer if that fails */
+				/* truncated: ask again over TCP, with the time
+				 * left (glibc's resolver would wait on it
+				 * without end) */
 				uint8_t *full = NULL;
 				size_t flen = 0;
 
-				if (netx_exchange(ns[i].addr, ns[i].port,
+				r = netx_exchange(ns[i].addr, ns[i].port,
 				    NETX_TCP, 2, q, (size_t)qlen,
 				    DNS_MAX_REPLY, deadline, NULL, NULL, &full,
-				    &flen, &res) == 0 &&
-				    is_reply(&qq, full, flen)) {
-					free(reply);
-					reply = full;
-					rlen = flen;
-					tr->proto = NETX_TCP;
-				} else {
-					if (res.outcome == NETX_ANSWERED) {
-						res.outcome = NETX_REJECTED;
-						res.rejected = 1;
-					}
-					trace_add(tr, &ns[i], NETX_TCP, &res);
-					tr->at_deadline = res.at_deadline;
-					free(full);
+				    &flen, &res);
+				if (r == 0 && !is_reply(&qq, full, flen)) {
+					res.outcome = NETX_REJECTED;
+					res.rejected = 1;
+					r = ERR_MALFORMED;
 				}
+				free(reply);
+				reply = full;
+				rlen = flen;
+				if (r != 0) {
+					tr->err = r;
+					tr->at_deadline = res.at_deadline;
+					strappendf(tr->text, sizeof(tr->text),
+					    "%sUDP %s:%d: a truncated answer",
+					    tr->text[0] ? "; " : "",
+					    ns[i].addr, ns[i].port);
+					trace_add(tr, &ns[i], NETX_TCP, &res);
+					goto out;
+				}
+				tr->proto = NETX_TCP;
 			}
 			if (rlen > anslen)
 				rlen = anslen;

@@ -27,7 +27,7 @@ struct resolver_trace {
  * Ask the servers of resolv.conf one question, no search list, as glibc
  * would (each server in turn, its attempts, TCP when the answer is cut
  * short), but with ccmdiag's own transport so that no wait passes the
- * deadline; a truncated answer whose TCP retry fails is returned as it came.
+ * deadline; a truncated answer whose TCP retry fails is that failure.
  * Returns the reply length (the raw message is in ans, for dns_decode;
  * SERVFAIL and REFUSED replies included), or -1 with tr->err set.
  */
