@@ -125,6 +125,13 @@ def recv_exact(conn, n):
     return data
 
 
+def read_request(conn, prefix):
+    """One length-prefixed request from a TCP client, or None."""
+    conn.settimeout(30)
+    head = recv_exact(conn, prefix)
+    return head and recv_exact(conn, int.from_bytes(head, "big"))
+
+
 def hold(conn):
     conn.settimeout(HOLD)
     try:
@@ -237,14 +244,12 @@ class Kdc:
 
     def tcp(self, conn):
         try:
-            conn.settimeout(30)
-            head = recv_exact(conn, 4)
-            req = head and recv_exact(conn, int.from_bytes(head, "big"))
+            req = read_request(conn, 4)
             if not req:
                 conn.close()
                 return
             if not self.hostile(req):
-                rep = upstream_tcp(self.up, req, 4)
+                rep = upstream_tcp(self.up, req, 4) or b""
                 conn.sendall(len(rep).to_bytes(4, "big") + rep)
                 conn.close()
                 return
@@ -314,9 +319,7 @@ class Dns:
 
     def tcp(self, conn):
         try:
-            conn.settimeout(30)
-            head = recv_exact(conn, 2)
-            q = head and recv_exact(conn, int.from_bytes(head, "big"))
+            q = read_request(conn, 2)
             if not q:
                 conn.close()
                 return
