@@ -60,6 +60,8 @@ clock_run(struct probe_ctx *ctx)
 		    ctx->client_realm, l.why);
 		return 0;
 	}
+	for (r = 0; r < l.n; r++)
+		probe_capture_kdc_port(ctx, l.s[r].port);
 	if ((code = krbs_as_req(ctx->krb, &req, &len)) != 0) {
 		char why[300];
 

@@ -76,7 +76,30 @@ map_rc(int rc)
 	}
 }
 
-/* "what: <the library's words> (ldap N)", with its diagnostic message. */
+/* libldap's own (client side) result codes by name. */
+static const char *
+rc_name(int rc)
+{
+#define N(c) case c: return #c
+	switch (rc) {
+	N(LDAP_SERVER_DOWN); N(LDAP_LOCAL_ERROR); N(LDAP_ENCODING_ERROR);
+	N(LDAP_DECODING_ERROR); N(LDAP_TIMEOUT); N(LDAP_AUTH_UNKNOWN);
+	N(LDAP_FILTER_ERROR); N(LDAP_USER_CANCELLED); N(LDAP_PARAM_ERROR);
+	N(LDAP_NO_MEMORY); N(LDAP_CONNECT_ERROR); N(LDAP_NOT_SUPPORTED);
+	N(LDAP_CONTROL_NOT_FOUND); N(LDAP_NO_RESULTS_RETURNED);
+	N(LDAP_MORE_RESULTS_TO_RETURN); N(LDAP_CLIENT_LOOP);
+	N(LDAP_REFERRAL_LIMIT_EXCEEDED);
+	N(LDAP_INVALID_CREDENTIALS); N(LDAP_INSUFFICIENT_ACCESS);
+	N(LDAP_NO_SUCH_OBJECT); N(LDAP_UNAVAILABLE); N(LDAP_BUSY);
+	N(LDAP_STRONG_AUTH_REQUIRED); N(LDAP_INAPPROPRIATE_AUTH);
+	N(LDAP_OTHER); N(LDAP_PROTOCOL_ERROR);
+	default:
+		return NULL;
+	}
+#undef N
+}
+
+/* "what: <the library's words> (ldap NAME)", with its diagnostic message. */
 static void
 why_ldap(LDAP *ld, int rc, const char *what, char *why, size_t wn)
 {
@@ -87,7 +110,7 @@ why_ldap(LDAP *ld, int rc, const char *what, char *why, size_t wn)
 	snprintf(msg, sizeof(msg), "%s%s%.300s", ldap_err2string(rc),
 	    diag && diag[0] ? ": " : "", diag ? diag : "");
 	ldap_memfree(diag);
-	err_lib(lib, sizeof(lib), ERR_LDAP, rc, NULL, msg);
+	err_lib(lib, sizeof(lib), ERR_LDAP, rc, rc_name(rc), msg);
 	snprintf(why, wn, "%s: %s", what, lib);
 }
 

@@ -47,7 +47,10 @@ err_lib(char *buf, size_t n, int err, long code, const char *name,
 		return;
 	if (msg == NULL || msg[0] == '\0')
 		msg = err_str(err);
-	if (name && name[0])
+	if (name && name[0] && code < 0 && code > -100)
+		/* a library's own small negative code: its name says it */
+		snprintf(buf, n, "%s (%s %s)", msg, lib_name(err), name);
+	else if (name && name[0])
 		snprintf(buf, n, "%s (%s %s, %ld)", msg, lib_name(err), name,
 		    code);
 	else

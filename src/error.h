@@ -21,7 +21,9 @@ const char *err_str(int code);
  *   "Cannot contact any KDC (krb5 KRB5_KDC_UNREACH, -1765328228)"
  *   "Timeout was reached (curl 28)"
  *   "Connection refused (errno ECONNREFUSED, 111)"
- * msg NULL: err_str(err).  Never fails; truncates to n.
+ *   "Can't contact LDAP server (ldap LDAP_SERVER_DOWN)"
+ * (a small negative code is named only).  msg NULL: err_str(err).  Never
+ * fails; truncates to n.
  */
 void err_lib(char *buf, size_t n, int err, long code, const char *name,
     const char *msg);
