@@ -297,10 +297,26 @@ send_hook(krb5_context ctx, void *data, const krb5_data *realm,
 	*new_reply_out = NULL;
 	s->in_locate = 0;
 	snprintf(name, sizeof(name), "%.*s", (int)realm->length, realm->data);
-	if (krbs_locate(s, name, &l) != 0) {
+	if (krbs_locate(s, name, &l) != 0 && !l.timed_out) {
 		krb5_set_error_message(ctx, KRB5_REALM_CANT_RESOLVE, "Cannot "
 		    "find KDC for realm \"%s\": %s", name, l.why);
 		return KRB5_REALM_CANT_RESOLVE;
+	}
+	if (l.n == 0) {
+		/* the time ran out while finding them: no KDC was asked */
+		struct event ev;
+
+		event_init(&ev, EV_KDC_UNREACHABLE);
+		ev.from = ROLE_CLIENT;
+		ev.to = ROLE_KDC;
+		ev.flags |= EVF_DEADLINE;
+		strlcpy0(ev.realm, name, sizeof(ev.realm));
+		snprintf(ev.text, sizeof(ev.text), "the KDCs of %s could not be "
+		    "located in the time left: %.300s", name, l.why);
+		emit(s, &ev);
+		krb5_set_error_message(ctx, KRB5_KDC_UNREACH, "Cannot contact "
+		    "any KDC for realm '%s': %s", name, ev.text);
+		return KRB5_KDC_UNREACH;
 	}
 	if (kdc_send(&l, (const uint8_t *)message->data, message->length,
 	    s->deadline, &reply, &rlen, &x) != 0) {

@@ -60,6 +60,8 @@ add_host(struct kdc_list *l, const char *host, int port, int udp, int tcp,
 	int n, i, r;
 
 	if ((r = addresses(host, deadline, addrs, &n)) != 0) {
+		if (r == ERR_TIMEOUT)
+			l->timed_out = 1;
 		strappendf(l->why, sizeof(l->why), "%s%s %s:%d does not "
 		    "resolve (%s)", l->why[0] ? "; " : "", origin, host, port,
 		    err_str(r));
@@ -144,6 +146,8 @@ add_srv(struct kdc_list *l, const char *realm, enum netx_proto proto,
 	    "_udp" : "_tcp", realm);
 	n = resolver_query(name, DNS_T_SRV, buf, sizeof(buf), deadline, &tr);
 	if (n < 0) {
+		if (tr.err == ERR_TIMEOUT)
+			l->timed_out = 1;
 		strappendf(l->why, sizeof(l->why), "%sSRV %s: %s%s%s",
 		    l->why[0] ? "; " : "", name, err_str(tr.err),
 		    tr.text[0] ? ": " : "", tr.text);

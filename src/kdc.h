@@ -34,6 +34,7 @@ struct kdc_list {
 	struct kdc_server s[KDC_MAX_SERVERS];
 	int n;
 	char why[400];		/* with n 0: why none was found */
+	int timed_out;		/* a lookup ran out of time */
 };
 
 /*
