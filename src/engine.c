@@ -600,10 +600,11 @@ rule_directory_spn(struct report *r)
 	}
 	if (searched == 0)
 		return;
+	/* the owners found, or the searches that found none */
 	if ((fi = add(r, FID_SPN_OWNERS, -1)) != NULL)
 		for (i = 0; i < r->n_events; i++)
 			if (r->events[i].type == EV_SPN_OWNER &&
-			    r->events[i].value[0])
+			    (owned == 0 || r->events[i].value[0]))
 				finding_add_evidence(fi, (int)i);
 
 	if (dup) {
