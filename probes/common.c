@@ -387,7 +387,7 @@ probe_run_all(const struct probe_opts *opts, struct report *r)
 	if ((rc = krbs_open(&ctx.krb, opts->timeout / 2, on_krb_event,
 	    &ctx)) != 0) {
 		fprintf(stderr, "ccmdiag: cannot set up Kerberos (a temporary "
-		    "profile in /tmp): %s\n", err_str(rc));
+		    "profile in %s): %s\n", tmp_dir(), err_str(rc));
 		return 3;
 	}
 	if (check_credentials(&ctx, &o, chosen, sizeof(chosen)) != 0) {

@@ -19,16 +19,15 @@
 #include "gss.h"
 #include "kdc.h"
 #include "krb.h"
+#include "krbtrace.h"
 #include "privs.h"
 #include "util.h"
-
-#define KRB_BASE (-1765328384L)	/* ERROR_TABLE_BASE_krb5 */
 
 struct krb_session {
 	krb5_context ctx;
 	krb5_ccache mcc;
 	krb5_principal client;
-	char overlay[64];
+	char overlay[300];	/* $TMPDIR/ccmdiag-krb5-XXXXXX */
 	char *saved_config;
 	int had_config;
 	double deadline;	/* now_mono(): the KDC exchanges end by then */
@@ -36,12 +35,9 @@ struct krb_session {
 	 * session is its for good; no event leaves it any more */
 	pthread_mutex_t emit_mu;
 	int dead;
-	int in_locate;		/* MIT is finding cur_realm's KDCs itself */
 	krb_event_fn fn;
 	void *arg;
-	/* trace state */
-	char cur_realm[128], cur_sname[256], cur_peer[64];
-	int cur_msg;
+	struct krbtrace tr;	/* what MIT's trace said so far */
 	/* GSS exchange */
 	gss_ctx_id_t gctx;
 	gss_cred_id_t gcred;
@@ -62,152 +58,20 @@ emit(struct krb_session *s, struct event *ev)
 	pthread_mutex_unlock(&s->emit_mu);
 }
 
-/* "HTTP/mp.parent.lab@PARENT.LAB" -> name, realm */
 static void
-split_princ(const char *p, size_t n, char *name, size_t nn, char *realm,
-    size_t rn)
+emit_cb(void *arg, struct event *ev)
 {
-	char buf[384];
-	char *at;
-
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	at = strrchr(buf, '@');
-	if (at) {
-		*at = '\0';
-		if (realm)
-			strlcpy0(realm, at + 1, rn);
-	} else if (realm) {
-		realm[0] = '\0';
-	}
-	strlcpy0(name, buf, nn);
-}
-
-static const char *
-after(const char *msg, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return strncmp(msg, prefix, n) == 0 ? msg + n : NULL;
-}
-
-static size_t
-token_len(const char *p, const char *stops)
-{
-	return strcspn(p, stops);
-}
-
-static void
-trace_kerr(struct krb_session *s, const char *p)
-{
-	long code = strtol(p, NULL, 10);
-	struct event ev;
-
-	if (code == 0)
-		return;
-	event_init(&ev, EV_KRB_ERROR);
-	ev.msg_type = 30;
-	ev.code = krbs_rfc_code(code);
-	strlcpy0(ev.realm, s->cur_realm, sizeof(ev.realm));
-	strlcpy0(ev.name, s->cur_sname, sizeof(ev.name));
-	strlcpy0(ev.peer, s->cur_peer, sizeof(ev.peer));
-	if (ev.code < 0) {
-		ev.type = EV_NOTE;
-		snprintf(ev.text, sizeof(ev.text), "KDC exchange with %s for "
-		    "%s failed: %ld", s->cur_realm, s->cur_sname, code);
-	}
-	emit(s, &ev);
+	emit(arg, ev);
 }
 
 static void KRB5_CALLCONV
 on_trace(krb5_context ctx, const krb5_trace_info *info, void *data)
 {
 	struct krb_session *s = data;
-	const char *m, *p;
-	char line[1024];
-	struct event ev;
-	size_t n;
 
 	(void)ctx;
-	if (info == NULL || info->message == NULL)
-		return;
-	/* "[pid] sec.usec: message\n" */
-	m = info->message;
-	if (m[0] == '[' && (p = strstr(m, ": ")) != NULL)
-		m = p + 2;
-	strlcpy0(line, m, sizeof(line));
-	line[strcspn(line, "\r\n")] = '\0';
-	m = line;
-	if ((p = after(m, "Requesting tickets for ")) != NULL) {
-		split_princ(p, token_len(p, ","), s->cur_sname,
-		    sizeof(s->cur_sname), NULL, 0);
-		s->cur_msg = 12;
-	} else if ((p = after(m, "Requesting TGT ")) != NULL) {
-		char realm[128];
-
-		split_princ(p, token_len(p, " "), s->cur_sname,
-		    sizeof(s->cur_sname), realm, sizeof(realm));
-		s->cur_msg = 12;
-	} else if ((p = after(m, "Getting initial credentials for ")) !=
-	    NULL) {
-		char realm[128], name[256];
-
-		split_princ(p, token_len(p, " \n"), name, sizeof(name), realm,
-		    sizeof(realm));
-		snprintf(s->cur_sname, sizeof(s->cur_sname), "krbtgt/%s",
-		    realm);
-		s->cur_msg = 10;
-	} else if ((p = after(m, "Sending request (")) != NULL) {
-		p = strstr(p, ") to ");
-		if (p == NULL)
-			return;
-		p += 5;
-		n = token_len(p, " \n");
-		if (n >= sizeof(s->cur_realm))
-			n = sizeof(s->cur_realm) - 1;
-		memcpy(s->cur_realm, p, n);
-		s->cur_realm[n] = '\0';
-		s->cur_peer[0] = '\0';
-		/* MIT locates the realm's KDCs, then calls send_hook */
-		s->in_locate = 1;
-		event_init(&ev, EV_KRB_REQUEST);
-		ev.from = ROLE_CLIENT;
-		ev.to = ROLE_KDC;
-		ev.msg_type = s->cur_msg ? s->cur_msg : 12;
-		strlcpy0(ev.realm, s->cur_realm, sizeof(ev.realm));
-		strlcpy0(ev.name, s->cur_sname, sizeof(ev.name));
-		emit(s, &ev);
-	} else if ((p = after(m, "Sending initial UDP request to dgram ")) ||
-	    (p = after(m, "Initiating TCP connection to stream "))) {
-		strlcpy0(s->cur_peer, p, sizeof(s->cur_peer));
-	} else if ((p = after(m, "Following referral TGT krbtgt/")) != NULL) {
-		/* krbtgt/TO@FROM */
-		event_init(&ev, EV_KRB_REFERRAL);
-		split_princ(p, strlen(p), ev.value, sizeof(ev.value), ev.realm,
-		    sizeof(ev.realm));
-		strlcpy0(ev.name, s->cur_sname, sizeof(ev.name));
-		emit(s, &ev);
-	} else if ((p = after(m, "Local realm referral failed; trying "
-	    "fallback realm ")) != NULL) {
-		event_init(&ev, EV_KRB_FALLBACK);
-		strlcpy0(ev.realm, s->cur_realm, sizeof(ev.realm));
-		strlcpy0(ev.value, p, sizeof(ev.value));
-		strlcpy0(ev.name, s->cur_sname, sizeof(ev.name));
-		emit(s, &ev);
-	} else if ((p = after(m, "TGS request result: ")) != NULL) {
-		trace_kerr(s, p);
-	} else if ((p = after(m, "Received error from KDC: ")) != NULL) {
-		trace_kerr(s, p);
-	} else if ((p = after(m, "Received creds for desired service ")) !=
-	    NULL) {
-		event_init(&ev, EV_KRB_REPLY);
-		ev.msg_type = 13;
-		split_princ(p, strlen(p), ev.name, sizeof(ev.name), ev.realm,
-		    sizeof(ev.realm));
-		emit(s, &ev);
-	}
+	if (info != NULL)
+		krbtrace_line(&s->tr, info->message, emit_cb, s);
 }
 
 static int
@@ -236,9 +100,9 @@ write_overlay(struct krb_session *s)
 {
 	int fd;
 
-	snprintf(s->overlay, sizeof(s->overlay), "%s/ccmdiag-krb5-XXXXXX",
-	    tmp_dir());
-	if ((fd = mkstemp(s->overlay)) < 0) {
+	if ((size_t)snprintf(s->overlay, sizeof(s->overlay),
+	    "%s/ccmdiag-krb5-XXXXXX", tmp_dir()) >= sizeof(s->overlay) ||
+	    (fd = mkstemp(s->overlay)) < 0) {
 		s->overlay[0] = '\0';
 		return ERR_IO;
 	}
@@ -267,12 +131,6 @@ set_config_env(struct krb_session *s)
 	return 0;
 }
 
-static void
-emit_cb(void *arg, struct event *ev)
-{
-	emit(arg, ev);
-}
-
 /*
  * MIT's KDC send hook: every request the library makes goes out through
  * ccmdiag's own transport (src/kdc.c), to the KDCs krb5.conf or the SRV
@@ -295,7 +153,7 @@ send_hook(krb5_context ctx, void *data, const krb5_data *realm,
 
 	*new_message_out = NULL;
 	*new_reply_out = NULL;
-	s->in_locate = 0;
+	s->tr.in_locate = 0;
 	snprintf(name, sizeof(name), "%.*s", (int)realm->length, realm->data);
 	if (krbs_locate(s, name, &l) != 0 && !l.timed_out) {
 		krb5_set_error_message(ctx, KRB5_REALM_CANT_RESOLVE, "Cannot "
@@ -327,7 +185,7 @@ send_hook(krb5_context ctx, void *data, const krb5_data *realm,
 		return KRB5_KDC_UNREACH;
 	}
 	kdc_events(&l, &x, emit_cb, s);
-	strlcpy0(s->cur_peer, x.a[x.answered].server.addr, sizeof(s->cur_peer));
+	strlcpy0(s->tr.peer, x.a[x.answered].server.addr, sizeof(s->tr.peer));
 	d.magic = KV5M_DATA;
 	d.data = (char *)reply;
 	d.length = (unsigned int)rlen;
@@ -428,9 +286,7 @@ krbs_close(struct krb_session *s)
 int
 krbs_rfc_code(long code)
 {
-	if (code >= KRB_BASE && code < KRB_BASE + 128)
-		return (int)(code - KRB_BASE);
-	return -1;
+	return krbtrace_rfc_code(code);
 }
 
 enum krbs_class
@@ -707,16 +563,16 @@ krbs_hung(struct krb_session *s, char *realm, size_t rn, char *why,
 {
 	if (!s->dead)
 		return 0;
-	strlcpy0(realm, s->cur_realm, rn);
-	if (s->in_locate)
+	strlcpy0(realm, s->tr.realm, rn);
+	if (s->tr.in_locate)
 		snprintf(why, wn, "the Kerberos library was still looking up "
 		    "the KDCs of %s in DNS when the time ran out (glibc's "
 		    "resolver waits without end for an answer over TCP after a "
-		    "truncated one)", s->cur_realm);
+		    "truncated one)", s->tr.realm);
 	else
 		snprintf(why, wn, "the Kerberos library had not returned when "
 		    "the time ran out");
-	return s->in_locate ? 2 : 1;
+	return s->tr.in_locate ? 2 : 1;
 }
 
 /* MIT's messages put two spaces between sentences: one is enough. */
