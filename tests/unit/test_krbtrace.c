@@ -27,9 +27,12 @@ keep(void *arg, struct event *ev)
 		k->ev[k->n++] = *ev;
 }
 
+/* A fresh trace state fed lines. */
 static void
 feed(struct krbtrace *t, struct sink *k, const char *const *lines)
 {
+	memset(t, 0, sizeof(*t));
+	memset(k, 0, sizeof(*k));
 	for (; *lines; lines++)
 		krbtrace_line(t, *lines, keep, k);
 }
@@ -56,8 +59,6 @@ test_referral(void **state)
 	struct sink k;
 
 	(void)state;
-	memset(&t, 0, sizeof(t));
-	memset(&k, 0, sizeof(k));
 	feed(&t, &k, lines);
 	assert_int_equal(k.n, 4);
 	assert_int_equal(k.ev[0].type, EV_KRB_REQUEST);
@@ -94,8 +95,6 @@ test_errors(void **state)
 	struct sink k;
 
 	(void)state;
-	memset(&t, 0, sizeof(t));
-	memset(&k, 0, sizeof(k));
 	feed(&t, &k, lines);
 	assert_int_equal(k.n, 4);
 	assert_int_equal(k.ev[1].type, EV_KRB_ERROR);
