@@ -2,9 +2,13 @@
  * cmlog.c - Configuration Manager logs (CMTrace and the plain
  * "text  $$<component><time><thread>" format): the registration and
  * approval lines of ClientIDManagerStartup.log, MP_RegistrationManager.log,
- * CcmMessaging.log and LocationServices.log become events; a GUID seen with
- * two hardware ids or names, a rejected or a pending registration become
- * findings.  Times carry the writer's bias in minutes (UTC = local + bias).
+ * CcmMessaging.log and LocationServices.log become events.  A record that
+ * names a GUID, a hardware id, a NetBIOS name, an approval status or a
+ * rejected or pending registration says so in its event; a client's own
+ * log also yields the identity of the machine that wrote it, gathered
+ * across its lines (the client writes "Computed HardwareID=" and its GUID
+ * on separate lines).  The engine judges them.  Times carry the writer's
+ * bias in minutes (UTC = local + bias).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,23 +24,16 @@
 
 #define MAX_TEXT	1024		/* message text kept per record */
 #define MAX_EVENTS	2000
-#define MAX_GUIDS	100000
-
-/* What the file said about one client GUID, first seen. */
-struct guid {
-	char guid[48];
-	char hwid[96], name[64];
-	int ev_hwid, ev_name;
-};
 
 struct cmlog {
 	const char *base;
+	char label[48];			/* the file as sources name it */
 	struct report *r;
-	struct guid *guids;
-	size_t n_guids, cap_guids;
 	int n_events;
 	unsigned long n_records, n_skipped;
-	int dup_reported;
+	/* the machine that wrote the log, as far as its lines tell */
+	struct ev_cm own;
+	double own_t;
 	/* a CMTrace record whose text runs over several lines */
 	char pending[MAX_TEXT];
 	unsigned long pending_line;
@@ -155,129 +152,157 @@ attr(struct cursor c, const char *name, char *out, size_t n)
 	}
 }
 
+/* A SHA-1 thumbprint: forty hex digits. */
 static int
-emit(struct cmlog *s, const struct record *rec)
+is_thumbprint(const char *t)
+{
+	size_t i;
+
+	for (i = 0; t[i]; i++)
+		if (!((t[i] >= '0' && t[i] <= '9') || (t[i] >= 'a' &&
+		    t[i] <= 'f') || (t[i] >= 'A' && t[i] <= 'F')))
+			return 0;
+	return i == 40;
+}
+
+/* What a record says of a client's identity and registration. */
+static void
+facts(const char *text, struct ev_cm *cm)
+{
+	const char *p;
+	char v[48];
+
+	memset(cm, 0, sizeof(*cm));
+	cm->approval = -1;
+	if ((p = after(text, "GUID:")) != NULL)
+		token(p, cm->guid, sizeof(cm->guid));
+	/* "HardwareID1=2:..." (persisted), "Computed HardwareID=2:..."
+	 * (client), "hardware ID 2:..." (MP), not "hardware IDs" */
+	if ((p = after(text, "HardwareID1")) || (p = after(text, "HardwareID")) ||
+	    ((p = after(text, "hardware ID")) && *p != 's' && *p != 'S'))
+		token(p, cm->hwid, sizeof(cm->hwid));
+	if ((p = after(text, "NetbiosName")) || (p = after(text, "Name '")) ||
+	    (p = after(text, "client name")))
+		token(p, cm->machine, sizeof(cm->machine));
+	if ((p = after(text, "Approval status")) != NULL) {
+		token(p, v, sizeof(v));
+		if (v[0] >= '0' && v[0] <= '9' && strlen(v) < 4)
+			cm->approval = atoi(v);
+		if (strcmp(v, "0") == 0)
+			cm->state |= CM_PENDING;
+	}
+	if ((p = after(text, "Thumbprint")) != NULL) {
+		token(p, v, sizeof(v));
+		if (is_thumbprint(v))
+			strlcpy0(cm->thumbprint[0], v, sizeof(cm->thumbprint[0]));
+	}
+	if (strcasestr(text, "rejected registration") ||
+	    strcasestr(text, "registration rejected") ||
+	    strcasestr(text, "registration was rejected"))
+		cm->state |= CM_REJECTED;
+	if (strcasestr(text, "registration is pending") ||
+	    strcasestr(text, "pending approval") ||
+	    strcasestr(text, "registration pending"))
+		cm->state |= CM_PENDING;
+}
+
+static int
+has_facts(const struct ev_cm *cm)
+{
+	return cm->guid[0] || cm->hwid[0] || cm->machine[0] ||
+	    cm->approval >= 0 || cm->state || cm->thumbprint[0][0];
+}
+
+/*
+ * Is the record the writer speaking of itself?  An MP's component
+ * (MP_RegistrationManager...) and a line about a client ("from Client
+ * GUID:...") speak of others.
+ */
+static int
+about_writer(const struct record *rec)
+{
+	return strncasecmp(rec->component, "MP_", 3) != 0 &&
+	    !strcasestr(rec->text, "from Client") &&
+	    !strcasestr(rec->text, "for Client");
+}
+
+/* Keep the latest of what the writer says of itself, and where. */
+static void
+own(struct cmlog *s, const struct record *rec, const struct ev_cm *cm)
+{
+	struct ev_cm *o = &s->own;
+	int i;
+
+	if (!about_writer(rec))
+		return;
+	if (cm->guid[0]) {
+		strlcpy0(o->guid, cm->guid, sizeof(o->guid));
+		o->line_guid = rec->line;
+		s->own_t = rec->t;
+	}
+	if (cm->hwid[0]) {
+		strlcpy0(o->hwid, cm->hwid, sizeof(o->hwid));
+		o->line_hwid = rec->line;
+	}
+	if (cm->machine[0]) {
+		strlcpy0(o->machine, cm->machine, sizeof(o->machine));
+		o->line_machine = rec->line;
+	}
+	if (cm->approval >= 0) {
+		o->approval = cm->approval;
+		o->line_approval = rec->line;
+	}
+	for (i = 0; cm->thumbprint[0][0] && i < CM_MAX_THUMBPRINTS; i++) {
+		if (strcasecmp(o->thumbprint[i], cm->thumbprint[0]) == 0)
+			break;
+		if (o->thumbprint[i][0] == '\0') {
+			strlcpy0(o->thumbprint[i], cm->thumbprint[0],
+			    sizeof(o->thumbprint[i]));
+			o->line_thumbprint[i] = rec->line;
+			break;
+		}
+	}
+}
+
+static void
+emit(struct cmlog *s, const struct record *rec, const struct ev_cm *cm)
 {
 	struct event ev;
 
 	if (s->n_events >= MAX_EVENTS) {
 		s->n_skipped++;
-		return -1;
+		return;
 	}
-	event_init(&ev, EV_NOTE);
+	event_init(&ev, has_facts(cm) ? EV_CM_RECORD : EV_NOTE);
 	ev.t = rec->t;
-	snprintf(ev.source, sizeof(ev.source), "%.40s:%lu", s->base, rec->line);
+	snprintf(ev.source, sizeof(ev.source), "%.40s:%lu", s->label,
+	    rec->line);
 	snprintf(ev.text, sizeof(ev.text), "%s%s%s%.380s", rec->component[0] ?
 	    "[" : "", rec->component, rec->component[0] ? "] " : "",
 	    rec->text);
 	if (rec->has_bias)
 		strappendf(ev.text, sizeof(ev.text), " (logged %s local, "
 		    "bias %+d min)", rec->stamp, rec->bias);
+	if (ev.type == EV_CM_RECORD)
+		ev.cm = *cm;
 	s->n_events++;
-	return report_add_event(s->r, &ev);
-}
-
-static void
-finding(struct cmlog *s, enum finding_id id, int ev, int ev2)
-{
-	int i = report_add_finding(s->r, id);
-
-	if (i < 0)
-		return;
-	finding_add_evidence(&s->r->findings[i], ev);
-	finding_add_evidence(&s->r->findings[i], ev2);
-}
-
-static struct guid *
-guid_for(struct cmlog *s, const char *g)
-{
-	struct guid *x;
-	size_t i;
-
-	for (i = 0; i < s->n_guids; i++)	/* few per log */
-		if (strcasecmp(s->guids[i].guid, g) == 0)
-			return &s->guids[i];
-	if (s->n_guids >= MAX_GUIDS)
-		return NULL;
-	if (s->n_guids == s->cap_guids) {
-		size_t ncap = s->cap_guids ? 2 * s->cap_guids : 16;
-
-		if ((x = realloc(s->guids, ncap * sizeof(*x))) == NULL)
-			return NULL;
-		s->guids = x;
-		s->cap_guids = ncap;
-	}
-	x = &s->guids[s->n_guids++];
-	memset(x, 0, sizeof(*x));
-	strlcpy0(x->guid, g, sizeof(x->guid));
-	x->ev_hwid = x->ev_name = -1;
-	return x;
-}
-
-/* Same GUID, another hardware id or name: a cloned identity. */
-static void
-identity(struct cmlog *s, const char *text, int ev)
-{
-	char g[48] = "", hw[96] = "", name[64] = "";
-	const char *p;
-	struct guid *x;
-
-	if ((p = after(text, "GUID:")) == NULL)
-		return;
-	token(p, g, sizeof(g));
-	if ((p = after(text, "hardware ID")) || (p = after(text, "HardwareID1")) ||
-	    (p = after(text, "HardwareID")))
-		token(p, hw, sizeof(hw));
-	if ((p = after(text, "NetbiosName")) || (p = after(text, "Name '")) ||
-	    (p = after(text, "client name")))
-		token(p, name, sizeof(name));
-	if (!g[0] || (!hw[0] && !name[0]) || (x = guid_for(s, g)) == NULL)
-		return;
-	if (hw[0] && !x->hwid[0]) {
-		strlcpy0(x->hwid, hw, sizeof(x->hwid));
-		x->ev_hwid = ev;
-	} else if (hw[0] && strcasecmp(hw, x->hwid) != 0) {
-		finding(s, FID_DUPLICATE_GUID, x->ev_hwid, ev);
-	}
-	if (name[0] && !x->name[0]) {
-		strlcpy0(x->name, name, sizeof(x->name));
-		x->ev_name = ev;
-	} else if (name[0] && strcasecmp(name, x->name) != 0) {
-		finding(s, FID_DUPLICATE_GUID, x->ev_name, ev);
-	}
+	(void)report_add_event(s->r, &ev);
 }
 
 static void
 record(struct cmlog *s, struct record *rec)
 {
-	const char *p;
+	struct ev_cm cm;
 	size_t i;
-	int ev = -1;
 
 	s->n_records++;
+	facts(rec->text, &cm);
+	own(s, rec, &cm);
 	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
 		if (strcasestr(rec->text, keywords[i]))
 			break;
-	if (i == sizeof(keywords) / sizeof(keywords[0]))
-		return;
-	if ((ev = emit(s, rec)) < 0)
-		return;
-	if (strcasestr(rec->text, "rejected registration") ||
-	    strcasestr(rec->text, "registration rejected") ||
-	    strcasestr(rec->text, "registration was rejected"))
-		finding(s, FID_REGISTRATION_REJECTED, ev, -1);
-	if ((p = after(rec->text, "Approval status")) != NULL) {
-		char v[16];
-
-		token(p, v, sizeof(v));
-		if (strcmp(v, "0") == 0)
-			finding(s, FID_REGISTRATION_PENDING, ev, -1);
-	}
-	if (strcasestr(rec->text, "registration is pending") ||
-	    strcasestr(rec->text, "pending approval") ||
-	    strcasestr(rec->text, "registration pending"))
-		finding(s, FID_REGISTRATION_PENDING, ev, -1);
-	identity(s, rec->text, ev);
+	if (i < sizeof(keywords) / sizeof(keywords[0]))
+		emit(s, rec, &cm);
 }
 
 /* "<![LOG[text]LOG]!><time=... >" possibly after continuation lines. */
@@ -415,8 +440,73 @@ line(struct cmlog *s, struct cursor c, unsigned long lineno)
 	}
 }
 
+/* Does an event already cite a file of this name? */
 static int
-cmlog_read(const char *path, struct report *r, char *errbuf, size_t errlen)
+name_taken(const struct report *r, const char *name)
+{
+	char cut[48];
+	size_t i, k;
+
+	snprintf(cut, sizeof(cut), "%.40s", name);
+	k = strlen(cut);
+	for (i = 0; i < r->n_events; i++) {
+		const char *src = r->events[i].source;
+
+		if (strncmp(src, cut, k) == 0 && (src[k] == ':' ||
+		    src[k] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The name sources give the file: its own, or, when a log of that name was
+ * read before (two machines' ClientIDManagerStartup.log), with its
+ * directory ("wk09/ClientIDManagerStartup.log") or a number.
+ */
+static void
+label_of(const struct report *r, const char *path, const char *base,
+    char *out, size_t n)
+{
+	const char *dir = base;
+	int k;
+
+	strlcpy0(out, base, n);
+	if (!name_taken(r, out))
+		return;
+	if (base > path) {
+		for (dir = base - 1; dir > path && dir[-1] != '/'; dir--)
+			;
+		snprintf(out, n, "%.*s%s", (int)(base - dir), dir, base);
+		if (!name_taken(r, out))
+			return;
+	}
+	for (k = 2; k < 1000; k++) {
+		snprintf(out, n, "%.40s#%d", base, k);
+		if (!name_taken(r, out))
+			return;
+	}
+}
+
+/* The writer's identity, when its lines name a GUID and a hardware id
+ * or name: what tells one machine's log from another's. */
+static void
+own_identity(struct cmlog *s)
+{
+	struct event ev;
+
+	if (!s->own.guid[0] || (!s->own.hwid[0] && !s->own.machine[0]))
+		return;
+	event_init(&ev, EV_CM_IDENTITY);
+	ev.t = s->own_t;
+	snprintf(ev.source, sizeof(ev.source), "%.40s:%lu", s->label,
+	    s->own.line_guid);
+	ev.cm = s->own;
+	(void)report_add_event(s->r, &ev);
+}
+
+static int
+cmlog_read(struct ingest_file *f, struct report *r, struct input *res)
 {
 	struct logread lr;
 	struct cursor c;
@@ -425,29 +515,44 @@ cmlog_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 	int rc, too_long;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		snprintf(errbuf, errlen, "%s: out of memory", path);
+		snprintf(res->detail, sizeof(res->detail), "out of memory");
 		return ERR_NOMEM;
 	}
-	s->base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	s->base = f->name;
 	s->r = r;
-	if ((rc = logread_open(&lr, path, errbuf, errlen)) != 0) {
+	s->own.approval = -1;
+	if ((rc = logread_start(&lr, f, res->detail,
+	    sizeof(res->detail))) != 0) {
 		free(s);
 		return rc;
+	}
+	{
+		/* the name's directory comes from the path when the name is
+		 * the path's last part (not for stdin or a zip member) */
+		const char *slash = strrchr(f->path, '/');
+		const char *last = slash ? slash + 1 : f->path;
+
+		if (strcmp(last, f->name) == 0)
+			label_of(r, f->path, last, s->label, sizeof(s->label));
+		else
+			label_of(r, f->name, f->name, s->label,
+			    sizeof(s->label));
 	}
 	while ((rc = logread_next(&lr, &c, &too_long)) > 0)
 		if (!too_long)
 			line(s, c, lr.lineno);
+	own_identity(s);
 	event_init(&ev, EV_NOTE);
 	ev.t = 0;
-	snprintf(ev.source, sizeof(ev.source), "%.60s", s->base);
+	snprintf(ev.source, sizeof(ev.source), "%.60s", s->label);
 	snprintf(ev.text, sizeof(ev.text), "CM log %s: %lu lines, %lu records, "
-	    "%d kept as events%s%s", s->base, lr.lineno, s->n_records,
+	    "%d kept as events%s%s", s->label, lr.lineno, s->n_records,
 	    s->n_events, lr.gzipped ? ", gzip" : "",
 	    lr.enc != LOGREAD_BYTES ? ", UTF-16" : "");
 	if (lr.n_long)
 		strappendf(ev.text, sizeof(ev.text), "; %lu lines over %d bytes "
 		    "skipped, the first at %s:%lu", lr.n_long, LOGREAD_MAX_LINE,
-		    s->base, lr.first_long);
+		    s->label, lr.first_long);
 	if (s->n_skipped)
 		strappendf(ev.text, sizeof(ev.text), "; %lu more matching "
 		    "records not kept", s->n_skipped);
@@ -455,8 +560,8 @@ cmlog_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 		strappendf(ev.text, sizeof(ev.text), "; read error after line "
 		    "%lu (%s)", lr.lineno, logread_error(&lr));
 	(void)report_add_event(r, &ev);
+	logread_result(&lr, lr.lineno, res);
 	logread_close(&lr);
-	free(s->guids);
 	free(s);
 	return 0;
 }
@@ -486,6 +591,7 @@ cmlog_sniff(const uint8_t *head, size_t n)
 
 const struct ingest_reader ingest_cmlog = {
 	.name = "cmlog",
+	.kind = "cmlog",
 	.sniff = cmlog_sniff,
 	.read = cmlog_read,
 };

@@ -4,8 +4,13 @@
  *
  * Kerberos is one leg: anonymous 401.2, then 200 as DOMAIN\HOST$.  NTLM
  * needs a challenge leg (401.1 SEC_E_NO_CREDENTIALS) before its 200.  Any
- * other 401.1 is a rejection whose sc-win32-status says why.  The file is
- * streamed: memory grows with the number of clients, not with the file.
+ * other 401.1 is a rejection whose sc-win32-status says why.  The files are
+ * streamed: memory grows with the number of clients, not with the files.
+ *
+ * A client's story may run over several logs (u_ex090520.log ends at
+ * 23:59:59, u_ex090521.log goes on at 00:00:00), given in any order: read()
+ * only notes each log and the time of its first request, and finish() reads
+ * them all, oldest first, into one set of clients.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -92,8 +97,8 @@ hash_user(uint32_t h_ip, const struct key *user)
 }
 
 /* "#Fields: date time ..." - map the columns we use. */
-static void
-directive_fields(struct fmt *m, struct cursor *c)
+void
+iis_fields(struct fmt *m, struct cursor *c)
 {
 	char name[64];
 	int found = 1, i, col = 0;
@@ -128,14 +133,14 @@ same_fmt(const struct fmt *a, const struct fmt *b)
 }
 
 void
-iis_note(struct iis *s, double t, const char *fmt, ...)
+iis_note(struct iis *s, const char *source, double t, const char *fmt, ...)
 {
 	struct event ev;
 	va_list ap;
 
 	event_init(&ev, EV_NOTE);
 	ev.t = t;
-	snprintf(ev.source, sizeof(ev.source), "%s", s->base);
+	snprintf(ev.source, sizeof(ev.source), "%s", source);
 	va_start(ap, fmt);
 	vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
 	va_end(ap);
@@ -306,8 +311,8 @@ request(struct part *pt, const struct key *tok)
 }
 
 /* Does the line start with p (ASCII, any case)? */
-static int
-has_prefix(const struct cursor *c, const char *p)
+int
+iis_has_prefix(const struct cursor *c, const char *p)
 {
 	struct cursor t = *c;
 	char buf[64];
@@ -362,9 +367,9 @@ line(struct part *pt, const uint8_t *p, size_t len, uint32_t *bound,
 		return;
 	if (p[0] == '#') {
 		cur_init(&c, p, len);
-		if (has_prefix(&c, fields)) {
+		if (iis_has_prefix(&c, fields)) {
 			cur_skip(&c, sizeof(fields) - 1);
-			directive_fields(&pt->fmt, &c);
+			iis_fields(&pt->fmt, &c);
 		}
 		return;		/* #Software, #Version, #Date, #Remark */
 	}
@@ -610,20 +615,39 @@ balance(struct iis *s)
 	s->want[1] = (s->want[1] + (size_t)(WANT * f)) / 2;
 }
 
+/* The time of a block's last request, when it has one. */
+static void
+last_when(const struct part *pt, char when[24])
+{
+	const struct req *last = NULL;
+	int k;
+
+	for (k = 0; k < NSHARD; k++)
+		if (pt->n_q[k] && (last == NULL ||
+		    pt->q[k][pt->n_q[k] - 1].line > last->line))
+			last = &pt->q[k][pt->n_q[k] - 1];
+	if (last)
+		when_of(when, last);
+}
+
 /* Add a parsed block's counts to the file's, in order. */
 static void
 count_part(struct iis *s, const struct part *pt)
 {
-	if (pt->n_long && s->n_long == 0)
-		s->first_long = pt->base + pt->first_long;
-	s->n_lines += pt->n_lines;
-	s->n_relevant += pt->n_relevant;
-	s->n_no_fields += pt->n_no_fields;
-	s->n_short += pt->n_short;
-	s->n_long += pt->n_long;
-	s->n_nomem += (unsigned long)pt->nomem;
-	if (!s->first_when[0] && pt->first_when[0])
-		memcpy(s->first_when, pt->first_when, sizeof(s->first_when));
+	struct iis_file *f = s->f;
+
+	if (pt->n_long && f->n_long == 0)
+		f->first_long = (unsigned long)(pt->base & LINE_MASK) +
+		    pt->first_long;
+	f->n_lines += pt->n_lines;
+	f->n_relevant += pt->n_relevant;
+	f->n_no_fields += pt->n_no_fields;
+	f->n_short += pt->n_short;
+	f->n_long += pt->n_long;
+	f->n_nomem += (unsigned long)pt->nomem;
+	if (!f->first_when[0] && pt->first_when[0])
+		memcpy(f->first_when, pt->first_when, sizeof(f->first_when));
+	last_when(pt, f->last_when);
 }
 
 /*
@@ -658,8 +682,8 @@ read_blocks(struct iis *s)
 			b->fmt_in = a->fmt;
 			parse_part(b);
 		}
-		a->base = s->n_lines;
-		b->base = s->n_lines + a->n_lines;
+		a->base = (uint64_t)s->file << FILE_SHIFT | s->f->n_lines;
+		b->base = a->base + a->n_lines;
 		both_halves(s, JOB_APPLY);
 		count_part(s, a);
 		count_part(s, b);
@@ -672,47 +696,160 @@ read_blocks(struct iis *s)
 	}
 }
 
+/* Read log k of the set into the clients. */
 static int
-iis_read(const char *path, struct report *r, char *errbuf, size_t errlen)
+read_file(struct iis *s, uint32_t k, char *errbuf, size_t errlen)
 {
+	struct iis_file *f = &s->files[k];
 	struct logread lr;
-	struct iis s;
-	int rc, i, k;
+	unsigned long dropped = 0;
+	int rc, i;
 
-	memset(&s, 0, sizeof(s));
-	s.path = path;
-	s.base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	s.r = r;
-	for (i = 0; i < F__N; i++)
-		s.fmt.col[i] = -1;
-	if ((rc = logread_open(&lr, path, errbuf, errlen)) != 0)
+	rc = f->in ? logread_start(&lr, f->in, errbuf, errlen) :
+	    logread_open(&lr, f->path, errbuf, errlen);
+	if (rc != 0)
 		return rc;
-	s.lr = &lr;
-	rc = 0;
-	if (threads_start(&s) == 0) {
-		logread_progress(&lr, s.base);
-		read_blocks(&s);
-	} else {
-		rc = ERR_NOMEM;
+	s->f = f;
+	s->file = k;
+	s->lr = &lr;
+	s->read_rc = 0;
+	memset(&s->fmt, 0, sizeof(s->fmt));
+	for (i = 0; i < F__N; i++)
+		s->fmt.col[i] = -1;
+	for (i = 0; i < NSHARD; i++) {
+		s->shard[i].tag = k + 1;
+		s->shard[i].n_seen = 0;
+		dropped += s->shard[i].n_dropped;
 	}
-	threads_end(&s);
-	if (rc == 0 && iis_merge_shards(&s) != 0)
-		rc = ERR_NOMEM;
-	if (rc != 0) {
-		snprintf(errbuf, errlen, "%s: out of memory", path);
-	} else {
-		if (s.read_rc < 0)
-			iis_note(&s, 0, "%s: %s after line %lu (%s): the rest "
-			    "of the file was not read", s.base,
-			    s.read_rc == -ERR_NOMEM ? "out of memory" :
-			    "read error", s.n_lines, logread_error(&lr));
-		iis_finish(&s);
-		iis_summary(&s, &lr);
+	logread_progress(&lr, f->base);
+	read_blocks(s);
+	for (i = 0; i < NSHARD; i++) {
+		f->n_clients += s->shard[i].n_seen;
+		f->n_dropped += s->shard[i].n_dropped;
+	}
+	f->n_dropped -= dropped;
+	f->read_rc = s->read_rc;
+	if (s->read_rc < 0)
+		snprintf(f->read_error, sizeof(f->read_error), "%s",
+		    logread_error(&lr));
+	f->gzipped = lr.gzipped;
+	f->enc = lr.enc;
+	/* the report's list of inputs says what was read of it */
+	if (f->input >= 0 && (size_t)f->input < s->r->n_inputs) {
+		struct input *in = &s->r->inputs[f->input];
+
+		logread_result(&lr, f->n_lines, in);
+		if (s->read_rc == -ERR_NOMEM) {
+			in->status = INPUT_CUT;
+			snprintf(in->detail, sizeof(in->detail), "ends after "
+			    "line %lu: out of memory", f->n_lines);
+		}
 	}
 	logread_close(&lr);
+	s->lr = NULL;
+	return 0;
+}
+
+/* Read a set of logs, oldest first, as one set of clients. */
+static int
+read_set(struct report *r, struct iis_set *set, char *errbuf, size_t errlen)
+{
+	struct iis s;
+	size_t from, k;
+	int rc = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.r = r;
+	s.files = set->files;
+	s.n_files = set->n_files;
+	if (threads_start(&s) != 0) {
+		rc = ERR_NOMEM;
+		snprintf(errbuf, errlen, "%s: out of memory", s.files[0].path);
+	}
+	for (k = 0; rc == 0 && k < s.n_files; k++)
+		rc = read_file(&s, (uint32_t)k, errbuf, errlen);
+	threads_end(&s);
+	if (rc == 0 && iis_merge_shards(&s) != 0) {
+		rc = ERR_NOMEM;
+		snprintf(errbuf, errlen, "%s: out of memory", s.files[0].path);
+	}
+	if (rc == 0) {
+		from = r->n_events;
+		for (k = 0; k < s.n_files; k++) {
+			const struct iis_file *f = &s.files[k];
+
+			if (f->read_rc < 0)
+				iis_note(&s, f->base, 0, "%s: %s after line %lu "
+				    "(%s): the rest of the file was not read",
+				    f->base, f->read_rc == -ERR_NOMEM ?
+				    "out of memory" : "read error", f->n_lines,
+				    f->read_error);
+		}
+		iis_verdicts(&s);
+		for (k = 0; k < s.n_files; k++)
+			iis_summary(&s, &s.files[k]);
+		iis_set_summary(&s);
+		iis_move_events(r, set->at < from ? set->at : from, from);
+	}
 	free(s.order);
 	for (k = 0; k < NSHARD; k++)
 		iis_free_shard(&s.shard[k]);
+	return rc;
+}
+
+/*
+ * A log that can be opened again (a file on disk, gzip'd or not) is noted,
+ * and finish() reads it with the others, oldest first, so that a client's
+ * story crosses the logs of several days.  One that cannot (standard input,
+ * a pipe, a zip member) is read now, as a set of its own.
+ */
+static int
+iis_read(struct ingest_file *f, struct report *r, struct input *res)
+{
+	struct iis_set one;
+	struct iis_file file;
+	int rc;
+
+	if (f->reopen) {
+		rc = iis_set_add(r, f->path, f->name, f->index, res->detail,
+		    sizeof(res->detail));
+		if (rc == 0) {
+			res->status = INPUT_READ;
+			snprintf(res->detail, sizeof(res->detail), "read with "
+			    "the other IIS logs, oldest first");
+		}
+		return rc;
+	}
+	memset(&one, 0, sizeof(one));
+	memset(&file, 0, sizeof(file));
+	file.path = f->path;
+	file.base = f->name;
+	file.in = f;
+	file.input = -1;
+	one.files = &file;
+	one.n_files = 1;
+	one.at = r->n_events;
+	rc = read_set(r, &one, res->detail, sizeof(res->detail));
+	if (rc == 0) {
+		res->status = file.read_rc < 0 ? INPUT_CUT : INPUT_READ;
+		snprintf(res->detail, sizeof(res->detail), file.read_rc < 0 ?
+		    "ends after line %lu: %s" : "%lu lines%s", file.n_lines,
+		    file.read_rc < 0 ? file.read_error : "");
+	}
+	return rc;
+}
+
+/* Read the report's noted logs, oldest first, as one set of clients. */
+static int
+iis_finish(struct report *r, char *errbuf, size_t errlen)
+{
+	struct iis_set *set;
+	int rc;
+
+	if ((set = iis_set_take(r)) == NULL)
+		return 0;
+	rc = read_set(r, set, errbuf, errlen);
+	iis_set_free(set);
 	return rc;
 }
 
@@ -732,7 +869,7 @@ iis_sniff(const uint8_t *head, size_t n)
 	while (found && !cur_empty(&c)) {
 		l = cur_line(&c, &found);
 		for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
-			if (has_prefix(&l, starts[i]))
+			if (iis_has_prefix(&l, starts[i]))
 				return 1;
 	}
 	return 0;
@@ -740,6 +877,8 @@ iis_sniff(const uint8_t *head, size_t n)
 
 const struct ingest_reader ingest_iis = {
 	.name = "iis",
+	.kind = "iis",
 	.sniff = iis_sniff,
 	.read = iis_read,
+	.finish = iis_finish,
 };

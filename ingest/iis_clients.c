@@ -314,7 +314,7 @@ keep_raw(struct cold *cd, int kind, const struct req *q)
 }
 
 static void
-apply(struct shard *s, const struct req *q, unsigned long base)
+apply(struct shard *s, const struct req *q, uint64_t base)
 {
 	struct hot *c;
 	struct cold *cd;
@@ -327,6 +327,10 @@ apply(struct shard *s, const struct req *q, unsigned long base)
 	}
 	c = &s->hot[idx];
 	cd = &s->cold[idx];
+	if (c->seen != s->tag) {
+		c->seen = s->tag;
+		s->n_seen++;
+	}
 	sn.line = base + q->line;
 	sn.when = q->when;
 	sn.status = q->status;
@@ -394,7 +398,8 @@ iis_apply_part(struct shard *s, const struct part *pt, int k)
 static void
 expand(struct snap *out, const struct csnap *sn, const char *raw)
 {
-	out->line = (unsigned long)sn->line;
+	out->file = (unsigned)(sn->line >> FILE_SHIFT);
+	out->line = (unsigned long)(sn->line & LINE_MASK);
 	if (sn->when)
 		unpack_when(sn->when, out->when);
 	else

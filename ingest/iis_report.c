@@ -1,5 +1,5 @@
-/* iis_report.c - the IIS reader's clients as verdicts, findings,
- * representative events and notes. */
+/* iis_report.c - the IIS reader's clients as verdicts, representative
+ * events and notes. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,8 +20,8 @@ printable(char *dst, size_t n, const char *src, size_t len)
 }
 
 
-static double
-log_time(const char *when)
+double
+iis_log_time(const char *when)
 {
 	struct tm tm;
 	int y, mo, d, h, mi;
@@ -113,43 +113,46 @@ verdict_of(const struct client *c)
 	}
 }
 
-static enum finding_id
-finding_of(const struct client *c)
+/*
+ * Does the client's story go wrong somewhere (not Kerberos, not an
+ * unremarkable error)?  Then its first 401 and its last request show too,
+ * not only the one that decided it.
+ */
+static int
+full_story(const struct client *c)
 {
 	switch (c->outcome) {
 	case OUT_KERBEROS:
-		return FID__COUNT;
-	case OUT_NTLM:
-		return FID_IIS_NTLM_ONLY;
-	case OUT_REJECTED:
-		return FID_IIS_KERBEROS_REJECTED;
-	case OUT_ANONYMOUS:
-		return FID_MP_ANONYMOUS_ACCEPTED;
+		return 0;
 	case OUT_OTHER:
-		if (c->decisive.status == 403)
-			return FID_MP_FORBIDDEN;
-		if (c->decisive.status == 404)
-			return FID_MP_NOT_MP;
-		if (c->decisive.status >= 500)
-			return FID_MP_SERVER_ERROR;
-		return FID__COUNT;
+		return c->decisive.status == 403 || c->decisive.status == 404 ||
+		    c->decisive.status >= 500;
+	case OUT_NONE:
+		return c->ntlm_leg || c->saw_401_2;
 	default:
-		if (c->ntlm_leg)
-			return FID_IIS_NTLM_ONLY;
-		return c->saw_401_2 ? FID_IIS_NEVER_AUTHENTICATED : FID__COUNT;
+		return 1;
 	}
 }
 
 static int
-emit(struct iis *s, const struct client *c, const struct snap *sn)
+same_snap(const struct snap *a, const struct snap *b)
+{
+	return a->file == b->file && a->line == b->line;
+}
+
+/* One request of c as an event; verdict, when given, is the client's,
+ * which this request decided. */
+static int
+emit(struct iis *s, const struct client *c, const struct snap *sn,
+    const char *verdict)
 {
 	const char *name = sspi_status_name(sn->win32);
 	const char *why = sspi_status_text(sn->win32);
 	struct event ev;
 
 	event_init(&ev, EV_IIS_REQUEST);
-	ev.t = log_time(sn->when);
-	snprintf(ev.source, sizeof(ev.source), "%.40s:%lu", s->base,
+	ev.t = iis_log_time(sn->when);
+	source_text(ev.source, sizeof(ev.source), s->files[sn->file].base,
 	    sn->line);
 	ev.from = ROLE_CLIENT;
 	ev.to = ROLE_MP;
@@ -159,15 +162,17 @@ emit(struct iis *s, const struct client *c, const struct snap *sn)
 	strlcpy0(ev.value, "CCM_POST /ccm_system_windowsauth/request",
 	    sizeof(ev.value));
 	ev.status = sn->status;
-	ev.code = sn->sub;
-	ev.ntstatus = sn->win32;
+	ev.iis.substatus = sn->sub;
+	ev.iis.win32 = sn->win32;
 	if (name)
 		snprintf(ev.text, sizeof(ev.text), "%s: %s", name, why);
+	if (verdict)
+		strlcpy0(ev.iis.verdict, verdict, sizeof(ev.iis.verdict));
 	return report_add_event(s->r, &ev);
 }
 
 void
-iis_finish(struct iis *s)
+iis_verdicts(struct iis *s)
 {
 	size_t i;
 	int budget = MAX_EVENTS;
@@ -176,12 +181,11 @@ iis_finish(struct iis *s)
 		struct client view, *c = &view;
 		const struct snap *dec;
 		struct client_verdict cv;
-		enum finding_id fid;
-		int ev_dec, fi;
+		int shown;
 
 		iis_client(s, i, c);
 		dec = c->decisive.line ? &c->decisive : &c->last;
-		fid = finding_of(c);
+		shown = full_story(c);
 		memset(&cv, 0, sizeof(cv));
 		printable(cv.client, sizeof(cv.client), c->ip, c->ip_len);
 		printable(cv.user, sizeof(cv.user), c->user, c->user_len);
@@ -192,56 +196,99 @@ iis_finish(struct iis *s)
 		    strlen(c->first.when));
 		printable(cv.last, sizeof(cv.last), c->last.when,
 		    strlen(c->last.when));
-		source_text(cv.source, sizeof(cv.source), s->base, dec->line);
+		source_text(cv.source, sizeof(cv.source),
+		    s->files[dec->file].base, dec->line);
 		(void)report_add_client(s->r, &cv);
 
 		/* a few events per client: first 401, the deciding one, last */
 		if (budget <= 0)
 			continue;
-		if (fid != FID__COUNT && c->first401.line &&
-		    c->first401.line != dec->line) {
-			(void)emit(s, c, &c->first401);
+		if (shown && c->first401.line && !same_snap(&c->first401,
+		    dec)) {
+			(void)emit(s, c, &c->first401, NULL);
 			budget--;
 		}
-		ev_dec = emit(s, c, dec);
+		(void)emit(s, c, dec, cv.verdict);
 		budget--;
-		if (fid != FID__COUNT && c->last.line != dec->line &&
-		    c->last.line != c->first401.line) {
-			(void)emit(s, c, &c->last);
+		if (shown && !same_snap(&c->last, dec) &&
+		    !same_snap(&c->last, &c->first401)) {
+			(void)emit(s, c, &c->last, NULL);
 			budget--;
 		}
-		if (fid == FID__COUNT || (fi = report_add_finding(s->r, fid)) < 0)
-			continue;
-		finding_add_evidence(&s->r->findings[fi], ev_dec);
 	}
 }
 
-void
-iis_summary(struct iis *s, const struct logread *lr)
+/* The time of the first request of f, for the notes. */
+static double
+first_time(const struct iis_file *f)
 {
-	double t = log_time(s->first_when);
+	return iis_log_time(f->first_when);
+}
 
-	iis_note(s, t, "IIS log %s: %lu lines%s%s%s, %lu CCM_POST requests on "
-	    "ccm_system_windowsauth from %zu clients", s->base, s->n_lines,
-	    lr->gzipped ? ", gzip" : "", lr->enc != LOGREAD_BYTES ? ", " : "",
-	    lr->enc != LOGREAD_BYTES ? logread_enc_name(lr->enc) : "",
-	    s->n_relevant, s->n_clients);
-	if (s->n_long)
-		iis_note(s, t, "%s: %lu lines longer than %d bytes skipped, the "
-		    "first at %s:%lu", s->base, s->n_long, LOGREAD_MAX_LINE,
-		    s->base, s->first_long);
-	if (s->n_no_fields)
-		iis_note(s, t, "%s: %lu lines before any #Fields directive "
-		    "skipped", s->base, s->n_no_fields);
-	if (s->n_short)
-		iis_note(s, t, "%s: %lu lines with fewer fields than their "
-		    "#Fields directive skipped", s->base, s->n_short);
-	if (s->n_dropped)
-		iis_note(s, t, "%s: more clients than ccmdiag follows (%d, "
+void
+iis_summary(struct iis *s, const struct iis_file *f)
+{
+	double t = first_time(f);
+	const char *b = f->base;
+
+	iis_note(s, b, t, "IIS log %s: %lu lines%s%s%s, %lu CCM_POST requests "
+	    "on ccm_system_windowsauth from %zu clients", b, f->n_lines,
+	    f->gzipped ? ", gzip" : "", f->enc != LOGREAD_BYTES ? ", " : "",
+	    f->enc != LOGREAD_BYTES ? logread_enc_name(f->enc) : "",
+	    f->n_relevant, f->n_clients);
+	if (f->n_long)
+		iis_note(s, b, t, "%s: %lu lines longer than %d bytes skipped, "
+		    "the first at %s:%lu", b, f->n_long, LOGREAD_MAX_LINE, b,
+		    f->first_long);
+	if (f->n_no_fields)
+		iis_note(s, b, t, "%s: %lu lines before any #Fields directive "
+		    "skipped", b, f->n_no_fields);
+	if (f->n_short)
+		iis_note(s, b, t, "%s: %lu lines with fewer fields than their "
+		    "#Fields directive skipped", b, f->n_short);
+	if (f->n_dropped)
+		iis_note(s, b, t, "%s: more clients than ccmdiag follows (%d, "
 		    "%d in each half of the addresses): %lu requests of later "
-		    "clients not followed", s->base, MAX_CLIENTS,
-		    MAX_CLIENTS / NSHARD, s->n_dropped);
-	if (s->n_nomem)
-		iis_note(s, t, "%s: out of memory: %lu requests not followed",
-		    s->base, s->n_nomem);
+		    "clients not followed", b, MAX_CLIENTS,
+		    MAX_CLIENTS / NSHARD, f->n_dropped);
+	if (f->n_nomem)
+		iis_note(s, b, t, "%s: out of memory: %lu requests not followed",
+		    b, f->n_nomem);
+}
+
+/*
+ * Several logs make one story per client: they were read in order of
+ * their first request.  Logs whose times overlap (two sites, two MPs)
+ * were still read one after the other: say so.
+ */
+void
+iis_set_summary(struct iis *s)
+{
+	char text[sizeof(((struct event *)0)->text)];
+	unsigned long n = 0;
+	size_t k;
+
+	if (s->n_files < 2)
+		return;
+	snprintf(text, sizeof(text), "IIS logs: %zu read as one, in order of "
+	    "their first request:", s->n_files);
+	for (k = 0; k < s->n_files; k++) {
+		strappendf(text, sizeof(text), "%s %s (%s)", k ? "," : "",
+		    s->files[k].base, s->files[k].first_when[0] ?
+		    s->files[k].first_when : "no request");
+		n += s->files[k].n_relevant;
+	}
+	strappendf(text, sizeof(text), "; %lu CCM_POST requests on "
+	    "ccm_system_windowsauth from %zu clients", n, s->n_clients);
+	iis_note(s, "IIS logs", first_time(&s->files[0]), "%s", text);
+	for (k = 1; k < s->n_files; k++) {
+		const struct iis_file *a = &s->files[k - 1], *b = &s->files[k];
+
+		if (a->last_when[0] && b->first_when[0] &&
+		    iis_log_time(b->first_when) < iis_log_time(a->last_when))
+			iis_note(s, "IIS logs", first_time(b), "%s (from %s) "
+			    "overlaps %s (to %s): their requests were followed "
+			    "one file after the other, not merged by time",
+			    b->base, b->first_when, a->base, a->last_when);
+	}
 }

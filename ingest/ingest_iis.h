@@ -1,9 +1,9 @@
 /*
  * ingest_iis.h - the IIS log reader's own types, shared by its three
- * files: iis.c reads the file in blocks on two threads and splits
- * its lines into requests, iis_clients.c follows each client through
- * them, iis_report.c turns the clients into verdicts, findings and
- * notes.
+ * files: iis.c reads the logs (all given to one report, in order of
+ * their first request) in blocks on two threads and splits their lines
+ * into requests, iis_clients.c follows each client through them,
+ * iis_report.c turns the clients into verdicts, events and notes.
  */
 #ifndef CCMDIAG_INGEST_IIS_H
 #define CCMDIAG_INGEST_IIS_H
@@ -21,6 +21,10 @@
 #define MAX_CLIENTS	100000
 #define MAX_EVENTS	600		/* representative events, all clients */
 #define NTLM_CHALLENGE	0x8009030EU	/* 401.1 with this: NTLM's 2nd leg */
+/* A request's place: its file's number above FILE_SHIFT, its line below. */
+#define FILE_SHIFT	48
+#define LINE_MASK	((UINT64_C(1) << FILE_SHIFT) - 1)
+#define MAX_FILES	65535
 
 enum field {
 	F_DATE, F_TIME, F_CIP, F_USER, F_METHOD, F_URI, F_STATUS, F_SUB,
@@ -39,6 +43,7 @@ enum outcome {
 
 /* What one request left behind: enough to describe it later. */
 struct snap {
+	unsigned file;			/* in the set's files */
 	unsigned long line;		/* 0: none */
 	char when[24];			/* "2009-05-20 19:35:11", as logged */
 	int status, sub, authed;
@@ -66,7 +71,7 @@ struct client {
  * 0, and the text is kept with the client's cold part).
  */
 struct csnap {
-	uint64_t line;			/* 0: none */
+	uint64_t line;			/* file << FILE_SHIFT | line; 0: none */
 	uint64_t when;			/* packed, or 0 */
 	int32_t status, sub;
 	uint32_t win32, authed;
@@ -90,7 +95,7 @@ struct hot {
 	uint32_t n;
 	uint8_t ip_len, user_len, outcome, flags;
 	uint32_t spill;			/* offset in the key store */
-	uint32_t pad;
+	uint32_t seen;			/* tag of the last file it was seen in */
 	struct csnap decisive, last;
 	uint8_t keys[HOT_KEYS];		/* ip, then user */
 } __attribute__((aligned(64)));
@@ -162,7 +167,7 @@ struct part {
 	struct req *q[NSHARD];
 	size_t n_q[NSHARD], cap_q[NSHARD];
 	int nomem;			/* requests lost: no room for them */
-	unsigned long base;		/* lines before the block */
+	uint64_t base;			/* file << FILE_SHIFT | lines before */
 	unsigned long n_lines, n_relevant, n_no_fields, n_short, n_long;
 	unsigned long first_long;	/* within the block, 0 none */
 	char first_when[24];
@@ -177,10 +182,36 @@ struct shard {
 	size_t n_store, cap_store;
 	struct index by_ip, by_user;
 	unsigned long n_dropped;	/* requests of clients over the cap */
+	uint32_t tag;			/* the file being read, from 1 */
+	unsigned long n_seen;		/* its clients seen in that file */
 } __attribute__((aligned(64)));
 
+/* One log of the set, and what reading it found. */
+struct iis_file {
+	char *path;
+	struct ingest_file *in;		/* read from it now (it cannot be
+					 * opened again), else path later */
+	int input;			/* its place in the report's inputs,
+					 * -1 */
+	const char *base;		/* as sources name it: its name, or label */
+	char label[48];			/* "mp2/u_ex090520.log": two of a name */
+	double first;			/* its first time logged, 0 unknown */
+	size_t given;			/* its place among the inputs */
+	unsigned long n_lines, n_relevant, n_no_fields, n_short, n_long;
+	unsigned long first_long, n_nomem, n_dropped;
+	size_t n_clients;		/* clients with a request in it */
+	char first_when[24], last_when[24];	/* of its requests */
+	int read_rc;			/* < 0: not read to its end */
+	char read_error[96];
+	int gzipped;
+	enum logread_enc enc;
+};
+
 struct iis {
-	const char *path, *base;
+	struct iis_file *files;		/* in order of their first request */
+	size_t n_files;
+	struct iis_file *f;		/* the one being read */
+	uint32_t file;			/* its number */
 	struct report *r;
 	struct fmt fmt;
 	struct part pool[2 * NSHARD];
@@ -194,9 +225,7 @@ struct iis {
 		uint32_t shard, idx;
 	} *order;
 	size_t n_clients;
-	unsigned long n_lines, n_relevant, n_no_fields, n_short, n_long;
-	unsigned long first_long, n_dropped, n_nomem;
-	char first_when[24];
+	unsigned long n_dropped;
 	int read_rc;			/* < 0: the file was not read to its end */
 	/* the second thread, given one half of each job */
 	int job, gen, gen_done, quit, threaded;
@@ -289,17 +318,50 @@ void iis_apply_part(struct shard *s, const struct part *pt, int k);
 int iis_merge_shards(struct iis *s);
 void iis_free_shard(struct shard *s);
 
+/*
+ * The logs given to one report (iis_set.c).  A report released without
+ * finish() leaves its set behind; a new report at the same address is told
+ * apart by its start time.
+ */
+struct iis_set {
+	size_t at;			/* where the events go in the timeline */
+	struct iis_file *files;
+	size_t n_files, cap_files;
+	const struct report *r;
+	double started;			/* r's, when the set was made */
+	struct iis_set *next;
+};
+
+/* Note the log at path and the time of its first request, for r. */
+int iis_set_add(struct report *r, const char *path, const char *name,
+    int input, char *errbuf, size_t errlen);
+/* r's logs, oldest first (those without a time first); NULL none.  Who
+ * frees: the caller, with iis_set_free. */
+struct iis_set *iis_set_take(const struct report *r);
+void iis_set_free(struct iis_set *set);
+/* Move the events from `from` on to `at`, both runs keeping their order. */
+void iis_move_events(struct report *r, size_t at, size_t from);
+
 /* The whole of c as text; an empty or failed cursor gives "". */
 struct cursor;
 void iis_text_of(struct cursor *c, char *buf, size_t n);
-/* A note in the timeline, sourced to the log file. */
-void iis_note(struct iis *s, double t, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Does the line start with p (ASCII, any case)? */
+int iis_has_prefix(const struct cursor *c, const char *p);
+/* "#Fields: date time ..." (after its name): the columns in use. */
+void iis_fields(struct fmt *m, struct cursor *c);
+/* "2009-05-20 19:35:11" (UTC, as IIS logs) to seconds; 0 when not one. */
+double iis_log_time(const char *when);
+/* A note in the timeline, sourced to source. */
+void iis_note(struct iis *s, const char *source, double t,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Client i in order of first request, as the report reads it. */
 void iis_client(const struct iis *s, size_t i, struct client *out);
-/* Every client's verdict, its findings and representative events. */
-void iis_finish(struct iis *s);
-/* The notes that say what was read and what was skipped. */
-void iis_summary(struct iis *s, const struct logread *lr);
+/* Every client's verdict and representative events; the request that
+ * decided a verdict says so. */
+void iis_verdicts(struct iis *s);
+/* The notes that say what was read of f and what was skipped. */
+void iis_summary(struct iis *s, const struct iis_file *f);
+/* The note on a set of several logs: their order, overlaps. */
+void iis_set_summary(struct iis *s);
 
 #endif

@@ -63,6 +63,7 @@ struct pkt_text {
 struct pkt_ctx {
 	double t;
 	unsigned long frame;
+	const char *source;	/* the capture's name, for event sources */
 	int af;			/* 2 (IPv4), 10 (IPv6), 0 no addresses yet */
 	uint8_t src[16], dst[16];	/* binary, as in the IP header */
 	struct pkt_text *text;	/* formatted on demand: most packets
@@ -236,6 +237,7 @@ struct ip_frag {
 
 struct pcap_ingest {
 	struct report *r;
+	char source[48];	/* the capture's name as given, for sources */
 	unsigned long frames;
 	unsigned long undecoded[UND__COUNT];
 	struct flow **buckets;
@@ -304,7 +306,8 @@ void pcap_flow_free(struct pcap_ingest *s, struct flow *f);
 void pcap_event(struct pcap_ingest *s, const struct event *ev);
 /* Free what pcap_event keeps. */
 void pcap_event_release(struct pcap_ingest *s);
-/* A new event of type seen in p, "frame N" its source, peer its peer. */
+/* A new event of type seen in p, "NAME frame N" its source, peer its
+ * peer. */
 void pcap_ev_start(struct event *ev, enum ev_type type,
     const struct pkt_ctx *p, const char *peer);
 /* After the last event: each folded event's count, and a note if any. */
@@ -332,13 +335,6 @@ void pcap_kdc_no_accept(struct pcap_ingest *s, const char *addr,
 
 /* A capture ccmdiag probe saved names its MP: added to r->mp_given. */
 void pcap_probe_target(const uint8_t *head, size_t n, struct report *r);
-
-/*
- * The reader over an open stream (closed on return), for tests and the
- * fuzz target: 0, or ERR_IO with the reason in errbuf.
- */
-int ingest_pcap_stream(FILE *f, struct report *r, char *errbuf,
-    size_t errlen);
 
 /*
  * Payload handlers: proto_udp, proto_kdc_refused and proto_finish in

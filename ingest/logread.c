@@ -1,9 +1,7 @@
-/* logread.c - bounded line reader for logs: gzip, UTF-16 BOM, CRLF. */
-#include <errno.h>
+/* logread.c - bounded line reader for logs: UTF-16 BOM, CRLF. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <zlib.h>
 #if defined(__SSE2__)
@@ -17,24 +15,37 @@
 #endif
 
 #include "error.h"
+#include "ingest.h"
 #include "logread.h"
 #include "progress.h"
+#include "report.h"
 
 /*
- * Reads of CHUNK land straight in buf (zlib copies a plain file without its
- * own buffer when asked for twice its buffer size or more), small enough to
- * stay in the cache while the lines are split.
+ * Reads of CHUNK land straight in buf, small enough to stay in the cache
+ * while the lines are split.
  */
 #define CHUNK	(256 * 1024)
-#define ZBUF	(64 * 1024)
 
 const char *
 logread_error(struct logread *lr)
 {
-	int e = 0;
-	const char *m = lr->gz ? gzerror(lr->gz, &e) : NULL;
+	return lr->in && lr->failed ? ingest_error(lr->in) : "read error";
+}
 
-	return m && *m ? m : "read error";
+void
+logread_result(struct logread *lr, unsigned long lines, struct input *res)
+{
+	const char *packing = lr->in ? lr->in->packing : NULL;
+
+	if (lr->failed) {
+		res->status = INPUT_CUT;
+		snprintf(res->detail, sizeof(res->detail), "ends after line "
+		    "%lu: %s", lines, logread_error(lr));
+		return;
+	}
+	res->status = INPUT_READ;
+	snprintf(res->detail, sizeof(res->detail), "%lu line%s%s%s", lines,
+	    lines == 1 ? "" : "s", packing ? ", " : "", packing ? packing : "");
 }
 
 const char *
@@ -86,34 +97,43 @@ utf16_decode(struct cursor *c, enum logread_enc enc, uint8_t *out)
 	return o;
 }
 
+/* n bytes, or fewer at the end; -1 when a read fails. */
+static ssize_t
+read_full(struct logread *lr, uint8_t *buf, size_t n)
+{
+	size_t have = 0;
+	ssize_t got;
+
+	while (have < n && (got = ingest_read(lr->in, buf + have,
+	    n - have)) != 0) {
+		if (got < 0) {
+			lr->failed = 1;
+			return -1;
+		}
+		have += (size_t)got;
+	}
+	return (ssize_t)have;
+}
+
 int
-logread_open(struct logread *lr, const char *path, char *errbuf,
+logread_start(struct logread *lr, struct ingest_file *f, char *errbuf,
     size_t errlen)
 {
 	uint8_t bom[3];
-	struct stat st;
-	int n;
+	ssize_t n, m;
 
 	memset(lr, 0, sizeof(*lr));
-	if ((lr->gz = gzopen(path, "rb")) == NULL) {
-		snprintf(errbuf, errlen, "cannot open %s: %s", path,
-		    errno ? strerror(errno) : "out of memory");
-		return ERR_IO;
-	}
-	gzbuffer(lr->gz, ZBUF);
-	lr->gzipped = !gzdirect(lr->gz);
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		lr->size = (uint64_t)st.st_size;
+	lr->in = f;
+	lr->gzipped = f->packing && strcmp(f->packing, "gzip") == 0;
+	lr->size = f->size;
 	lr->cap = LOGREAD_MAX_LINE + 3 * CHUNK / 2 + 8;
 	if ((lr->buf = malloc(lr->cap)) == NULL) {
 		logread_close(lr);
-		snprintf(errbuf, errlen, "%s: out of memory", path);
+		snprintf(errbuf, errlen, "out of memory");
 		return ERR_NOMEM;
 	}
-	n = gzread(lr->gz, bom, 2);
-	if (n < 0) {
-		snprintf(errbuf, errlen, "%s: %s", path,
-		    gzerror(lr->gz, &n));
+	if ((n = read_full(lr, bom, 2)) < 0) {
+		snprintf(errbuf, errlen, "%s", ingest_error(f));
 		logread_close(lr);
 		return ERR_IO;
 	}
@@ -122,8 +142,7 @@ logread_open(struct logread *lr, const char *path, char *errbuf,
 	else if (n == 2 && bom[0] == 0xfe && bom[1] == 0xff)
 		lr->enc = LOGREAD_UTF16BE;
 	else if (n == 2 && bom[0] == 0xef && bom[1] == 0xbb) {
-		int m = gzread(lr->gz, bom + 2, 1);
-
+		m = read_full(lr, bom + 2, 1);
 		if (m != 1 || bom[2] != 0xbf) {
 			lr->len = m == 1 ? 3 : 2;
 			memcpy(lr->buf, bom, lr->len);
@@ -135,9 +154,31 @@ logread_open(struct logread *lr, const char *path, char *errbuf,
 	if (lr->enc != LOGREAD_BYTES &&
 	    (lr->raw = malloc(CHUNK + 2)) == NULL) {
 		logread_close(lr);
+		snprintf(errbuf, errlen, "out of memory");
+		return ERR_NOMEM;
+	}
+	return 0;
+}
+
+int
+logread_open(struct logread *lr, const char *path, char *errbuf,
+    size_t errlen)
+{
+	struct ingest_file *f;
+	int rc;
+
+	memset(lr, 0, sizeof(*lr));
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
 		snprintf(errbuf, errlen, "%s: out of memory", path);
 		return ERR_NOMEM;
 	}
+	if ((rc = ingest_open(f, path, errbuf, errlen)) != 0 ||
+	    (rc = logread_start(lr, f, errbuf, errlen)) != 0) {
+		ingest_close(f);
+		free(f);
+		return rc;
+	}
+	lr->own = f;
 	return 0;
 }
 
@@ -146,8 +187,10 @@ logread_close(struct logread *lr)
 {
 	if (lr->progress)
 		progress_end();
-	if (lr->gz)
-		gzclose(lr->gz);
+	if (lr->own) {
+		ingest_close(lr->own);
+		free(lr->own);
+	}
 	free(lr->buf);
 	free(lr->raw);
 	memset(lr, 0, sizeof(*lr));
@@ -156,7 +199,7 @@ logread_close(struct logread *lr)
 void
 logread_progress(struct logread *lr, const char *label)
 {
-	if (lr->gz == NULL || lr->size == 0)
+	if (lr->in == NULL || lr->size == 0)
 		return;
 	progress_start(lr->size, label);
 	lr->progress = 1;
@@ -172,7 +215,7 @@ read_text(struct logread *lr, uint8_t *to, size_t room, size_t limit)
 	size_t want, got;
 	struct cursor c;
 	uint8_t *in;
-	int n;
+	ssize_t n;
 
 	if (lr->eof || room < 8)
 		return 0;
@@ -187,16 +230,15 @@ read_text(struct logread *lr, uint8_t *to, size_t room, size_t limit)
 		return 0;
 	in = lr->enc == LOGREAD_BYTES ? to : lr->raw;
 	memcpy(in, lr->carry, lr->n_carry);
-	n = gzread(lr->gz, in + lr->n_carry, (unsigned)want);
-	if (n < 0)
+	n = ingest_read(lr->in, in + lr->n_carry, want);
+	if (n < 0) {
+		lr->failed = 1;
 		return -ERR_IO;
+	}
 	if (n == 0)
 		lr->eof = 1;
-	if (lr->progress) {
-		z_off_t off = gzoffset(lr->gz);
-
-		progress_update(off > 0 ? (uint64_t)off : 0);
-	}
+	if (lr->progress)
+		progress_update(ingest_disk_offset(lr->in));
 	got = lr->n_carry + (size_t)n;
 	lr->n_carry = 0;
 	if (lr->enc == LOGREAD_BYTES)

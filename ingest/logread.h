@@ -1,8 +1,8 @@
 /*
- * logread.h - read a text log line by line with bounded memory: plain or
- * gzip'd, UTF-8/ASCII or UTF-16 with a byte-order mark (decoded to UTF-8),
- * LF or CRLF.  Lines longer than the bound are skipped and counted, never
- * held.  The only file that calls zlib.
+ * logread.h - read a text log line by line with bounded memory from an
+ * open input (ingest.h: gzip already undone there), UTF-8/ASCII or UTF-16
+ * with a byte-order mark (decoded to UTF-8), LF or CRLF.  Lines longer
+ * than the bound are skipped and counted, never held.
  */
 #ifndef CCMDIAG_LOGREAD_H
 #define CCMDIAG_LOGREAD_H
@@ -12,13 +12,17 @@
 
 #include "cursor.h"
 
+struct ingest_file;
+struct input;
+
 #define LOGREAD_MAX_LINE	(64 * 1024)
 #define LOGREAD_MAX_FIELDS	64
 
 enum logread_enc { LOGREAD_BYTES, LOGREAD_UTF16LE, LOGREAD_UTF16BE };
 
 struct logread {
-	void *gz;		/* gzFile */
+	struct ingest_file *in;	/* what is read */
+	struct ingest_file *own;	/* ... when logread_open opened it */
 	enum logread_enc enc;
 	int gzipped;
 	uint8_t *buf;		/* decoded text */
@@ -26,6 +30,7 @@ struct logread {
 	size_t scanned;		/* bytes after pos known to hold no LF */
 	uint8_t *raw;		/* UTF-16 only: bytes before decoding */
 	uint64_t size;		/* of the file on disk, 0 unknown */
+	int failed;		/* a read failed: logread_error says why */
 	int progress;		/* drawing a progress bar (progress.h) */
 	uint8_t carry[2];	/* odd UTF-16 byte left from the last read */
 	size_t n_carry;
@@ -35,8 +40,14 @@ struct logread {
 	unsigned long first_long;	/* line number of the first one */
 };
 
-/* Open path; 0, or an ERR_ code with a reason in errbuf.  Who frees: the
- * caller, with logread_close (which accepts a closed or zeroed reader). */
+/*
+ * Read the open input f (which stays the caller's); 0, or an ERR_ code
+ * with a reason in errbuf.  Who frees: the caller, with logread_close
+ * (which accepts a closed or zeroed reader).
+ */
+int logread_start(struct logread *lr, struct ingest_file *f, char *errbuf,
+    size_t errlen);
+/* The same for the file at path, opened here. */
 int logread_open(struct logread *lr, const char *path, char *errbuf,
     size_t errlen);
 /*
@@ -88,7 +99,13 @@ void logread_scan(const uint8_t *p, size_t avail, uint8_t sepc,
  */
 enum { LOGREAD_SCAN_BYTES, LOGREAD_SCAN_SSE2, LOGREAD_SCAN_AVX2 };
 int logread_scan_level(int level);
-/* zlib's or the system's word for the last read error. */
+/*
+ * How the read of a log went, for the report's list of inputs: read whole
+ * (lines of them), or cut after that many lines when a read failed.
+ */
+void logread_result(struct logread *lr, unsigned long lines,
+    struct input *res);
+/* The reason the last read failed. */
 const char *logread_error(struct logread *lr);
 
 /*

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "ingest.h"
 #include "ingest_pcap.h"
+#include "progress.h"
 #include "util.h"
 
 static void
@@ -24,6 +25,7 @@ on_packet(void *arg, const struct capture_pkt *pkt)
 	p.text = &text;
 	p.t = pkt->t;
 	p.frame = pkt->frame;
+	p.source = s->source;
 	s->t_end = pkt->t;
 	s->frame_end = pkt->frame;
 	cur_init(&c, pkt->data, pkt->caplen);
@@ -33,90 +35,22 @@ on_packet(void *arg, const struct capture_pkt *pkt)
 	pcap_network(s, &p, type, &c);
 }
 
-static int
-run(struct report *r, int (*open)(void *, struct pcap_ingest *, int *,
-    char *, size_t), void *src, char *errbuf, size_t errlen)
+static ssize_t
+src_read(void *arg, void *buf, size_t n)
 {
-	struct pcap_ingest s;
-	struct event ev;
-	size_t i;
-	int rc, cut = 0;
-
-	memset(&s, 0, sizeof(s));
-	s.r = r;
-	s.n_buckets = 8192;		/* a power of 2 */
-	if ((s.buckets = calloc(s.n_buckets, sizeof(*s.buckets))) == NULL) {
-		snprintf(errbuf, errlen, "out of memory");
-		return ERR_NOMEM;
-	}
-	rc = open(src, &s, &cut, errbuf, errlen);
-	while (s.n_frags > 0)		/* datagrams never completed */
-		pcap_frag_free(&s, 0, UND_FRAGMENT, s.frags[0]->n);
-	for (i = 0; i < s.n_buckets; i++) {
-		struct flow *f;
-
-		/* a message still waiting for bytes that never came */
-		for (f = s.buckets[i]; f; f = f->next) {
-			if (f->dir[0].len && f->dir[0].kind != APP_NONE)
-				count(&s, UND_TRUNCATED);
-			if (f->dir[1].len && f->dir[1].kind != APP_NONE)
-				count(&s, UND_TRUNCATED);
-		}
-	}
-	if (rc == 0) {
-		struct pkt_ctx end;
-		struct pkt_text none = { "", "", 1 };
-
-		/* connections still open when the capture stopped */
-		memset(&end, 0, sizeof(end));
-		end.text = &none;
-		end.t = s.t_end;
-		end.frame = s.frame_end;
-		for (i = 0; i < s.n_buckets; i++) {
-			struct flow *f;
-
-			for (f = s.buckets[i]; f; f = f->next) {
-				proto_dir_lost(&s, f, 0);
-				proto_dir_lost(&s, f, 1);
-				if (!f->ended)
-					proto_conn_end(&s, &end, f);
-			}
-		}
-		if (cut) {
-			count(&s, UND_TRUNCATED);
-			event_init(&ev, EV_NOTE);
-			strlcpy0(ev.source, "capture", sizeof(ev.source));
-			strlcpy0(ev.text, errbuf, sizeof(ev.text));
-			report_add_event(r, &ev);
-		}
-		proto_finish(&s);
-	}
-	for (i = 0; i < s.n_buckets; i++)
-		while (s.buckets[i])
-			pcap_flow_free(&s, s.buckets[i]);
-	free(s.buckets);
-	pcap_event_release(&s);
-	return rc;
+	return ingest_read(arg, buf, n);
 }
 
-static int
-open_path(void *src, struct pcap_ingest *s, int *cut, char *errbuf,
-    size_t errlen)
+static const char *
+src_error(void *arg)
 {
-	return capture_read_file(src, on_packet, s, cut, errbuf, errlen);
+	return ingest_error(arg);
 }
 
-static int
-open_stream(void *src, struct pcap_ingest *s, int *cut, char *errbuf,
-    size_t errlen)
+static uint64_t
+src_where(void *arg)
 {
-	return capture_read_stream(src, on_packet, s, cut, errbuf, errlen);
-}
-
-int
-ingest_pcap_stream(FILE *f, struct report *r, char *errbuf, size_t errlen)
-{
-	return run(r, open_stream, f, errbuf, errlen);
+	return ingest_disk_offset(arg);
 }
 
 /*
@@ -168,18 +102,83 @@ pcap_probe_target(const uint8_t *head, size_t n, struct report *r)
 }
 
 static int
-pcap_read(const char *path, struct report *r, char *errbuf, size_t errlen)
+pcap_read(struct ingest_file *f, struct report *r, struct input *res)
 {
-	uint8_t head[512];
-	size_t got;
-	FILE *f;
+	struct capture_src src = { src_read, src_error, NULL, f, 0 };
+	struct capture_end cend;
+	struct pcap_ingest s;
+	size_t i;
+	int rc;
 
-	if ((f = fopen(path, "rb")) != NULL) {
-		got = fread(head, 1, sizeof(head), f);
-		fclose(f);
-		pcap_probe_target(head, got, r);
+	pcap_probe_target(f->head, f->head_len, r);
+	memset(&s, 0, sizeof(s));
+	s.r = r;
+	s.n_buckets = 8192;		/* a power of 2 */
+	snprintf(s.source, sizeof(s.source), "%.40s", f->name);
+	if ((s.buckets = calloc(s.n_buckets, sizeof(*s.buckets))) == NULL) {
+		snprintf(res->detail, sizeof(res->detail), "out of memory");
+		return ERR_NOMEM;
 	}
-	return run(r, open_path, (void *)(uintptr_t)path, errbuf, errlen);
+	if (f->size > 0) {	/* a file: a bar on stderr when big, on a tty */
+		src.ahead = 1;
+		src.where = src_where;
+		progress_start(f->size, f->name);
+	}
+	rc = capture_read(&src, on_packet, &s, &cend, res->detail,
+	    sizeof(res->detail));
+	progress_end();
+	while (s.n_frags > 0)		/* datagrams never completed */
+		pcap_frag_free(&s, 0, UND_FRAGMENT, s.frags[0]->n);
+	for (i = 0; i < s.n_buckets; i++) {
+		struct flow *fl;
+
+		/* a message still waiting for bytes that never came */
+		for (fl = s.buckets[i]; fl; fl = fl->next) {
+			if (fl->dir[0].len && fl->dir[0].kind != APP_NONE)
+				count(&s, UND_TRUNCATED);
+			if (fl->dir[1].len && fl->dir[1].kind != APP_NONE)
+				count(&s, UND_TRUNCATED);
+		}
+	}
+	if (rc == 0) {
+		struct pkt_ctx end;
+		struct pkt_text none = { "", "", 1 };
+
+		/* connections still open when the capture stopped */
+		memset(&end, 0, sizeof(end));
+		end.text = &none;
+		end.t = s.t_end;
+		end.frame = s.frame_end;
+		end.source = s.source;
+		for (i = 0; i < s.n_buckets; i++) {
+			struct flow *fl;
+
+			for (fl = s.buckets[i]; fl; fl = fl->next) {
+				proto_dir_lost(&s, fl, 0);
+				proto_dir_lost(&s, fl, 1);
+				if (!fl->ended)
+					proto_conn_end(&s, &end, fl);
+			}
+		}
+		if (cend.cut)
+			count(&s, UND_TRUNCATED);
+		proto_finish(&s);
+		res->status = cend.cut ? INPUT_CUT : INPUT_READ;
+		if (cend.cut)
+			snprintf(res->detail, sizeof(res->detail), "%s",
+			    cend.why);
+		else
+			snprintf(res->detail, sizeof(res->detail), "%lu "
+			    "frame%s%s%s", cend.frames, cend.frames == 1 ?
+			    "" : "s", f->packing ? ", " : "",
+			    f->packing ? f->packing : "");
+	}
+	for (i = 0; i < s.n_buckets; i++)
+		while (s.buckets[i])
+			pcap_flow_free(&s, s.buckets[i]);
+	free(s.buckets);
+	pcap_event_release(&s);
+	return rc;
 }
 
 static int
@@ -202,6 +201,7 @@ pcap_sniff(const uint8_t *head, size_t n)
 
 const struct ingest_reader ingest_pcap = {
 	.name = "pcap",
+	.kind = "capture",
 	.sniff = pcap_sniff,
 	.read = pcap_read,
 };

@@ -12,6 +12,7 @@ pcap_ev_start(struct event *ev, enum ev_type type, const struct pkt_ctx *p,
 {
 	char digits[24], *d = digits + sizeof(digits);
 	unsigned long v = p->frame;
+	size_t n = p->source ? strlen(p->source) : 0;
 
 	event_init(ev, type);
 	ev->t = p->t;
@@ -20,8 +21,12 @@ pcap_ev_start(struct event *ev, enum ev_type type, const struct pkt_ctx *p,
 	do
 		*--d = (char)('0' + v % 10);
 	while ((v /= 10) != 0);
-	memcpy(ev->source, "frame ", 6);	/* "frame %lu", without printf */
-	strlcpy0(ev->source + 6, d, sizeof(ev->source) - 6);
+	/* "NAME frame %lu", without printf; NAME is at most 40 bytes */
+	if (n > 0)
+		memcpy(ev->source, p->source, n);
+	memcpy(ev->source + n, n ? " frame " : "frame ", n ? 7 : 6);
+	n += n ? 7 : 6;
+	strlcpy0(ev->source + n, d, sizeof(ev->source) - n);
 	strlcpy0(ev->peer, peer, sizeof(ev->peer));
 }
 
@@ -291,7 +296,7 @@ pcap_fold_finish(struct pcap_ingest *s)
 		return;
 	event_init(&ev, EV_NOTE);
 	ev.t = s->t_end > 0 ? s->t_end : 0;	/* capture time, never ours */
-	strlcpy0(ev.source, "capture", sizeof(ev.source));
+	strlcpy0(ev.source, s->source, sizeof(ev.source));
 	snprintf(ev.text, sizeof(ev.text), "timeline bounded: after the first "
 	    "%d events of a kind, %lu repeats of an earlier event (same kind, "
 	    "peer and fields at another time; past %d distinct events of a "

@@ -246,8 +246,10 @@ head_parse(const uint8_t *p, size_t n, struct http_head *h)
 		header(h, name, skip_ws(buf));
 	}
 	free(buf);
-	if (h->response && (h->status < 100 || h->status > 999))
+	if (h->response && (h->status < 100 || h->status > 999)) {
+		head_release(h);	/* a Negotiate token may be held */
 		return -1;
+	}
 	return 0;
 }
 

@@ -466,7 +466,8 @@ kdc_unreachable(struct pcap_ingest *s, const struct kdc_peer *k)
 	event_init(&ev, EV_KDC_UNREACHABLE);
 	ev.t = k->t_first;
 	ev.frame = (int)k->frame_first;
-	snprintf(ev.source, sizeof(ev.source), "frame %lu", k->frame_first);
+	snprintf(ev.source, sizeof(ev.source), "%.40s frame %lu", s->source,
+	    k->frame_first);
 	strlcpy0(ev.peer, k->addr, sizeof(ev.peer));
 	strlcpy0(ev.client, k->client, sizeof(ev.client));
 	ev.port = 88;
@@ -525,7 +526,7 @@ proto_finish(struct pcap_ingest *s)
 		return;
 	event_init(&ev, EV_NOTE);
 	ev.t = s->t_end > 0 ? s->t_end : 0;	/* capture time, never ours */
-	strlcpy0(ev.source, "capture", sizeof(ev.source));
+	strlcpy0(ev.source, s->source, sizeof(ev.source));
 	snprintf(ev.text, sizeof(ev.text), "%lu frame%s not decoded:", total,
 	    total == 1 ? "" : "s");
 	for (k = 0; k < UND__COUNT; k++)

@@ -248,6 +248,7 @@ transport(struct pcap_ingest *s, struct pkt_ctx *p, int af, int proto,
 {
 	const uint8_t *h;
 	uint16_t ulen;
+	size_t n;
 
 	/* binary here; text only if an event or a KDC needs it */
 	p->af = af;
@@ -285,7 +286,10 @@ transport(struct pcap_ingest *s, struct pkt_ctx *p, int af, int proto,
 		truncated = 1;
 	if (p->dport == 4789 && vxlan(s, p, c))
 		return;
-	proto_udp(s, p, cur_bytes(c, cur_left(c)), cur_left(c), truncated);
+	/* the length first: arguments are evaluated in no set order, and
+	 * cur_bytes empties c */
+	n = cur_left(c);
+	proto_udp(s, p, cur_bytes(c, n), n, truncated);
 }
 
 /* ---- IP fragments ---- */

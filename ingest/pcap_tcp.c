@@ -297,6 +297,14 @@ pend_add(struct pcap_ingest *s, struct tcp_dir *d, uint32_t seq,
 	return 1;
 }
 
+/* Bytes a segment starts behind the next expected one, off <= 0: -off
+ * without negating INT32_MIN (a segment 2^31 bytes behind). */
+static size_t
+behind(int32_t off)
+{
+	return (size_t)(0u - (uint32_t)off);
+}
+
 static void
 tcp_segment(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
     int side, uint32_t seq, const uint8_t *data, size_t n)
@@ -322,8 +330,8 @@ tcp_segment(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 		dir_hole(s, f, side, seq);
 		off = 0;
 	}
-	if (n > 0 && off <= 0 && (size_t)-off < n) {
-		size_t k = n - (size_t)-off;
+	if (n > 0 && off <= 0 && behind(off) < n) {
+		size_t k = n - behind(off);
 
 		if (d->len == 0 && d->skip > k && d->kind != APP_UNKNOWN &&
 		    d->kind != APP_NONE) {
@@ -332,7 +340,7 @@ tcp_segment(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 			d->next += (uint32_t)k;
 			d->skip -= k;
 		} else {
-			dir_append(s, d, data + (size_t)-off, k);
+			dir_append(s, d, data + behind(off), k);
 			proto_tcp(s, p, f, side);
 		}
 	}
@@ -347,9 +355,9 @@ tcp_segment(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 				continue;
 			d->pend[i] = d->pend[--d->n_pend];
 			s->buffered -= g.len;
-			if ((size_t)-off < g.len) {
-				dir_append(s, d, g.data + (size_t)-off,
-				    g.len - (size_t)-off);
+			if (behind(off) < g.len) {
+				dir_append(s, d, g.data + behind(off),
+				    g.len - behind(off));
 				proto_tcp(s, p, f, side);
 			}
 			free(g.data);

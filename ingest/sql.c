@@ -2,7 +2,8 @@
  * sql.c - SQL traces of the MP's `exec spUpdateClientRegistration`
  * (SQL Profiler, or a log that quotes it): decode the certificates, check
  * the thumbprints and the CryptoAPI public key the MP stored against them,
- * and say what @ApprovalMethod/@IsIntegratedAuth mean for approval.
+ * and say what @ApprovalMethod/@IsIntegratedAuth mean for approval: each
+ * check is an event that says what it showed, for the engine to judge.
  *
  * Both parameter styles are read: `(@Name) value, ...` as TechNet quotes
  * it with the parameters inlaid, and `@Name=value, ...` as Profiler shows
@@ -50,8 +51,6 @@ struct sql {
 	struct report *r;
 	const char *base;
 	unsigned long line;
-	int evs[FINDING_MAX_EVIDENCE];
-	int n_evs;
 	int n_calls;
 };
 
@@ -326,39 +325,53 @@ num_of(const struct call *call, const char *name)
 	return strtol(p->text, NULL, 10);
 }
 
-/* ---- events and findings --------------------------------------------- */
+/* ---- events ---------------------------------------------------------- */
 
-static int
-note(struct sql *s, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-note(struct sql *s, const char *name, const char *fmt, ...)
+static void
+vemit(struct sql *s, enum ev_type type, enum sql_check check,
+    const char *name, const char *fmt, va_list ap)
 {
 	struct event ev;
-	va_list ap;
-	int i;
 
-	event_init(&ev, EV_NOTE);
+	event_init(&ev, type);
 	ev.t = 0;
 	snprintf(ev.source, sizeof(ev.source), "%.40s:%lu", s->base, s->line);
 	strlcpy0(ev.name, name, sizeof(ev.name));
-	va_start(ap, fmt);
 	vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
-	va_end(ap);
-	i = report_add_event(s->r, &ev);
-	if (i >= 0 && s->n_evs < FINDING_MAX_EVIDENCE)
-		s->evs[s->n_evs++] = i;
-	return i;
+	ev.sql.check = check;
+	ev.sql.call = s->n_calls;
+	(void)report_add_event(s->r, &ev);
 }
 
+/* What the call showed about parameter name. */
 static void
-finding(struct sql *s, enum finding_id id, int ev)
-{
-	int i = report_add_finding(s->r, id);
+note(struct sql *s, enum sql_check check, const char *name,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-	if (i >= 0)
-		finding_add_evidence(&s->r->findings[i], ev);
+static void
+note(struct sql *s, enum sql_check check, const char *name,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vemit(s, EV_SQL_REGISTRATION, check, name, fmt, ap);
+	va_end(ap);
+}
+
+/* What was read of the file. */
+static void
+summary(struct sql *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+summary(struct sql *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vemit(s, EV_NOTE, SQL_CHECK_NOTED, "", fmt, ap);
+	va_end(ap);
 }
 
 static void
@@ -396,22 +409,22 @@ check_cert(struct sql *s, const struct call *call, const char *pname,
 {
 	const struct param *p = get(call, pname), *tp = get(call, tpname);
 	char nb[32], na[32], sha[48], given[48];
-	int ev;
 
 	if (p == NULL || p->kind != P_HEX) {
-		note(s, pname, "@%s: no %s certificate in the call", pname,
+		note(s, SQL_CHECK_NOTED, pname, "@%s: no %s certificate in the "
+		    "call", pname,
 		    role);
 		return -1;
 	}
 	if (crypto_cert_decode(p->bytes, p->len, cert) != 0) {
-		ev = note(s, pname, "@%s: %zu bytes that are not an X.509 "
-		    "certificate", pname, p->len);
-		finding(s, FID_SQL_CERT_UNREADABLE, ev);
+		note(s, SQL_CHECK_CERT_UNREADABLE, pname, "@%s: %zu bytes that "
+		    "are not an X.509 certificate", pname, p->len);
 		return -1;
 	}
 	date_text(cert->not_before, nb, sizeof(nb));
 	date_text(cert->not_after, na, sizeof(na));
-	note(s, pname, "@%s (%s certificate): subject %s, %s, valid %s .. %s "
+	note(s, SQL_CHECK_NOTED, pname, "@%s (%s certificate): subject %s, "
+	    "%s, valid %s .. %s "
 	    "UTC, serial %s%s, %s %d bits, %s, EKU %s%s", pname, role,
 	    cert->subject, cert->self_signed ? "self-signed" : cert->issuer,
 	    nb, na, cert->serial_hex, cert->serial_negative ?
@@ -434,7 +447,8 @@ check_cert(struct sql *s, const struct call *call, const char *pname,
 		sha[40] = '\0';
 	}
 	if (tp == NULL || tp->kind != P_HEX) {
-		note(s, tpname, "@%s absent; SHA-1 of @%s is %s", tpname, pname,
+		note(s, SQL_CHECK_NOTED, tpname, "@%s absent; SHA-1 of @%s is %s",
+		    tpname, pname,
 		    sha);
 		return 0;
 	}
@@ -446,12 +460,13 @@ check_cert(struct sql *s, const struct call *call, const char *pname,
 		given[2 * n] = '\0';
 	}
 	if (tp->len == 20 && memcmp(tp->bytes, cert->sha1, 20) == 0) {
-		note(s, tpname, "@%s %s = SHA-1 of @%s: confirmed", tpname,
+		note(s, SQL_CHECK_NOTED, tpname, "@%s %s = SHA-1 of @%s: "
+		    "confirmed", tpname,
 		    given, pname);
 	} else {
-		ev = note(s, tpname, "@%s %s%s is not the SHA-1 of @%s (%s)",
-		    tpname, given, tp->len > 20 ? "..." : "", pname, sha);
-		finding(s, FID_SQL_THUMBPRINT_MISMATCH, ev);
+		note(s, SQL_CHECK_THUMBPRINT_MISMATCH, tpname, "@%s %s%s is not "
+		    "the SHA-1 of @%s (%s)", tpname, given, tp->len > 20 ?
+		    "..." : "", pname, sha);
 	}
 	return 0;
 }
@@ -469,10 +484,10 @@ check_publickey(struct sql *s, const struct call *call,
 	uint8_t type, version;
 	uint32_t alg, magic, bits, exp;
 	size_t i, n;
-	int ev, match;
+	int match;
 
 	if (p == NULL || p->kind != P_HEX) {
-		note(s, "PublicKey", "@PublicKey absent");
+		note(s, SQL_CHECK_NOTED, "PublicKey", "@PublicKey absent");
 		return;
 	}
 	cur_init(&c, p->bytes, p->len);
@@ -485,9 +500,9 @@ check_publickey(struct sql *s, const struct call *call,
 	exp = cur_le32(&c);
 	if (!cur_ok(&c) || type != 6 || version != 2 || magic != 0x31415352 ||
 	    bits == 0 || bits % 8 || bits > 16384 || cur_left(&c) < bits / 8) {
-		ev = note(s, "PublicKey", "@PublicKey: %zu bytes that are not a "
-		    "CryptoAPI RSA PUBLICKEYBLOB (06 02 .. RSA1)", p->len);
-		finding(s, FID_SQL_PUBLICKEY_MISMATCH, ev);
+		note(s, SQL_CHECK_PUBLICKEY_MISMATCH, "PublicKey", "@PublicKey: "
+		    "%zu bytes that are not a CryptoAPI RSA PUBLICKEYBLOB "
+		    "(06 02 .. RSA1)", p->len);
 		return;
 	}
 	n = bits / 8;
@@ -506,18 +521,18 @@ check_publickey(struct sql *s, const struct call *call,
 	if (match && sign->modulus_len > n)
 		match = 0;
 	if (match) {
-		note(s, "PublicKey", "@PublicKey: PUBLICKEYBLOB %s, RSA %u bits, "
+		note(s, SQL_CHECK_NOTED, "PublicKey", "@PublicKey: PUBLICKEYBLOB "
+		    "%s, RSA %u bits, "
 		    "e=%u, modulus little-endian: the signing certificate's "
 		    "key, confirmed", alg == 0x2400 ? "CALG_RSA_SIGN" :
 		    alg == 0xa400 ? "CALG_RSA_KEYX" : "(unusual aiKeyAlg)",
 		    bits, exp);
 		return;
 	}
-	ev = note(s, "PublicKey", "@PublicKey: RSA %u bits, e=%u, %s", bits,
-	    exp, have_sign ? "is not the key of the signing certificate "
+	note(s, have_sign ? SQL_CHECK_PUBLICKEY_MISMATCH : SQL_CHECK_NOTED,
+	    "PublicKey", "@PublicKey: RSA %u bits, e=%u, %s", bits, exp,
+	    have_sign ? "is not the key of the signing certificate "
 	    "@Certificate" : "no signing certificate to compare it with");
-	if (have_sign)
-		finding(s, FID_SQL_PUBLICKEY_MISMATCH, ev);
 }
 
 /* @ValidFrom/@ValidTo as the MP stored them, against the certificate. */
@@ -533,7 +548,8 @@ check_validity(struct sql *s, const struct call *call,
 		return;
 	date_text(sign->not_before, nb, sizeof(nb));
 	date_text(sign->not_after, na, sizeof(na));
-	note(s, "ValidFrom", "@ValidFrom %s, @ValidTo %s: %s", vf, vt,
+	note(s, SQL_CHECK_NOTED, "ValidFrom", "@ValidFrom %s, @ValidTo %s: %s",
+	    vf, vt,
 	    strncmp(vf, nb, strlen(nb)) == 0 && strncmp(vt, na, strlen(na)) == 0 ?
 	    "the signing certificate's validity" :
 	    "differ from the signing certificate's validity");
@@ -544,10 +560,9 @@ explain_approval(struct sql *s, const struct call *call)
 {
 	long am = num_of(call, "ApprovalMethod");
 	long ia = num_of(call, "IsIntegratedAuth");
-	int ev;
 
 	if (am == 1 && ia == 1) {
-		note(s, "IsIntegratedAuth", "@ApprovalMethod 1, "
+		note(s, SQL_CHECK_NOTED, "IsIntegratedAuth", "@ApprovalMethod 1, "
 		    "@IsIntegratedAuth 1: the MP authenticated the client with "
 		    "Windows authentication (Kerberos on "
 		    "ccm_system_windowsauth), so the site approves it "
@@ -556,17 +571,18 @@ explain_approval(struct sql *s, const struct call *call)
 		return;
 	}
 	if (ia == 0) {
-		ev = note(s, "IsIntegratedAuth", "@ApprovalMethod %ld, "
+		note(s, SQL_CHECK_NOT_INTEGRATED_AUTH, "IsIntegratedAuth",
+		    "@ApprovalMethod %ld, "
 		    "@IsIntegratedAuth 0: the registration did not come "
 		    "through Windows authentication (anonymous ccm_system, or "
 		    "the 401/Negotiate handshake on ccm_system_windowsauth "
 		    "failed), so the client stays unapproved unless the site "
 		    "approves all computers or an administrator approves it",
 		    am);
-		finding(s, FID_SQL_NOT_INTEGRATED_AUTH, ev);
 		return;
 	}
-	note(s, "IsIntegratedAuth", "@ApprovalMethod %s, @IsIntegratedAuth %s: "
+	note(s, SQL_CHECK_NOTED, "IsIntegratedAuth", "@ApprovalMethod %s, "
+	    "@IsIntegratedAuth %s: "
 	    "not the 1/1 of an automatically approved registration",
 	    text_of(call, "ApprovalMethod"), text_of(call, "IsIntegratedAuth"));
 }
@@ -576,10 +592,10 @@ analyse(struct sql *s, const struct call *call)
 {
 	struct crypto_cert sign, enc;
 	long kt = num_of(call, "KeyType");
-	int have_sign, i, f;
+	int have_sign;
 
-	s->n_evs = 0;
-	note(s, "spUpdateClientRegistration", "exec spUpdateClientRegistration "
+	note(s, SQL_CHECK_NOTED, "spUpdateClientRegistration",
+	    "exec spUpdateClientRegistration "
 	    "(%d parameters%s): site %s, %s, NetBIOS %s, FQDN %s, agent "
 	    "version %s, KeyType %s%s", call->n, call->malformed ?
 	    ", the list is cut short or malformed" : "",
@@ -605,9 +621,6 @@ analyse(struct sql *s, const struct call *call)
 		crypto_cert_release(&sign);
 	}
 	explain_approval(s, call);
-	if ((f = report_add_finding(s->r, FID_SQL_REGISTRATION)) >= 0)
-		for (i = 0; i < s->n_evs; i++)
-			finding_add_evidence(&s->r->findings[f], s->evs[i]);
 }
 
 static void
@@ -628,7 +641,7 @@ line(struct sql *s, struct cursor c)
 }
 
 static int
-sql_read(const char *path, struct report *r, char *errbuf, size_t errlen)
+sql_read(struct ingest_file *f, struct report *r, struct input *res)
 {
 	struct logread lr;
 	struct cursor c;
@@ -637,8 +650,9 @@ sql_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 
 	memset(&s, 0, sizeof(s));
 	s.r = r;
-	s.base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	if ((rc = logread_open(&lr, path, errbuf, errlen)) != 0)
+	s.base = f->name;
+	if ((rc = logread_start(&lr, f, res->detail,
+	    sizeof(res->detail))) != 0)
 		return rc;
 	while ((rc = logread_next(&lr, &c, &too_long)) > 0) {
 		s.line = lr.lineno;
@@ -647,11 +661,12 @@ sql_read(const char *path, struct report *r, char *errbuf, size_t errlen)
 	}
 	if (s.n_calls == 0 || rc < 0 || lr.n_long) {
 		s.line = lr.lineno;
-		note(&s, "", "SQL trace %s: %lu lines, %d spUpdateClientRegistration "
+		summary(&s, "SQL trace %s: %lu lines, %d spUpdateClientRegistration "
 		    "call(s)%s%s", s.base, lr.lineno, s.n_calls,
 		    lr.n_long ? ", some lines too long to read" : "",
 		    rc < 0 ? ", read error" : "");
 	}
+	logread_result(&lr, lr.lineno, res);
 	logread_close(&lr);
 	return 0;
 }
@@ -668,6 +683,7 @@ sql_sniff(const uint8_t *head, size_t n)
 
 const struct ingest_reader ingest_sql = {
 	.name = "sql",
+	.kind = "sql",
 	.sniff = sql_sniff,
 	.read = sql_read,
 };

@@ -217,8 +217,10 @@ root_dse(struct probe_ctx *ctx, struct dir *d, const char *domain,
 	ev.to = ROLE_CLIENT;
 	strlcpy0(ev.name, d->host, sizeof(ev.name));
 	strlcpy0(ev.realm, domain, sizeof(ev.realm));
-	ev.code = (int)dir_attr_num(res, e, "forestFunctionality", -1);
-	ev.rcode = (int)dir_attr_num(res, e, "domainFunctionality", -1);
+	ev.dir.forest_level = (int)dir_attr_num(res, e,
+	    "forestFunctionality", -1);
+	ev.dir.domain_level = (int)dir_attr_num(res, e,
+	    "domainFunctionality", -1);
 	probe_event(ctx, &ev);
 
 	dir_attr_str(res, e, "currentTime", now, sizeof(now));
@@ -366,13 +368,14 @@ spn_owners(struct probe_ctx *ctx, struct dir *gc, struct dir *dom,
 		dir_attr_str(res, e, "sAMAccountName", ev.value,
 		    sizeof(ev.value));
 		strlcpy0(ev.text, account_kind(res, e), sizeof(ev.text));
-		ev.status = (int)dir_attr_num(res, e, "sAMAccountType", -1);
-		ev.etype = (int)dir_attr_num(res, e,
-		    "msDS-SupportedEncryptionTypes", -1);
-		ev.kvno = (int)dir_attr_num(res, e, "msDS-KeyVersionNumber",
+		ev.spn.sam_type = (int)dir_attr_num(res, e, "sAMAccountType",
 		    -1);
-		if (ev.kvno < 0 && dir_dn(res, e, dn, sizeof(dn)) == 0)
-			ev.kvno = (int)key_version(ctx, dom, dn);
+		ev.spn.enctypes = dir_attr_num(res, e,
+		    "msDS-SupportedEncryptionTypes", -1);
+		ev.spn.kvno = (int)dir_attr_num(res, e,
+		    "msDS-KeyVersionNumber", -1);
+		if (ev.spn.kvno < 0 && dir_dn(res, e, dn, sizeof(dn)) == 0)
+			ev.spn.kvno = (int)key_version(ctx, dom, dn);
 		for (i = 0; i < MAX_SPN; i++) {
 			if (!dir_has_value(res, e, "servicePrincipalName",
 			    spns[i]))
@@ -426,13 +429,15 @@ trusts(struct probe_ctx *ctx, struct dir *d, int *count, char *why,
 		strlcpy0(ev.realm, d->domain, sizeof(ev.realm));
 		strlcpy0(ev.peer, d->host, sizeof(ev.peer));
 		dir_attr_str(res, e, "trustPartner", ev.name, sizeof(ev.name));
-		ev.code = (int)dir_attr_num(res, e, "trustType", -1);
-		ev.qtype = (int)dir_attr_num(res, e, "trustDirection", -1);
-		ev.status = (int)dir_attr_num(res, e, "trustAttributes", 0);
-		ev.has_token = dir_values(res, e, "msDS-TrustForestTrustInfo",
-		    NULL, NULL) > 0;
-		trust_classify(ev.code, (unsigned)ev.status, ev.qtype,
-		    d->domain, ev.name, &ti);
+		ev.trust.type = (int)dir_attr_num(res, e, "trustType", -1);
+		ev.trust.direction = (int)dir_attr_num(res, e,
+		    "trustDirection", -1);
+		ev.trust.attributes = (unsigned)dir_attr_num(res, e,
+		    "trustAttributes", 0);
+		ev.trust.forest_info = dir_values(res, e,
+		    "msDS-TrustForestTrustInfo", NULL, NULL) > 0;
+		trust_classify(ev.trust.type, ev.trust.attributes,
+		    ev.trust.direction, d->domain, ev.name, &ti);
 		snprintf(ev.value, sizeof(ev.value), "%s%s%s",
 		    trust_kind_name(ti.kind), ti.selective ?
 		    " (selective authentication)" : "", ti.disabled ?

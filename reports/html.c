@@ -5,21 +5,18 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dns.h"
-#include "krb.h"
+#include "html.h"
 #include "report.h"
 #include "util.h"
 
-#define LADDER_MAX_ROWS		400	/* arrows and notes drawn */
 #define TIMELINE_MAX_ROWS	2000
-#define MAX_KDC_LANES		6
 
 /*
  * The one place text enters the page: the five characters HTML gives a
  * meaning to become references, control characters become spaces.  Used
  * for element content and for attribute values alike (always quoted).
  */
-static void
+void
 html_escape(FILE *out, const char *s)
 {
 	for (; *s; s++) {
@@ -46,37 +43,6 @@ html_escape(FILE *out, const char *s)
 	}
 }
 
-/* Cut s (a buffer of size bytes) to at most max UTF-8 characters, the
- * last one an ellipsis. */
-static void
-shorten(char *s, size_t size, size_t max)
-{
-	size_t i, chars = 0, cut = 0;
-
-	if (max < 2)
-		max = 2;
-	for (i = 0; s[i]; i++) {
-		if (((unsigned char)s[i] & 0xc0) == 0x80)
-			continue;
-		if (chars == max - 1)
-			cut = i;
-		if (++chars > max) {
-			strlcpy0(s + cut, "\xe2\x80\xa6", size - cut);
-			return;
-		}
-	}
-}
-
-static size_t
-utf8_len(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 static const char css[] =
 "*{box-sizing:border-box}"
 "body{margin:0;font:14px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,"
@@ -96,7 +62,7 @@ static const char css[] =
 ".facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 18px;"
 "margin:14px 0 0;padding:12px 16px;background:#fff;border-radius:8px;"
 "border:1px solid #d9e0e6}"
-".facts dt{color:#616e7c}.facts dd{margin:0;word-break:break-all}"
+".facts dt{color:#616e7c}.facts dd{margin:0;overflow-wrap:anywhere}"
 "nav{margin-top:10px;font-size:13px}nav a{margin-right:14px}"
 "a{color:#1d4ed8;text-decoration:none}a:hover{text-decoration:underline}"
 ".finding{background:#fff;border:1px solid #d9e0e6;border-left:5px solid "
@@ -128,245 +94,27 @@ static const char css[] =
 ".st{font-weight:600}.st.ok{color:#1f7a4d}.st.failed{color:#b42318}"
 ".st.warning{color:#b54708}.st.skipped{color:#7b8794}"
 ".ladder{background:#fff;border:1px solid #d9e0e6;border-radius:6px;"
-"overflow-x:auto;padding:8px 0}"
+"padding:8px 0}"
 ".ladder a{text-decoration:none}.ladder a:hover text{"
 "text-decoration:underline}"
-".ladder svg{display:block;font-family:system-ui,'DejaVu Sans',"
-"sans-serif}"
+".ladder svg{display:block;width:100%;max-width:1120px;height:auto;"
+"margin:0 auto;font-family:system-ui,'DejaVu Sans',sans-serif}"
+".ladder svg+svg{margin-top:10px;border-top:1px dashed #d9e0e6}"
 ".note{color:#616e7c;font-size:13px;margin:6px 0}"
 ".legend{font-size:12px;color:#52606d;margin:6px 2px}"
 ".legend span{margin-right:16px}"
 ".legend i{display:inline-block;width:22px;height:0;border-top:2px solid;"
 "vertical-align:middle;margin-right:5px}"
 "footer{margin-top:36px;color:#7b8794;font-size:12px}"
-"@media print{body{background:#fff}main{max-width:none;padding:0}"
-".ladder{overflow:visible}}";
-
-/* ---- the ladder ------------------------------------------------------- */
-
-enum lane_kind { LANE_CLIENT, LANE_DNS, LANE_KDC, LANE_MP };
-
-struct lane {
-	enum lane_kind kind;
-	char realm[128];	/* KDC lanes: "" for a KDC of no known realm */
-	char peer[64];		/* first address seen on a KDC lane */
-};
-
-struct lanes {
-	struct lane l[3 + MAX_KDC_LANES];
-	int n;
-};
-
-enum row_style { RS_REQ, RS_RESP, RS_OK, RS_ERR, RS_NOTE, RS_NOTE_ERR };
-
-/* One drawn row: an arrow between two lanes or a note on one. */
-struct row {
-	int ev;			/* event index */
-	int from, to;		/* lanes; from == to: a note */
-	enum row_style style;
-	char label[1200];
-};
-
-static int
-lane_find(struct lanes *ls, enum lane_kind kind, const char *realm,
-    const char *peer, int add)
-{
-	int i, kdcs = 0, first_kdc = -1;
-
-	for (i = 0; i < ls->n; i++) {
-		if (ls->l[i].kind != kind)
-			continue;
-		if (kind != LANE_KDC)
-			return i;
-		kdcs++;
-		if (first_kdc < 0)
-			first_kdc = i;
-		if (realm[0] && strcasecmp(ls->l[i].realm, realm) == 0)
-			return i;
-		if (!realm[0] && peer[0] && strcmp(ls->l[i].peer, peer) == 0)
-			return i;
-	}
-	if (kind == LANE_KDC && !realm[0] && first_kdc >= 0)
-		return first_kdc;
-	if (!add)
-		return -1;
-	if (kind == LANE_KDC && kdcs >= MAX_KDC_LANES)
-		return first_kdc;	/* beyond the cap, the first one */
-	i = ls->n++;
-	memset(&ls->l[i], 0, sizeof(ls->l[i]));
-	ls->l[i].kind = kind;
-	strlcpy0(ls->l[i].realm, realm, sizeof(ls->l[i].realm));
-	strlcpy0(ls->l[i].peer, peer, sizeof(ls->l[i].peer));
-	return i;
-}
-
-static const char *
-kdc_peer(const struct event *ev)
-{
-	return ev->peer[0] ? ev->peer : "";
-}
-
-/* The lane of an event's far end, creating it in order of appearance. */
-static int
-lane_of(struct lanes *ls, const struct event *ev, enum ev_role role)
-{
-	switch (role) {
-	case ROLE_DNS:
-		return lane_find(ls, LANE_DNS, "", "", 1);
-	case ROLE_KDC:
-		return lane_find(ls, LANE_KDC, ev->realm, kdc_peer(ev), 1);
-	case ROLE_MP:
-		return lane_find(ls, LANE_MP, "", "", 1);
-	default:
-		return lane_find(ls, LANE_CLIENT, "", "", 1);
-	}
-}
-
-/* The part of text before its first ':' ("SEC_E_LOGON_DENIED"). */
-static void
-head_word(const char *text, char *buf, size_t n)
-{
-	strlcpy0(buf, text, n);
-	buf[strcspn(buf, ":")] = '\0';
-}
-
-/*
- * Rows for one event: 0, 1 or 2 (a request and its answer).  Lanes are
- * created here, so pass 1 of the ladder only calls this to learn them.
- */
-static int
-event_rows(struct lanes *ls, const struct event *ev, int idx,
-    struct row out[2])
-{
-	int c = lane_find(ls, LANE_CLIENT, "", "", 1), n = 1;
-	const char *m = krb_msg_name(ev->msg_type);
-	char w[96];
-
-	memset(out, 0, 2 * sizeof(*out));
-	out[0].ev = out[1].ev = idx;
-	out[0].from = out[0].to = c;
-	switch (ev->type) {
-	case EV_DNS:
-		out[0].to = lane_of(ls, ev, ROLE_DNS);
-		out[0].style = RS_REQ;
-		snprintf(out[0].label, sizeof(out[0].label), "%s? %s",
-		    dns_type_name(ev->qtype) ? dns_type_name(ev->qtype) : "DNS",
-		    ev->name);
-		out[1] = out[0];
-		out[1].from = out[0].to;
-		out[1].to = c;
-		out[1].style = ev->rcode == 0 && ev->text[0] ? RS_RESP : RS_ERR;
-		snprintf(out[1].label, sizeof(out[1].label), "%s%s%s",
-		    dns_rcode_name(ev->rcode) ? dns_rcode_name(ev->rcode) :
-		    "no reply", ev->text[0] ? " " : "", ev->text);
-		n = 2;
-		break;
-	case EV_CONNECT_FAIL:
-		out[0].to = lane_of(ls, ev, ev->to ? ev->to : ROLE_MP);
-		out[0].style = RS_ERR;
-		event_describe(ev, out[0].label, sizeof(out[0].label));
-		break;
-	case EV_HTTP_REQUEST:
-		out[0].to = lane_of(ls, ev, ROLE_MP);
-		out[0].style = RS_REQ;
-		snprintf(out[0].label, sizeof(out[0].label), "%s%s%s", ev->text,
-		    ev->name[0] ? " + " : " (anonymous)", ev->name);
-		break;
-	case EV_HTTP_RESPONSE:
-		out[0].from = lane_of(ls, ev, ROLE_MP);
-		out[0].to = c;
-		out[0].style = ev->status >= 200 && ev->status < 300 ? RS_OK :
-		    ev->status == 401 && !ev->name[0] ? RS_RESP : RS_ERR;
-		snprintf(out[0].label, sizeof(out[0].label), "HTTP %d%s%s",
-		    ev->status, ev->text[0] ? " \xc2\xb7 " : "", ev->text);
-		break;
-	case EV_KRB_REQUEST:
-		out[0].to = lane_of(ls, ev, ROLE_KDC);
-		out[0].style = RS_REQ;
-		snprintf(out[0].label, sizeof(out[0].label), "%s %s",
-		    m ? m : "KRB", ev->name);
-		break;
-	case EV_KRB_REPLY:
-		out[0].from = lane_of(ls, ev, ROLE_KDC);
-		out[0].to = c;
-		out[0].style = RS_OK;
-		snprintf(out[0].label, sizeof(out[0].label), "%s %s",
-		    m ? m : "KRB", ev->name);
-		break;
-	case EV_KRB_ERROR:
-		out[0].from = lane_of(ls, ev, ev->from == ROLE_MP ? ROLE_MP :
-		    ROLE_KDC);
-		out[0].to = c;
-		out[0].style = RS_ERR;
-		snprintf(out[0].label, sizeof(out[0].label), "KRB-ERROR %d %s",
-		    ev->code, krb_err_name(ev->code) ? krb_err_name(ev->code) :
-		    "");
-		break;
-	case EV_KRB_REFERRAL:
-		out[0].from = out[0].to = lane_of(ls, ev, ROLE_KDC);
-		out[0].style = RS_NOTE;
-		snprintf(out[0].label, sizeof(out[0].label), "referral to %s",
-		    ev->value);
-		break;
-	case EV_KDC_UNREACHABLE:
-	case EV_REALM_UNKNOWN:
-		out[0].from = out[0].to = lane_of(ls, ev, ROLE_KDC);
-		out[0].style = RS_NOTE_ERR;
-		snprintf(out[0].label, sizeof(out[0].label), "%s",
-		    ev->type == EV_KDC_UNREACHABLE ? "no KDC answered" :
-		    "no KDC located");
-		break;
-	case EV_IIS_REQUEST:
-		out[0].to = lane_of(ls, ev, ROLE_MP);
-		out[0].style = RS_REQ;
-		snprintf(out[0].label, sizeof(out[0].label), "%s from %s",
-		    ev->value, ev->peer);
-		head_word(ev->text, w, sizeof(w));
-		out[1] = out[0];
-		out[1].from = out[0].to;
-		out[1].to = c;
-		out[1].style = ev->status >= 200 && ev->status < 300 ? RS_OK :
-		    ev->status == 401 && ev->code == 2 && !ev->name[0] ?
-		    RS_RESP : RS_ERR;
-		snprintf(out[1].label, sizeof(out[1].label), "%d.%d %s%s%s",
-		    ev->status, ev->code, w, ev->name[0] ? " as " : "",
-		    ev->name);
-		n = 2;
-		break;
-	case EV_CLOCK:
-		out[0].from = out[0].to = lane_of(ls, ev, ev->to == ROLE_MP ?
-		    ROLE_MP : ROLE_KDC);
-		out[0].style = RS_NOTE;
-		snprintf(out[0].label, sizeof(out[0].label), "clock %+.1f s",
-		    ev->offset);
-		break;
-	case EV_SPN_OWNER:
-	case EV_TRUST:
-	case EV_DIRECTORY:
-	case EV_DIRECTORY_UNAVAILABLE:
-		out[0].from = out[0].to = lane_of(ls, ev, ROLE_KDC);
-		out[0].style = ev->type == EV_DIRECTORY_UNAVAILABLE ?
-		    RS_NOTE_ERR : RS_NOTE;
-		event_describe(ev, out[0].label, sizeof(out[0].label));
-		break;
-	case EV_TICKET:
-		out[0].style = RS_NOTE;
-		snprintf(out[0].label, sizeof(out[0].label), "ticket %s kvno %d",
-		    ev->name, ev->kvno);
-		break;
-	case EV_GSS_STATUS:
-	case EV_SPNEGO_REPLY:
-	case EV_NO_CREDENTIALS:
-	case EV_KRB_FALLBACK:
-		out[0].style = ev->type == EV_SPNEGO_REPLY && ev->code < 0 ?
-		    RS_NOTE : RS_NOTE_ERR;
-		event_describe(ev, out[0].label, sizeof(out[0].label));
-		break;
-	default:
-		return 0;	/* notes and capture remarks: timeline only */
-	}
-	return n;
-}
+"footer code{color:#52606d;word-break:break-all}"
+"@page{size:A4;margin:12mm}"
+"@media print{body{background:#fff;font-size:12px}"
+"main{max-width:none;padding:0}"
+".banner{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+".ladder svg{break-inside:avoid}.finding{break-inside:avoid}"
+"td.t,td.mono,.src{white-space:normal;overflow-wrap:anywhere}"
+"td.when{white-space:nowrap}"
+"nav{display:none}}";
 
 static int
 is_evidence(const struct report *r, size_t ev)
@@ -379,251 +127,6 @@ is_evidence(const struct report *r, size_t ev)
 			if ((size_t)r->findings[i].evidence[j] == ev)
 				return 1;
 	return 0;
-}
-
-static void
-lane_header(FILE *out, const struct report *r, const struct lane *l,
-    double x, double w)
-{
-	char sub[160];
-	const char *name = "Client";
-	size_t fit = (size_t)((w - 24) / 7.4);
-
-	sub[0] = '\0';
-	switch (l->kind) {
-	case LANE_CLIENT:
-		strlcpy0(sub, r->client, sizeof(sub));
-		break;
-	case LANE_DNS:
-		name = "DNS";
-		break;
-	case LANE_KDC:
-		name = "KDC";
-		strlcpy0(sub, l->realm[0] ? l->realm : l->peer, sizeof(sub));
-		break;
-	case LANE_MP:
-		name = "Management point";
-		strlcpy0(sub, r->mp_name[0] ? r->mp_name :
-		    strcmp(r->command, "probe") == 0 ? r->target : "",
-		    sizeof(sub));
-		break;
-	}
-	shorten(sub, sizeof(sub), fit);
-	fprintf(out, "<g><rect x=\"%.0f\" y=\"6\" width=\"%.0f\" "
-	    "height=\"42\" rx=\"6\" fill=\"%s\"/>", x - w / 2 + 8, w - 16,
-	    l->kind == LANE_MP ? "#1e3a5f" : l->kind == LANE_KDC ? "#364152" :
-	    "#475467");
-	fprintf(out, "<text x=\"%.0f\" y=\"%s\" text-anchor=\"middle\" "
-	    "fill=\"#fff\" font-size=\"13\" font-weight=\"600\">%s</text>", x,
-	    sub[0] ? "24" : "32", name);
-	if (sub[0]) {
-		fprintf(out, "<text x=\"%.0f\" y=\"40\" text-anchor=\"middle\" "
-		    "fill=\"#d0d5dd\" font-size=\"11\">", x);
-		html_escape(out, sub);
-		fputs("</text>", out);
-	}
-	fputs("</g>\n", out);
-}
-
-static const char *
-row_color(enum row_style s)
-{
-	switch (s) {
-	case RS_OK:
-		return "#1f7a4d";
-	case RS_ERR:
-	case RS_NOTE_ERR:
-		return "#c4320a";
-	case RS_RESP:
-		return "#667085";
-	default:
-		return "#2f5fa7";
-	}
-}
-
-static void
-draw_row(FILE *out, const struct report *r, const struct row *rw,
-    const double *lx, double w, double gutter, double width, double y)
-{
-	const struct event *ev = &r->events[rw->ev];
-	char full[1024], label[1200], when[40], where[64];
-	const char *color = row_color(rw->style);
-	int hit = is_evidence(r, (size_t)rw->ev);
-	size_t fit;
-
-	event_describe(ev, full, sizeof(full));
-	format_time(ev->t, when, sizeof(when));
-	if (ev->frame >= 0)
-		snprintf(where, sizeof(where), "frame %d", ev->frame);
-	else if (strrchr(ev->source, ':'))
-		snprintf(where, sizeof(where), "line %s",
-		    strrchr(ev->source, ':') + 1);
-	else
-		strlcpy0(where, ev->source, sizeof(where));
-	shorten(where, sizeof(where), 14);
-	fprintf(out, "<a href=\"#e%d\"><g><title>", rw->ev + 1);
-	html_escape(out, ev->source);
-	fputs(": ", out);
-	html_escape(out, full);
-	fprintf(out, "</title><text x=\"10\" y=\"%.0f\" font-size=\"11\" "
-	    "fill=\"#344054\"%s>", y + 13, hit ? " font-weight=\"700\"" : "");
-	html_escape(out, where);
-	fprintf(out, "</text><text x=\"10\" y=\"%.0f\" font-size=\"9.5\" "
-	    "fill=\"#98a2b3\">%.12s</text>", y + 25, when + 11);
-	strlcpy0(label, rw->label, sizeof(label));
-	if (rw->from == rw->to) {
-		double tw, cx;
-
-		fit = (size_t)((w * 1.7) / 6.4);
-		shorten(label, sizeof(label), fit);
-		tw = 6.2 * (double)utf8_len(label) + 16;
-		if (tw > w * 1.8)
-			tw = w * 1.8;
-		/* keep a note on the first lane clear of the gutter */
-		cx = lx[rw->from] - tw / 2 < gutter + 4 ? gutter + 4 + tw / 2 :
-		    lx[rw->from];
-		fprintf(out, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" "
-		    "height=\"21\" rx=\"4\" fill=\"%s\" stroke=\"%s\"/>",
-		    cx - tw / 2, y + 4, tw,
-		    rw->style == RS_NOTE_ERR ? "#fef3f2" : "#fffaeb",
-		    rw->style == RS_NOTE_ERR ? "#fda29b" : "#fedf89");
-		fprintf(out, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" "
-		    "font-size=\"11\" fill=\"%s\"%s>", cx, y + 18,
-		    rw->style == RS_NOTE_ERR ? "#b42318" : "#7a2e0e",
-		    hit ? " font-weight=\"700\"" : "");
-	} else {
-		double x1 = lx[rw->from], x2 = lx[rw->to], left, tx;
-		double span = x2 > x1 ? x2 - x1 : x1 - x2;
-		double dir = x2 > x1 ? 1 : -1;
-		const char *anchor;
-
-		fprintf(out, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
-		    "y2=\"%.0f\" stroke=\"%s\" stroke-width=\"1.6\"%s "
-		    "marker-end=\"url(#h%d)\"/>", x1 + 3 * dir, y + 20,
-		    x2 - 4 * dir, y + 20, color, rw->style == RS_RESP ||
-		    rw->style == RS_OK ? " stroke-dasharray=\"6 3\"" : "",
-		    (int)rw->style);
-		/* centred over its arrow when it fits there, else from the
-		 * arrow's left end across the row, which is its own */
-		left = x1 < x2 ? x1 : x2;
-		fit = (size_t)((span - 12) / 6.3);
-		if (utf8_len(label) <= fit) {
-			anchor = "middle";
-			tx = (x1 + x2) / 2;
-		} else {
-			anchor = "start";
-			tx = left + 8;
-			fit = (size_t)((width - tx - 8) / 6.3);
-			shorten(label, sizeof(label), fit > 6 ? fit : 6);
-		}
-		fprintf(out, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"%s\" "
-		    "font-size=\"11\" fill=\"%s\" stroke=\"#fff\" "
-		    "stroke-width=\"3\" paint-order=\"stroke\"%s>", tx, y + 15,
-		    anchor, color, hit ? " font-weight=\"700\"" : "");
-	}
-	html_escape(out, label);
-	fputs("</text></g></a>\n", out);
-}
-
-static void
-ladder(const struct report *r, FILE *out)
-{
-	struct lanes ls;
-	struct row rows[2], *all = NULL;
-	size_t i, n_rows = 0, total = 0, cap = 0;
-	double lx[3 + MAX_KDC_LANES], gutter = 96, w, width, y, height;
-	int k, j;
-
-	memset(&ls, 0, sizeof(ls));
-	lane_find(&ls, LANE_CLIENT, "", "", 1);
-	for (i = 0; i < r->n_events; i++) {
-		k = event_rows(&ls, &r->events[i], (int)i, rows);
-		total += (size_t)k;
-		for (j = 0; j < k && n_rows < LADDER_MAX_ROWS; j++) {
-			if (n_rows == cap) {
-				struct row *p;
-
-				cap = cap ? cap * 2 : 64;
-				if ((p = realloc(all, cap * sizeof(*p))) ==
-				    NULL) {
-					free(all);
-					fputs("<p class=\"note\">The ladder "
-					    "could not be drawn (out of "
-					    "memory).</p>\n", out);
-					return;
-				}
-				all = p;
-			}
-			all[n_rows++] = rows[j];
-		}
-	}
-	if (n_rows == 0) {
-		free(all);
-		fputs("<p class=\"note\">No network exchange to draw: the "
-		    "timeline below lists what was read.</p>\n", out);
-		return;
-	}
-	/* the lanes in the order of the flow: client, DNS, KDCs, MP */
-	{
-		int order[3 + MAX_KDC_LANES], pos[3 + MAX_KDC_LANES], n = 0;
-		enum lane_kind kinds[] = { LANE_CLIENT, LANE_DNS, LANE_KDC,
-		    LANE_MP };
-		size_t q;
-
-		for (q = 0; q < 4; q++)
-			for (k = 0; k < ls.n; k++)
-				if (ls.l[k].kind == kinds[q])
-					order[n++] = k;
-		for (k = 0; k < n; k++)
-			pos[order[k]] = k;
-		w = (1180 - gutter) / ls.n;
-		if (w > 440)
-			w = 440;
-		if (w < 170)
-			w = 170;
-		for (k = 0; k < ls.n; k++)
-			lx[k] = gutter + w * pos[k] + w / 2;
-	}
-	width = gutter + w * ls.n + 8;
-	height = 64 + 30.0 * (double)n_rows + 12;
-	fprintf(out, "<div class=\"ladder\"><svg xmlns=\"http://www.w3.org/"
-	    "2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f "
-	    "%.0f\" role=\"img\" aria-label=\"ladder diagram\">\n", width,
-	    height, width, height);
-	fputs("<defs>", out);
-	for (k = RS_REQ; k <= RS_ERR; k++)
-		fprintf(out, "<marker id=\"h%d\" viewBox=\"0 0 10 10\" "
-		    "refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
-		    "orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" "
-		    "fill=\"%s\"/></marker>", k, row_color((enum row_style)k));
-	fputs("</defs>\n", out);
-	y = 58;
-	for (i = 1; i < n_rows; i += 2)
-		fprintf(out, "<rect x=\"0\" y=\"%.0f\" width=\"%.0f\" "
-		    "height=\"30\" fill=\"#f8fafc\"/>\n", y + 30.0 * (double)i,
-		    width);
-	for (k = 0; k < ls.n; k++) {
-		fprintf(out, "<line x1=\"%.0f\" y1=\"48\" x2=\"%.0f\" "
-		    "y2=\"%.0f\" stroke=\"#b8c2cc\" stroke-width=\"1.2\" "
-		    "stroke-dasharray=\"3 3\"/>\n", lx[k], lx[k], height - 4);
-		lane_header(out, r, &ls.l[k], lx[k], w);
-	}
-	for (i = 0; i < n_rows; i++)
-		draw_row(out, r, &all[i], lx, w, gutter, width,
-		    y + 30.0 * (double)i);
-	fputs("</svg></div>\n", out);
-	fputs("<div class=\"legend\"><span><i style=\"border-color:#2f5fa7\">"
-	    "</i>request</span><span><i style=\"border-color:#667085;"
-	    "border-top-style:dashed\"></i>reply</span><span><i style=\""
-	    "border-color:#1f7a4d;border-top-style:dashed\"></i>success</span>"
-	    "<span><i style=\"border-color:#c4320a\"></i>error or refusal"
-	    "</span><span>bold: evidence of a finding; hover a row for the "
-	    "full event</span></div>\n", out);
-	if (total > n_rows)
-		fprintf(out, "<p class=\"note\">The ladder shows the first %zu "
-		    "of %zu exchanges; the timeline lists every event.</p>\n",
-		    n_rows, total);
-	free(all);
 }
 
 /* ---- the page --------------------------------------------------------- */
@@ -714,8 +217,8 @@ clients(const struct report *r, FILE *out)
 		td(out, "n", n);
 		td(out, NULL, cv->last_status);
 		td(out, "mono t", cv->source);
-		td(out, "t", cv->first);
-		td(out, "t", cv->last);
+		td(out, "t when", cv->first);
+		td(out, "t when", cv->last);
 		fputs("</tr>\n", out);
 	}
 	fputs("</table>\n", out);
@@ -726,12 +229,16 @@ steps(const struct report *r, FILE *out)
 {
 	char ms[32];
 	size_t i;
+	int frames = 0;
 
 	if (r->n_steps == 0)
 		return;
-	fputs("<h2 id=\"steps\">Steps</h2>\n<table><tr><th>Step</th><th>"
-	    "Status</th><th>Time</th><th>Summary</th><th>Frames</th></tr>\n",
-	    out);
+	/* frame numbers only when there is a capture to look them up in */
+	for (i = 0; i < r->n_steps; i++)
+		frames |= r->steps[i].frames[0] != '\0';
+	fprintf(out, "<h2 id=\"steps\">Steps</h2>\n<table><tr><th>Step</th>"
+	    "<th>Status</th><th>Time</th><th>Summary</th>%s</tr>\n", frames ?
+	    "<th>Frames</th>" : "");
 	for (i = 0; i < r->n_steps; i++) {
 		const struct step *s = &r->steps[i];
 		const char *st = step_status_name(s->status);
@@ -742,7 +249,8 @@ steps(const struct report *r, FILE *out)
 		fprintf(out, "<td class=\"st %s\">%s</td>", st, st);
 		td(out, "n", ms);
 		td(out, NULL, s->summary);
-		td(out, "t", s->frames);
+		if (frames)
+			td(out, "t", s->frames);
 		fputs("</tr>\n", out);
 	}
 	fputs("</table>\n", out);
@@ -768,7 +276,7 @@ timeline(const struct report *r, FILE *out)
 		format_time(ev->t, when, sizeof(when));
 		fprintf(out, "<tr id=\"e%zu\"%s><td class=\"n\">%zu</td>", i + 1,
 		    is_evidence(r, i) ? " class=\"hit\"" : "", i + 1);
-		td(out, "mono t", when);
+		td(out, "mono t when", ev->t > 0 ? when : "-");
 		td(out, "mono t", ev->source);
 		td(out, NULL, line);
 		fputs("</tr>\n", out);
@@ -780,10 +288,36 @@ timeline(const struct report *r, FILE *out)
 		    r->n_events);
 }
 
+/* What made the page: the version, the command, and for a live run its
+ * time (an offline analysis depends on its inputs alone, byte for byte,
+ * and its times are the evidence's). */
+static void
+footer(const struct report *r, FILE *out)
+{
+	char when[40];
+
+	fputs("<footer>Generated by ccmdiag " VERSION, out);
+	if (r->live_time) {
+		format_time(r->started, when, sizeof(when));
+		fprintf(out, " on %.10s at %.8s UTC", when, when + 11);
+	} else {
+		fputs(" from the inputs listed above (an offline analysis: "
+		    "the times are the evidence's)", out);
+	}
+	fputs(".", out);
+	if (r->cmdline) {
+		fputs("<br>Command: <code>", out);
+		html_escape(out, r->cmdline);
+		fputs("</code>", out);
+	}
+	fputs("</footer>\n", out);
+}
+
 static int
 write_html(const struct report *r, FILE *out)
 {
-	char head[64], rest[512];
+	char head[64], rest[512], line[1400];
+	size_t i;
 	int live = strcmp(r->command, "probe") == 0 ||
 	    strcmp(r->command, "register") == 0;
 	const char *tone = !r->approved ? "bad" : r->n_findings &&
@@ -810,7 +344,12 @@ write_html(const struct report *r, FILE *out)
 	fputs("</div></div>\n<dl class=\"facts\">", out);
 	if (r->scenario[0])
 		fact(out, "Lab scenario", r->scenario);
-	fact(out, live ? "Management point" : "Input", r->target);
+	for (i = 0; i < r->n_inputs; i++) {
+		report_input_line(&r->inputs[i], line, sizeof(line));
+		fact(out, "Input", line);
+	}
+	if (live || r->n_inputs == 0)
+		fact(out, live ? "Management point" : "Input", r->target);
 	if (!live || (r->mp_name[0] && strcmp(r->mp_name, r->target) != 0))
 		fact(out, live ? "Canonical name" : "Management point",
 		    r->mp_name[0] ? r->mp_name : "not seen");
@@ -831,10 +370,10 @@ write_html(const struct report *r, FILE *out)
 	clients(r, out);
 	steps(r, out);
 	fputs("<h2 id=\"ladder\">Exchange</h2>\n", out);
-	ladder(r, out);
+	html_ladder(r, out);
 	timeline(r, out);
-	fputs("<footer>Generated by ccmdiag " VERSION ".</footer>\n"
-	    "</main></body></html>\n", out);
+	footer(r, out);
+	fputs("</main></body></html>\n", out);
 	return ferror(out) ? -1 : 0;
 }
 

@@ -147,7 +147,7 @@ put_client(FILE *out, struct printbuf *pb, json_object *tmp, size_t i,
 
 	printbuf_reset(pb);
 	snprintf(num, sizeof(num), ",\n      \"requests\":%d", cv->n_requests);
-	if (cv->approval == CV_APPROVED || cv->approval == CV_NOT_APPROVED)
+	if (cv->approval != CV_UNKNOWN)	/* undecided: not known approved */
 		strappendf(num, sizeof(num), ",\n      \"approved\":%s",
 		    cv->approval == CV_APPROVED ? "true" : "false");
 	if (cv->n_attempts > 0)
@@ -163,6 +163,9 @@ put_client(FILE *out, struct printbuf *pb, json_object *tmp, size_t i,
 	    cv->root_cause) != 0) ||
 	    (cv->history[0] && add_str(pb, tmp, "history",
 	    cv->history) != 0) ||
+	    (cv->machine[0] && add_str(pb, tmp, "machine",
+	    cv->machine) != 0) ||
+	    (cv->guid[0] && add_str(pb, tmp, "guid", cv->guid) != 0) ||
 	    add_str(pb, tmp, "status", cv->last_status) != 0 ||
 	    add_str(pb, tmp, "first", cv->first) != 0 ||
 	    add_str(pb, tmp, "last", cv->last) != 0 ||
@@ -182,7 +185,8 @@ event_json(const struct event *ev)
 	event_describe(ev, line, sizeof(line));
 	format_time(ev->t, when, sizeof(when));
 	set_str(o, "type", event_type_name(ev->type));
-	set_str(o, "time", when);
+	if (ev->t > 0)		/* none when the evidence gives none */
+		set_str(o, "time", when);
 	set_str(o, "source", ev->source);
 	set_str(o, "text", line);
 	if (ev->frame >= 0)
@@ -208,8 +212,8 @@ event_json(const struct event *ev)
 		break;
 	case EV_IIS_REQUEST:
 		set_int(o, "status", ev->status);
-		set_int(o, "substatus", ev->code);
-		set_int(o, "win32_status", ev->ntstatus);
+		set_int(o, "substatus", ev->iis.substatus);
+		set_int(o, "win32_status", ev->iis.win32);
 		if (ev->peer[0] && !ev->client[0])
 			set_str(o, "client", ev->peer);
 		break;
@@ -238,8 +242,8 @@ event_json(const struct event *ev)
 			set_int(o, "kvno", ev->kvno);
 		break;
 	case EV_SPN_OWNER:
-		if (ev->kvno >= 0)
-			set_int(o, "kvno", ev->kvno);
+		if (ev->spn.kvno >= 0)
+			set_int(o, "kvno", ev->spn.kvno);
 		break;
 	default:
 		break;
@@ -270,6 +274,19 @@ write_json(const struct report *r, FILE *out)
 	set_str(root, "schema", "ccmdiag/1");
 	set_str(root, "command", r->command);
 	set_str(root, "target", r->target);
+	if (r->n_inputs) {
+		arr = json_object_new_array();
+		for (i = 0; i < r->n_inputs; i++) {
+			o = json_object_new_object();
+			set_str(o, "path", r->inputs[i].path);
+			set_str(o, "kind", r->inputs[i].kind);
+			set_str(o, "status",
+			    input_status_name(r->inputs[i].status));
+			set_str(o, "detail", r->inputs[i].detail);
+			json_object_array_add(arr, o);
+		}
+		json_object_object_add(root, "inputs", arr);
+	}
 	if (r->client[0])
 		set_str(root, "client", r->client);
 	if (r->client_realm[0])

@@ -65,6 +65,11 @@ findings(const struct report *r, FILE *out)
 			event_describe(ev, line, sizeof(line));
 			fputs("- **", out);
 			md_escape(out, ev->source);
+			if (r->n_clients > 1 && ev->client[0]) {
+				fputs(" (", out);
+				md_escape(out, ev->client);
+				fputc(')', out);
+			}
 			fputs("**: ", out);
 			md_escape(out, line);
 			fputc('\n', out);
@@ -142,7 +147,7 @@ timeline(const struct report *r, FILE *out)
 		event_describe(ev, line, sizeof(line));
 		format_time(ev->t, when, sizeof(when));
 		cell(out, num);
-		cell(out, when);
+		cell(out, ev->t > 0 ? when : "");
 		cell(out, ev->source);
 		cell(out, line);
 		fputs("|\n", out);
@@ -152,7 +157,8 @@ timeline(const struct report *r, FILE *out)
 static int
 write_markdown(const struct report *r, FILE *out)
 {
-	char head[64], rest[512];
+	char head[64], rest[512], line[1400];
+	size_t i;
 	int live = strcmp(r->command, "probe") == 0 ||
 	    strcmp(r->command, "register") == 0;
 
@@ -176,9 +182,17 @@ write_markdown(const struct report *r, FILE *out)
 	cell(out, "Command");
 	cell(out, r->command);
 	fputs("|\n", out);
-	cell(out, live ? "Management point" : "Input");
-	cell(out, r->target);
-	fputs("|\n", out);
+	for (i = 0; i < r->n_inputs; i++) {
+		report_input_line(&r->inputs[i], line, sizeof(line));
+		cell(out, "Input");
+		cell(out, line);
+		fputs("|\n", out);
+	}
+	if (live || r->n_inputs == 0) {
+		cell(out, live ? "Management point" : "Input");
+		cell(out, r->target);
+		fputs("|\n", out);
+	}
 	if (!live || (r->mp_name[0] && strcmp(r->mp_name, r->target) != 0)) {
 		cell(out, live ? "Canonical name" : "Management point");
 		cell(out, r->mp_name[0] ? r->mp_name : "not seen");

@@ -5,20 +5,49 @@
 #include "report.h"
 #include "util.h"
 
-static void
-wrapped(FILE *out, const char *indent, const char *label, const char *text)
+/* ANSI SGR codes, used only when r->color (a terminal, or --color) */
+#define C_RESET		"\033[0m"
+#define C_BOLD		"\033[1m"
+#define C_RED		"\033[1;31m"
+#define C_GREEN		"\033[1;32m"
+#define C_YELLOW	"\033[1;33m"
+#define C_BLUE		"\033[1;34m"
+#define C_DIM		"\033[2m"
+
+/* The last column text may use: 78 in a file, the terminal's less 2. */
+static size_t
+text_width(const struct report *r)
 {
-	size_t col, width = 78, ilen = strlen(indent);
+	return r->width >= 40 ? (size_t)r->width - 2 : 78;
+}
+
+static const char *
+sgr(const struct report *r, const char *code)
+{
+	return r->color ? code : "";
+}
+
+static const char *
+severity_color(enum severity s)
+{
+	return s == SEV_ERROR ? C_RED : s == SEV_WARNING ? C_YELLOW : C_BLUE;
+}
+
+/* text from column col on, wrapped to the width, lines after the first
+ * starting at column indent */
+static void
+flow(const struct report *r, FILE *out, size_t col, size_t indent,
+    const char *text)
+{
+	size_t width = text_width(r);
 	const char *p = text;
 
-	fprintf(out, "%s%s", indent, label);
-	col = ilen + strlen(label);
 	while (*p) {
 		size_t w = strcspn(p, " ");
 
-		if (col + w + 1 > width && col > ilen + strlen(label)) {
-			fprintf(out, "\n%s%*s", indent, (int)strlen(label), "");
-			col = ilen + strlen(label);
+		if (col + w + 1 > width && col > indent) {
+			fprintf(out, "\n%*s", (int)indent, "");
+			col = indent;
 		} else if (p != text) {
 			fputc(' ', out);
 			col++;
@@ -30,6 +59,16 @@ wrapped(FILE *out, const char *indent, const char *label, const char *text)
 			p++;
 	}
 	fputc('\n', out);
+}
+
+static void
+wrapped(const struct report *r, FILE *out, const char *indent,
+    const char *label, const char *text)
+{
+	size_t col = strlen(indent) + strlen(label);
+
+	fprintf(out, "%s%s", indent, label);
+	flow(r, out, col, col, text);
 }
 
 static size_t
@@ -112,27 +151,84 @@ report_verdict(const struct report *r, char *head, size_t hn, char *rest,
 	}
 }
 
-static void
-text_verdict(const struct report *r, FILE *out)
+void
+report_text_verdict(const struct report *r, FILE *out)
 {
 	char head[32], rest[600];
+	const char *c;
 
 	report_verdict(r, head, sizeof(head), rest, sizeof(rest));
-	fprintf(out, "VERDICT: %s - %s\n", head, rest);
+	c = strcmp(head, "NOT APPROVED") == 0 || strcmp(head,
+	    "FAILURE FOUND") == 0 ? C_RED : strcmp(head, "APPROVED") == 0 &&
+	    !strstr(rest, "(with warnings)") ? C_GREEN : C_YELLOW;
+	fprintf(out, "VERDICT: %s%s%s - ", sgr(r, c), head, sgr(r, C_RESET));
+	/* one line in a file, for grep and for demo's summary */
+	if (r->width == 0)
+		fprintf(out, "%s\n", rest);
+	else
+		flow(r, out, 12 + strlen(head), 9, rest);
+}
+
+/*
+ * One row of a table: head and rest on one line when they fit the width,
+ * else rest wrapped below head (a file gets the same 80 columns as the
+ * text around it).
+ */
+static void
+table_row(const struct report *r, FILE *out, const char *head,
+    const char *rest)
+{
+	if (strlen(head) + strlen(rest) <= text_width(r)) {
+		fprintf(out, "%s%s\n", head, rest);
+		return;
+	}
+	if (strlen(head) <= text_width(r)) {
+		fprintf(out, "%s\n", head);
+		wrapped(r, out, "      ", "", rest + strspn(rest, " "));
+		return;
+	}
+	/* a terminal too narrow for the columns: the row's words, wrapped */
+	fputs("  ", out);
+	flow(r, out, 2, 6, head + 2);
+	wrapped(r, out, "      ", "", rest + strspn(rest, " "));
+}
+
+/* One record (a step, an event): whole on one line in a file, for grep;
+ * on a terminal wrapped under its text. */
+static void
+record(const struct report *r, FILE *out, const char *head, const char *text)
+{
+	size_t col = strlen(head);
+
+	if (r->width == 0) {
+		fprintf(out, "%s%s\n", head, text);
+		return;
+	}
+	/* under its text, unless the head takes half the width */
+	fputs(head, out);
+	flow(r, out, col, col > text_width(r) / 2 ? 4 : col, text);
 }
 
 static int
 write_text(const struct report *r, FILE *out)
 {
-	char line[1024], when[40];
-	size_t i;
+	char line[1400], when[40], head[640];
+	size_t i, name_w = 12;
 	int j;
 
 	if (r->scenario[0])
 		fprintf(out, "== lab scenario: %s ==\n", r->scenario);
-	text_verdict(r, out);
+	report_text_verdict(r, out);
+	if (r->n_inputs) {
+		fprintf(out, "input%s:\n", r->n_inputs > 1 ? "s" : "");
+		for (i = 0; i < r->n_inputs; i++) {
+			report_input_line(&r->inputs[i], line, sizeof(line));
+			record(r, out, "  ", line);
+		}
+	}
 	if (strcmp(r->command, "probe") != 0) {
-		fprintf(out, "input: %s\n", r->target);
+		if (r->n_inputs == 0)
+			fprintf(out, "input: %s\n", r->target);
 		fprintf(out, "management point: %s", r->mp_name[0] ?
 		    r->mp_name : "not seen");
 	} else {
@@ -151,18 +247,31 @@ write_text(const struct report *r, FILE *out)
 	for (i = 0; i < r->n_findings; i++) {
 		const struct finding *f = &r->findings[i];
 
-		fprintf(out, "\n  [%s] %s: %s\n",
-		    severity_name(finding_severity(f->id)), finding_key(f->id),
-		    finding_title(f->id));
+		enum severity sev = finding_severity(f->id);
+
+		fprintf(out, "\n  %s[%s]%s %s%s%s: ", sgr(r,
+		    severity_color(sev)), severity_name(sev), sgr(r, C_RESET),
+		    sgr(r, C_BOLD), finding_key(f->id), sgr(r, C_RESET));
+		if (r->width == 0)
+			fprintf(out, "%s\n", finding_title(f->id));
+		else
+			flow(r, out, 7 + strlen(severity_name(sev)) +
+			    strlen(finding_key(f->id)), 6, finding_title(f->id));
 		for (j = 0; j < f->n_evidence; j++) {
 			const struct event *ev = &r->events[f->evidence[j]];
-			char label[80];
+			char label[160];
 
 			event_describe(ev, line, sizeof(line));
-			snprintf(label, sizeof(label), "- %s: ", ev->source);
-			wrapped(out, "      ", label, line);
+			/* evidence of many clients: say whose */
+			if (r->n_clients > 1 && ev->client[0])
+				snprintf(label, sizeof(label), "- %s (%s): ",
+				    ev->source, ev->client);
+			else
+				snprintf(label, sizeof(label), "- %s: ",
+				    ev->source);
+			wrapped(r, out, "      ", label, line);
 		}
-		wrapped(out, "      ", "remedy: ", finding_remedy(f->id));
+		wrapped(r, out, "      ", "remedy: ", finding_remedy(f->id));
 	}
 	if (r->n_clients)
 		fprintf(out, "\nClients on ccm_system_windowsauth:\n");
@@ -171,29 +280,39 @@ write_text(const struct report *r, FILE *out)
 
 		if (cv->n_attempts > 0) {
 			/* from a capture: attempts, not log lines */
-			fprintf(out, "  %-15s %-24s %-10s %s%s%d attempt%s, "
-			    "last %s\n", cv->client, cv->user[0] ? cv->user :
+			snprintf(head, sizeof(head), "  %-15s %-24s %-10s %s%s%d "
+			    "attempt%s,", cv->client, cv->user[0] ? cv->user :
 			    "-", cv->verdict, cv->root_cause, cv->root_cause[0] ?
 			    "  " : "", cv->n_attempts, cv->n_attempts == 1 ? "" :
-			    "s", cv->source);
+			    "s");
+			snprintf(line, sizeof(line), "last %s", cv->source);
+			table_row(r, out, head, line);
 			if (cv->n_attempts > 1)
-				wrapped(out, "      ", "history: ", cv->history);
+				wrapped(r, out, "      ", "history: ", cv->history);
 			continue;
 		}
-		fprintf(out, "  %-15s %-24s %-19s %3d req  %s  (%s, %s .. %s)\n",
+		snprintf(head, sizeof(head), "  %-15s %-24s %-19s %3d req",
 		    cv->client, cv->user[0] ? cv->user : "-", cv->verdict,
-		    cv->n_requests, cv->last_status, cv->source, cv->first,
-		    cv->last);
+		    cv->n_requests);
+		snprintf(line, sizeof(line), "  %s  (%s, %s .. %s)",
+		    cv->last_status, cv->source, cv->first, cv->last);
+		table_row(r, out, head, line);
 	}
 	if (r->n_steps)
 		fprintf(out, "\nSteps:\n");
+	for (i = 0; i < r->n_steps; i++)
+		if (strlen(r->steps[i].name) > name_w)
+			name_w = strlen(r->steps[i].name);
 	for (i = 0; i < r->n_steps; i++) {
 		const struct step *s = &r->steps[i];
 
-		fprintf(out, "  %-12s %-8s %6.0f ms  %s%s%s%s\n", s->name,
-		    step_status_name(s->status), s->elapsed * 1000, s->summary,
+		snprintf(head, sizeof(head), "  %-*s %-8s %6.0f ms  ",
+		    (int)name_w, s->name, step_status_name(s->status),
+		    s->elapsed * 1000);
+		snprintf(line, sizeof(line), "%s%s%s%s", s->summary,
 		    s->frames[0] ? " [" : "", s->frames, s->frames[0] ? "]" :
 		    "");
+		record(r, out, head, line);
 	}
 	if (r->n_events && !r->verbose)
 		fprintf(out, "\n(%zu events in the timeline: -v shows them)\n",
@@ -202,10 +321,13 @@ write_text(const struct report *r, FILE *out)
 		fprintf(out, "\nTimeline:\n");
 	for (i = 0; r->verbose && i < r->n_events; i++) {
 		const struct event *ev = &r->events[i];
+		char text[1400];
 
-		event_describe(ev, line, sizeof(line));
+		event_describe(ev, text, sizeof(text));
 		format_time(ev->t, when, sizeof(when));
-		fprintf(out, "  %s %-16s %s\n", when + 11, ev->source, line);
+		snprintf(head, sizeof(head), "  %-13s %-16s ", ev->t > 0 ?
+		    when + 11 : "-", ev->source);
+		record(r, out, head, text);
 	}
 	return ferror(out) ? -1 : 0;
 }

@@ -1,5 +1,6 @@
 /* bundle.c - the evidence bundle (--evidence DIR): every report format, the
  * capture, the cited log lines and a SHA-256 manifest. */
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,7 +31,9 @@ base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* A new file in dir, owner-only like the live capture. */
+/* A new file in dir, owner-only like the live capture: what was there by
+ * that name is replaced, never written through (a link to an input, a
+ * file of another mode). */
 static FILE *
 create(const char *dir, const char *name, struct written *w, char *errbuf,
     size_t errlen)
@@ -54,8 +57,14 @@ create(const char *dir, const char *name, struct written *w, char *errbuf,
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) < 0 || (f = fdopen(fd, "w")) == NULL) {
+	if (unlink(path) != 0 && errno != ENOENT) {
+		snprintf(errbuf, errlen, "cannot replace %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0 || fchmod(fd, 0600) != 0 ||
+	    (f = fdopen(fd, "w")) == NULL) {
 		snprintf(errbuf, errlen, "cannot write %s: %s", path,
 		    strerror(errno));
 		if (fd >= 0)
@@ -67,10 +76,14 @@ create(const char *dir, const char *name, struct written *w, char *errbuf,
 }
 
 static int
-finish(FILE *f, const char *name, char *errbuf, size_t errlen)
+finish(FILE *f, const char *dir, const char *name, char *errbuf,
+    size_t errlen)
 {
-	if (ferror(f) | (fclose(f) != 0)) {
-		snprintf(errbuf, errlen, "writing %s failed", name);
+	int bad = fflush(f) != 0 || ferror(f), e = errno;
+
+	if ((fclose(f) != 0 && !bad) || bad) {
+		snprintf(errbuf, errlen, "cannot write %s/%s: %s", dir, name,
+		    strerror(bad ? e : errno));
 		return ERR_IO;
 	}
 	return 0;
@@ -95,9 +108,11 @@ reports(const struct report *r, const char *dir, struct written *w,
 		if ((f = create(dir, formats[i][1], w, errbuf, errlen)) == NULL)
 			return ERR_IO;
 		rc = wr->write(r, f);
-		if (finish(f, formats[i][1], errbuf, errlen) != 0 || rc != 0) {
-			snprintf(errbuf, errlen, "writing %s failed",
-			    formats[i][1]);
+		if (finish(f, dir, formats[i][1], errbuf, errlen) != 0)
+			return ERR_IO;
+		if (rc != 0) {
+			snprintf(errbuf, errlen, "cannot write %s/%s",
+			    dir, formats[i][1]);
 			return ERR_IO;
 		}
 	}
@@ -131,7 +146,7 @@ copy_file(const char *src, const char *dir, const char *name,
 		return ERR_IO;
 	}
 	fclose(in);
-	return finish(out, name, errbuf, errlen);
+	return finish(out, dir, name, errbuf, errlen);
 }
 
 static int
@@ -215,6 +230,31 @@ cited_lines(const struct report *r, const char *base, unsigned long *lines,
 	return k;
 }
 
+/*
+ * The name events give path's lines: "<base>", or "<dir>/<base>" when the
+ * reader had to tell it from another input of the same name (two
+ * machines' ClientIDManagerStartup.log) and some event names it so.
+ */
+static const char *
+cited_name(const struct report *r, const char *path, char *buf, size_t n)
+{
+	const char *base = base_name(path), *d;
+	size_t i, k;
+
+	if (base == path)
+		return base;
+	for (d = base - 1; d > path && d[-1] != '/'; d--)
+		;
+	snprintf(buf, n, "%.*s%.40s", (int)(base - d), d, base);
+	k = strlen(buf) > 40 ? 40 : strlen(buf);
+	for (i = 0; i < r->n_events; i++)
+		if (strncmp(r->events[i].source, buf, k) == 0 &&
+		    (r->events[i].source[k] == ':' ||
+		    r->events[i].source[k] == '\0'))
+			return buf;
+	return base;
+}
+
 static int
 excerpt(const struct report *r, const char *path, const char *dir,
     struct written *w, char *errbuf, size_t errlen)
@@ -222,7 +262,7 @@ excerpt(const struct report *r, const char *path, const char *dir,
 	unsigned long *lines = NULL;
 	struct logread lr;
 	struct cursor line;
-	char name[96];
+	char name[96], label[96];
 	size_t n, next = 0;
 	FILE *out = NULL;
 	int rc = ERR_NOMEM, got, too_long;
@@ -230,7 +270,8 @@ excerpt(const struct report *r, const char *path, const char *dir,
 	memset(&lr, 0, sizeof(lr));
 	if ((lines = malloc(EXCERPT_MAX_LINES * sizeof(*lines))) == NULL)
 		goto out;
-	n = cited_lines(r, base_name(path), lines, EXCERPT_MAX_LINES);
+	n = cited_lines(r, cited_name(r, path, label, sizeof(label)), lines,
+	    EXCERPT_MAX_LINES);
 	if ((rc = logread_open(&lr, path, errbuf, errlen)) != 0)
 		goto out;
 	snprintf(name, sizeof(name), "log-%.80s.txt", base_name(path));
@@ -256,7 +297,7 @@ excerpt(const struct report *r, const char *path, const char *dir,
 		else
 			put_redacted(out, p, len);
 	}
-	rc = finish(out, name, errbuf, errlen);
+	rc = finish(out, dir, name, errbuf, errlen);
 	out = NULL;
 out:
 	if (out)
@@ -286,7 +327,7 @@ manifest(const char *dir, struct written *w, char *errbuf, size_t errlen)
 		else
 			fprintf(f, "%s  %s\n", hex, w->names[i]);
 	}
-	if (finish(f, "MANIFEST", errbuf, errlen) != 0 && rc == 0)
+	if (finish(f, dir, "MANIFEST", errbuf, errlen) != 0 && rc == 0)
 		rc = ERR_IO;
 	return rc;
 }
@@ -315,6 +356,16 @@ bundle_write(struct report *r, const char *dir,
 				    "the evidence bundle");
 				rc = ERR_IO;
 			} else {
+				char path[4096];
+
+				/* made by the probe: owner-only as the rest */
+				snprintf(path, sizeof(path), "%s/%s", dir,
+				    inputs[i].path);
+				if (chmod(path, 0600) != 0) {
+					snprintf(errbuf, errlen, "cannot make %s "
+					    "private: %s", path, strerror(errno));
+					rc = ERR_IO;
+				}
 				strlcpy0(w->names[w->n++], inputs[i].path,
 				    sizeof(w->names[0]));
 			}

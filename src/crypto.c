@@ -22,6 +22,13 @@
 #include "crypto.h"
 #include "error.h"
 
+/* The OpenSSL in use: "OpenSSL 3.0.11 19 Sep 2023". */
+const char *
+crypto_lib_version(void)
+{
+	return OpenSSL_version(OPENSSL_VERSION);
+}
+
 char *
 crypto_b64encode(const uint8_t *p, size_t n)
 {
@@ -250,8 +257,10 @@ crypto_cert_decode(const uint8_t *der, size_t n, struct crypto_cert *out)
 	out->not_before = out->not_after = -1;
 	if (n == 0 || n > (size_t)1 << 20)
 		return ERR_MALFORMED;
-	if ((x = d2i_X509(NULL, &p, (long)n)) == NULL)
+	if ((x = d2i_X509(NULL, &p, (long)n)) == NULL) {
+		ERR_clear_error();	/* nothing kept from one input to the next */
 		return ERR_MALFORMED;
+	}
 	X509_NAME_oneline(X509_get_subject_name(x), out->subject,
 	    sizeof(out->subject));
 	X509_NAME_oneline(X509_get_issuer_name(x), out->issuer,

@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 /* Base64 encode into a new NUL-terminated string; caller frees. */
+/* The OpenSSL in use, as it names itself. */
+const char *crypto_lib_version(void);
 char *crypto_b64encode(const uint8_t *p, size_t n);
 /* Strict base64 decode of n chars; returns 0 and a new buffer in *out, or
  * ERR_MALFORMED for anything that is not base64. Caller frees. */

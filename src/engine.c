@@ -10,6 +10,7 @@
 
 #include "engine.h"
 #include "proto.h"
+#include "rules.h"
 #include "trust.h"
 #include "util.h"
 
@@ -81,10 +82,54 @@ same_realm(const char *a, const char *b)
 	return a[0] && b[0] && strcasecmp(a, b) == 0;
 }
 
+/* name is host, give or take a final dot, up to its end or one of ends */
+static int
+same_host(const char *name, const char *host, const char *ends)
+{
+	size_t n = strlen(host);
+	const char *e;
+
+	if (n > 1 && host[n - 1] == '.')
+		n--;
+	if (strncasecmp(name, host, n) != 0)
+		return 0;
+	e = name + n + (name[n] == '.');
+	return *e == '\0' || strchr(ends, *e) != NULL;
+}
+
+/*
+ * What the PTR's host means: 0 it is a name of the MP (a CNAME's target),
+ * 1 another host that no client used, 2 another host that a client asked
+ * a ticket for (it builds service names from reverse DNS, as MIT with
+ * rdns does, where Windows does not).
+ */
+static int
+ptr_use(const struct report *r, const char *host)
+{
+	const char *h;
+	size_t i;
+	int used = 1;
+
+	for (i = 0; i < r->n_events; i++) {
+		const struct event *ev = &r->events[i];
+
+		if (ev->type == EV_DNS && (ev->qtype == DNS_T_A ||
+		    ev->qtype == DNS_T_AAAA) && ev->value[0] &&
+		    same_host(ev->value, host, ""))
+			return 0;
+		if (ev->type == EV_KRB_REQUEST &&
+		    (h = strchr(ev->name, '/')) != NULL &&
+		    same_host(h + 1, host, "@:"))
+			used = 2;
+	}
+	return used;
+}
+
 static void
 rule_dns(struct report *r, size_t i)
 {
 	const struct event *ev = &r->events[i];
+	int use;
 
 	/* only the MP's own names: a capture holds other lookups too */
 	switch (ev->qtype) {
@@ -103,8 +148,10 @@ rule_dns(struct report *r, size_t i)
 		    (ev->rcode == DNS_R_NOERROR && ev->status == 0))
 			add(r, FID_DNS_NO_PTR, (int)i);
 		else if (ev->rcode == DNS_R_NOERROR && r->mp_name[0] &&
-		    strcasecmp(ev->value, r->mp_name) != 0)
-			add(r, FID_DNS_PTR_MISMATCH, (int)i);
+		    strcasecmp(ev->value, r->mp_name) != 0 &&
+		    (use = ptr_use(r, ev->value)) > 0)
+			add(r, use == 2 ? FID_DNS_PTR_MISMATCH :
+			    FID_DNS_PTR_OTHER_HOST, (int)i);
 		break;
 	}
 }
@@ -456,8 +503,8 @@ rule_rejection(struct report *r, struct facts *f)
 
 #define SAM_USER_OBJECT 805306368	/* sAMAccountType of a user */
 
-static int
-has(const struct report *r, enum finding_id id)
+int
+engine_has(const struct report *r, enum finding_id id)
 {
 	size_t i;
 
@@ -619,7 +666,7 @@ rule_directory_spn(struct report *r)
 				finding_add_evidence(fi, (int)i);
 		return;
 	}
-	if (has(r, FID_SPN_MISSING)) {
+	if (engine_has(r, FID_SPN_MISSING)) {
 		fi = add(r, FID_SPN_MISSING, -1);
 		for (i = 0; fi && i < r->n_events; i++)
 			if (r->events[i].type == EV_SPN_OWNER &&
@@ -628,14 +675,14 @@ rule_directory_spn(struct report *r)
 	}
 
 	/* HTTP/<mp> on another account than HOST/<mp>, or on a user */
-	if (http >= 0 && (host < 0 || r->events[http].status ==
+	if (http >= 0 && (host < 0 || r->events[http].spn.sam_type ==
 	    SAM_USER_OBJECT || strcasecmp(r->events[http].value,
 	    r->events[host].value) != 0)) {
 		if ((fi = retag(r, FID_MP_REJECTED, FID_SPN_MISBOUND)) == NULL &&
 		    (fi = retag(r, FID_MP_CANNOT_DECRYPT,
 		    FID_SPN_MISBOUND)) == NULL)
 			fi = retag(r, FID_MP_KEY_STALE, FID_SPN_MISBOUND);
-		if (fi == NULL && has(r, FID_SPN_MISBOUND))
+		if (fi == NULL && engine_has(r, FID_SPN_MISBOUND))
 			fi = add(r, FID_SPN_MISBOUND, -1);
 		if (fi) {
 			finding_add_evidence(fi, http);
@@ -655,9 +702,10 @@ rule_directory_spn(struct report *r)
 	}
 	if (acct < 0)
 		return;
-	if (r->events[acct].etype > 0 && etype_bit(r->events[tkt].etype) &&
+	if (r->events[acct].spn.enctypes > 0 &&
+	    etype_bit(r->events[tkt].etype) &&
 	    !(etype_bit(r->events[tkt].etype) &
-	    (unsigned)r->events[acct].etype)) {
+	    (unsigned long)r->events[acct].spn.enctypes)) {
 		if ((fi = retag(r, FID_MP_REJECTED,
 		    FID_ENCTYPE_UNSUPPORTED)) == NULL &&
 		    (fi = retag(r, FID_MP_CANNOT_DECRYPT,
@@ -672,7 +720,7 @@ rule_directory_spn(struct report *r)
 		}
 		return;
 	}
-	if (has(r, FID_ENCTYPE_UNSUPPORTED)) {
+	if (engine_has(r, FID_ENCTYPE_UNSUPPORTED)) {
 		fi = add(r, FID_ENCTYPE_UNSUPPORTED, tkt);
 		if (fi)
 			finding_add_evidence(fi, acct);
@@ -682,11 +730,11 @@ rule_directory_spn(struct report *r)
 	 * is older than the directory's (ticket kvno says which) */
 	if ((fi = retag(r, FID_MP_REJECTED, FID_MP_KEY_STALE)) == NULL)
 		fi = retag(r, FID_MP_CANNOT_DECRYPT, FID_MP_KEY_STALE);
-	if (fi == NULL && has(r, FID_MP_KEY_STALE))
+	if (fi == NULL && engine_has(r, FID_MP_KEY_STALE))
 		fi = add(r, FID_MP_KEY_STALE, -1);
-	if (fi == NULL && r->events[acct].kvno >= 0 &&
+	if (fi == NULL && r->events[acct].spn.kvno >= 0 &&
 	    r->events[tkt].kvno >= 0 &&
-	    r->events[acct].kvno != r->events[tkt].kvno)
+	    r->events[acct].spn.kvno != r->events[tkt].kvno)
 		fi = add(r, FID_MP_KEY_STALE, -1);
 	if (fi) {
 		finding_add_evidence(fi, tkt);
@@ -727,8 +775,8 @@ rule_directory_trust(struct report *r)
 		}
 		if (info)
 			finding_add_evidence(info, (int)i);
-		trust_classify(ev->code, (unsigned)ev->status, ev->qtype,
-		    ev->realm, ev->name, &ti);
+		trust_classify(ev->trust.type, ev->trust.attributes,
+		    ev->trust.direction, ev->realm, ev->name, &ti);
 		switch (ti.kind) {
 		case TRUST_KIND_EXTERNAL:
 		case TRUST_KIND_DOWNLEVEL:
@@ -765,7 +813,8 @@ rule_directory_trust(struct report *r)
 		const struct event *ev = &r->events[j];
 
 		/* 2 = Windows Server 2003 */
-		if (ev->type == EV_DIRECTORY && ev->code >= 0 && ev->code < 2 &&
+		if (ev->type == EV_DIRECTORY && ev->dir.forest_level >= 0 &&
+		    ev->dir.forest_level < 2 &&
 		    (same_realm(ev->realm, r->client_realm) ||
 		    same_realm(ev->realm, r->mp_realm)))
 			low = (int)j;
@@ -783,6 +832,18 @@ rule_directory_unavailable(struct report *r)
 	for (i = 0; i < r->n_events; i++)
 		if (r->events[i].type == EV_DIRECTORY_UNAVAILABLE)
 			add(r, FID_DIRECTORY_UNAVAILABLE, (int)i);
+}
+
+/* An input cut short or unreadable: the verdict rests on what was read. */
+static void
+rule_inputs(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_events; i++)
+		if (r->events[i].type == EV_INPUT)
+			add(r, r->events[i].status == INPUT_CUT ?
+			    FID_INPUT_CUT : FID_USAGE_INPUT, (int)i);
 }
 
 /* Attach the events that explain a finding but did not trigger it. */
@@ -1061,8 +1122,12 @@ engine_run(struct report *r)
 {
 	struct facts f;
 
+	rules_logs(r);
+	rules_mp(r);
+	rule_inputs(r);
 	if (strcmp(r->command, "analyze") == 0) {
 		exchange_run(r);
+		engine_clients(r);
 		r->approved = engine_errors(r) == 0 && r->basis == BASIS_JUDGED;
 		engine_sort(r);
 		return;

@@ -7,6 +7,7 @@
 #include "dns.h"
 #include "event.h"
 #include "krb.h"
+#include "report.h"
 #include "trust.h"
 #include "util.h"
 
@@ -24,6 +25,35 @@ event_init(struct event *ev, enum ev_type type)
 	ev->conn = -1;
 	ev->offset = NAN;
 	ev->uncertainty = 0;
+	switch (type) {
+	case EV_SPN_OWNER:
+		ev->spn.sam_type = ev->spn.kvno = -1;
+		ev->spn.enctypes = -1;
+		break;
+	case EV_TRUST:
+		ev->trust.type = ev->trust.direction = -1;
+		break;
+	case EV_DIRECTORY:
+		ev->dir.forest_level = ev->dir.domain_level = -1;
+		break;
+	case EV_CM_RECORD:
+	case EV_CM_IDENTITY:
+		ev->cm.approval = -1;
+		break;
+	case EV_MP_CERT:
+		ev->cert.not_before = ev->cert.not_after = -1;
+		break;
+	case EV_MP_QUERY:
+	case EV_MP_SSL_STATE:
+		ev->mp.ssl_state = -1;
+		break;
+	case EV_REG_REPLY:
+	case EV_REG_SIGNATURE:
+		ev->reg.status = ev->reg.approval = -1;
+		break;
+	default:
+		break;
+	}
 }
 
 const char *
@@ -35,7 +65,10 @@ event_type_name(enum ev_type type)
 		"krb-fallback", "kdc-unreachable", "realm-unknown", "ticket",
 		"gss-status", "spnego-reply", "clock", "no-credentials",
 		"capture", "iis-request", "spn-owner", "trust", "directory",
-		"directory-unavailable", "mp-query", "resolve", "identity",
+		"directory-unavailable", "mp-query", "cm-record", "cm-identity",
+		"sql-registration", "mp-certificate", "mp-ssl-state",
+		"registration-reply", "registration-signature", "tls-failure",
+		"resolve", "identity", "input",
 	};
 
 	if ((size_t)type >= sizeof(names) / sizeof(names[0]))
@@ -156,6 +189,32 @@ gss_major_text(unsigned long major, char *buf, size_t n)
 	if (!buf[0])
 		snprintf(buf, n, major ? "major 0x%lx" : "GSS_S_COMPLETE",
 		    major);
+}
+
+/* "machine WK02 in X.log: GUID:... (line 9), HardwareID 2:... (line 5)" */
+static void
+cm_identity_text(const struct event *ev, char *buf, size_t n)
+{
+	const struct ev_cm *cm = &ev->cm;
+	const char *colon = strrchr(ev->source, ':');
+	int i;
+
+	snprintf(buf, n, "client identity in %.*s: machine %s", colon ?
+	    (int)(colon - ev->source) : (int)strlen(ev->source), ev->source,
+	    cm->machine[0] ? cm->machine : "(name not logged)");
+	if (cm->line_machine)
+		strappendf(buf, n, " (line %lu)", cm->line_machine);
+	strappendf(buf, n, ", GUID:%s (line %lu)", cm->guid, cm->line_guid);
+	if (cm->hwid[0])
+		strappendf(buf, n, ", HardwareID %s (line %lu)", cm->hwid,
+		    cm->line_hwid);
+	if (cm->approval >= 0)
+		strappendf(buf, n, ", approval status %d (line %lu)",
+		    cm->approval, cm->line_approval);
+	for (i = 0; i < CM_MAX_THUMBPRINTS && cm->thumbprint[i][0]; i++)
+		strappendf(buf, n, "%s %s (line %lu)", i ? "," :
+		    ", certificate thumbprint", cm->thumbprint[i],
+		    cm->line_thumbprint[i]);
 }
 
 void
@@ -310,7 +369,7 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		snprintf(buf, n, "IIS: %s from %s%s%s answered %d.%d, "
 		    "sc-win32-status %u (0x%08X)%s%s", ev->value, ev->peer,
 		    ev->name[0] ? " as " : " anonymous", ev->name, ev->status,
-		    ev->code, ev->ntstatus, ev->ntstatus,
+		    ev->iis.substatus, ev->iis.win32, ev->iis.win32,
 		    ev->text[0] ? " " : "", ev->text);
 		break;
 	case EV_SPN_OWNER:
@@ -321,10 +380,11 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		}
 		snprintf(buf, n, "directory of %s: %s is held by %s %s "
 		    "(sAMAccountType %d, msDS-KeyVersionNumber %d", ev->realm,
-		    ev->name, ev->text, ev->value, ev->status, ev->kvno);
-		if (ev->etype >= 0)
+		    ev->name, ev->text, ev->value, ev->spn.sam_type,
+		    ev->spn.kvno);
+		if (ev->spn.enctypes >= 0)
 			strappendf(buf, n, ", msDS-SupportedEncryptionTypes "
-			    "0x%x)", (unsigned)ev->etype);
+			    "0x%lx)", (unsigned long)ev->spn.enctypes);
 		else
 			strappendf(buf, n, ", msDS-SupportedEncryptionTypes "
 			    "unset)");
@@ -333,15 +393,15 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		snprintf(buf, n, "directory of %s: %s trust with %s, "
 		    "direction %s (trustType %d, trustAttributes 0x%x%s)",
 		    ev->realm, ev->value, ev->name,
-		    trust_direction_name(ev->qtype), ev->code,
-		    (unsigned)ev->status, ev->has_token > 0 ?
+		    trust_direction_name(ev->trust.direction), ev->trust.type,
+		    ev->trust.attributes, ev->trust.forest_info ?
 		    ", msDS-TrustForestTrustInfo" : "");
 		break;
 	case EV_DIRECTORY:
 		snprintf(buf, n, "directory of %s at %s: forest functional "
 		    "level %d, domain functional level %d%s%s", ev->realm,
-		    ev->name, ev->code, ev->rcode, ev->text[0] ? "; " : "",
-		    ev->text);
+		    ev->name, ev->dir.forest_level, ev->dir.domain_level,
+		    ev->text[0] ? "; " : "", ev->text);
 		break;
 	case EV_DIRECTORY_UNAVAILABLE:
 		snprintf(buf, n, "directory check \"%s\" could not run%s%s: "
@@ -354,8 +414,23 @@ event_describe(const struct event *ev, char *buf, size_t n)
 		    ev->value[0] ? ")" : "", ev->text[0] ? ": " : "");
 		strappendf(buf, n, "%s", ev->text);
 		break;
+	case EV_CM_IDENTITY:
+		cm_identity_text(ev, buf, n);
+		break;
+	case EV_INPUT:
+		snprintf(buf, n, "%s (%s) %s: %s", ev->name, ev->value[0] ?
+		    ev->value : "unknown", ev->status == INPUT_CUT ?
+		    "is cut short" : "could not be read", ev->text);
+		break;
 	case EV_NOTE:
 	case EV_CAPTURE:
+	case EV_CM_RECORD:
+	case EV_SQL_REGISTRATION:
+	case EV_MP_CERT:
+	case EV_MP_SSL_STATE:
+	case EV_REG_REPLY:
+	case EV_REG_SIGNATURE:
+	case EV_TLS_FAILURE:
 	default:
 		snprintf(buf, n, "%s", ev->text);
 		break;

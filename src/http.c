@@ -29,6 +29,13 @@ http_global_init(void)
 	    ERR_LIBRARY;
 }
 
+/* The libcurl in use: "7.88.1". */
+const char *
+http_lib_version(void)
+{
+	return curl_version_info(CURLVERSION_NOW)->version;
+}
+
 static void
 add_scheme(struct http_reply *rep, struct cursor *val)
 {

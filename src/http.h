@@ -68,6 +68,8 @@ struct http_content {
 };
 
 int http_global_init(void);
+/* The libcurl in use: "7.88.1". */
+const char *http_lib_version(void);
 /* As http_exchange, with a request body (NULL: none), keeping the reply's
  * body in *out (up to 1 MiB); free it with http_content_release. */
 int http_send(const struct http_request *req, const struct http_body *body,

@@ -3,13 +3,13 @@
  * getauth.dll answers (/SMS_MP/.sms_aut?MPLIST, MPCERT, MPKEYINFORMATION,
  * SITESIGNCERT), read with libxml2 and recorded as events: the MP list with
  * its HTTPS state (SSLState), the site code, and each certificate's
- * subject, issuer and validity.  Findings: the MP unreachable or its TLS
- * failing, MPLIST 500 while MPCERT answers (the site database is out of
- * reach, docs/ccm-protocol.md §2.3), an expired or not yet valid certificate,
- * an HTTPS-only MP.  Read-only: nothing is registered or changed, and the
- * requests are fixed: nothing from a reply goes back into a request.
+ * subject, issuer and validity.  The engine judges them (rules_mp.c): the
+ * MP unreachable or its TLS failing, MPLIST 500 while MPCERT answers (the
+ * site database is out of reach, docs/ccm-protocol.md §2.3), an expired or not
+ * yet valid certificate, an HTTPS-only MP.  Read-only: nothing is
+ * registered or changed, and the requests are fixed: nothing from a reply
+ * goes back into a request.
  */
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,10 +35,20 @@ struct mpi {
 	struct http_request req;
 	int step;
 	const char *verb;
-	int status[Q_COUNT];	/* HTTP status, -1 no answer */
-	int ev[Q_COUNT];	/* the query's answer (or failure) event */
-	int xml_ok;		/* answers that were well-formed XML */
+	char facts[200];		/* for the step's summary: what the
+					 * answer says without -v */
+	double deadline;		/* --timeout bounds the whole run */
 };
+
+/* ev with text, sourced to the query, into the report. */
+static int
+vput(struct mpi *m, struct event *ev, const char *fmt, va_list ap)
+{
+	ev->step = m->step;
+	snprintf(ev->source, sizeof(ev->source), "mp-info %s", m->verb);
+	vsnprintf(ev->text, sizeof(ev->text), fmt, ap);
+	return report_add_event(m->r, ev);
+}
 
 static int
 note(struct mpi *m, const char *fmt, ...) __attribute__((format(printf, 2,
@@ -49,23 +59,30 @@ note(struct mpi *m, const char *fmt, ...)
 {
 	struct event ev;
 	va_list ap;
+	int i;
 
 	event_init(&ev, EV_NOTE);
-	ev.step = m->step;
-	snprintf(ev.source, sizeof(ev.source), "mp-info %s", m->verb);
 	va_start(ap, fmt);
-	vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
+	i = vput(m, &ev, fmt, ap);
 	va_end(ap);
-	return report_add_event(m->r, &ev);
+	return i;
 }
 
-static void
-find(struct mpi *m, enum finding_id id, int ev)
-{
-	int i = report_add_finding(m->r, id);
+/* An event of a kind with its facts set, and its text. */
+static int
+fact(struct mpi *m, struct event *ev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-	if (i >= 0)
-		finding_add_evidence(&m->r->findings[i], ev);
+static int
+fact(struct mpi *m, struct event *ev, const char *fmt, ...)
+{
+	va_list ap;
+	int i;
+
+	va_start(ap, fmt);
+	i = vput(m, ev, fmt, ap);
+	va_end(ap);
+	return i;
 }
 
 static void
@@ -78,18 +95,19 @@ step_done(struct mpi *m, enum step_status st, const char *summary)
 	strlcpy0(s->summary, summary, sizeof(s->summary));
 }
 
-/* One certificate of an answer: an event, and a finding when the time now
- * is outside its validity. */
+/* One certificate of an answer: an event with its validity, judged
+ * against the time now. */
 static void
 on_cert(void *arg, const char *elem, const char *hex)
 {
 	struct mpi *m = arg;
 	struct crypto_cert cc;
+	struct event ev;
 	uint8_t *der = NULL;
 	size_t len = 0, i;
 	char nb[40], na[40], sha[48];
 	double now = now_real();
-	int bad, e;
+	int bad;
 
 	if (ccm_unhex(hex, 1 << 20, &der, &len) != 0 ||
 	    crypto_cert_decode(der, len, &cc) != 0) {
@@ -104,13 +122,18 @@ on_cert(void *arg, const char *elem, const char *hex)
 		snprintf(sha + 2 * i, 3, "%02X", cc.sha1[i]);
 	bad = cc.not_after >= 0 && now > cc.not_after ? 1 :
 	    cc.not_before >= 0 && now < cc.not_before ? 2 : 0;
-	e = note(m, "%s: certificate %s, issuer %s%s, valid %s to %s%s, %s %d "
-	    "bits, thumbprint %s", elem, cc.subject, cc.issuer,
+	event_init(&ev, EV_MP_CERT);
+	ev.t = now;
+	ev.cert.not_before = cc.not_before;
+	ev.cert.not_after = cc.not_after;
+	fact(m, &ev, "%s: certificate %s, issuer %s%s, valid %s to "
+	    "%s%s, %s %d bits, thumbprint %s", elem, cc.subject, cc.issuer,
 	    cc.self_signed ? " (self-signed)" : "", nb, na, bad == 1 ?
 	    " EXPIRED" : bad == 2 ? " NOT YET VALID" : "", cc.key_type,
 	    cc.key_bits, sha);
-	if (bad)
-		find(m, FID_MP_CERT_EXPIRED, e);
+	strappendf(m->facts, sizeof(m->facts), "; %s %s %.10s%s",
+	    cc.subject, bad == 2 ? "valid from" : "valid to", bad == 2 ? nb :
+	    na, bad == 1 ? " EXPIRED" : bad == 2 ? " NOT YET VALID" : "");
 	crypto_cert_release(&cc);
 	free(der);
 }
@@ -122,8 +145,8 @@ on_mplist(struct mpi *m, const char *sum)
 {
 	const char *line, *nl, *p;
 	char mp[160] = "", buf[200];
+	struct event ev;
 	long v;
-	int e;
 
 	for (line = sum; line && *line; line = nl ? nl + 1 : NULL) {
 		nl = strchr(line, '\n');
@@ -139,10 +162,12 @@ on_mplist(struct mpi *m, const char *sum)
 		if ((p = strstr(buf, "Name=\"SSLState\" Value=\"")) == NULL)
 			continue;
 		v = strtol(p + 23, NULL, 10);
-		e = note(m, "MP %s: SSLState %ld (%s)", mp[0] ? mp : "?", v,
-		    v & 1 ? "HTTPS" : "HTTP");
-		if (v & 1)
-			find(m, FID_MP_HTTPS_ONLY, e);
+		event_init(&ev, EV_MP_SSL_STATE);
+		ev.mp.ssl_state = v;
+		fact(m, &ev, "MP %s: SSLState %ld (%s)",
+		    mp[0] ? mp : "?", v, v & 1 ? "HTTPS" : "HTTP");
+		strappendf(m->facts, sizeof(m->facts), "; MP %s %s (SSLState "
+		    "%ld)", mp[0] ? mp : "?", v & 1 ? "HTTPS" : "HTTP", v);
 	}
 }
 
@@ -157,13 +182,19 @@ query(struct mpi *m, int q)
 	struct httpev_call call;
 	char path[64], *xml = NULL, *sum = NULL, summary[256];
 	const char *line, *nl;
-	int r = 0, i, err;
+	int r = 0, answer, err;
 
 	m->verb = verbs[q];
+	m->facts[0] = '\0';
 	m->step = report_add_step(m->r, verbs[q]);
 	snprintf(path, sizeof(path), CCM_PATH_SMS_AUT "?%s", verbs[q]);
 	req.path = path;
 	req.method = "GET";
+	req.timeout = m->deadline - now_mono();
+	if (req.timeout <= 0) {
+		step_done(m, STEP_SKIPPED, "--timeout ran out");
+		return 1;
+	}
 	memset(&rep, 0, sizeof(rep));
 	memset(&body, 0, sizeof(body));
 
@@ -173,17 +204,17 @@ query(struct mpi *m, int q)
 	call.command = "mp-info";
 	call.reply_type = EV_MP_QUERY;
 	call.reply_name = verbs[q];
-	if ((i = httpev_exchange(&call, &req, NULL, &rep, &body, &err)) < 0) {
+	if ((answer = httpev_exchange(&call, &req, NULL, &rep, &body,
+	    &err)) < 0) {
 		step_done(m, STEP_FAILED, "not sent");
 		return -1;
 	}
-	m->ev[q] = i;
 	if (!rep.transport_ok) {
-		step_done(m, STEP_FAILED, "no answer");
+		step_done(m, STEP_FAILED, now_mono() >= m->deadline - 0.05 ?
+		    "no answer before --timeout ran out" : "no answer");
 		r = 1;
 		goto out;
 	}
-	m->status[q] = (int)rep.status;
 	if (rep.status != 200 || body.len == 0) {
 		snprintf(summary, sizeof(summary), "HTTP %ld", rep.status);
 		step_done(m, STEP_FAILED, summary);
@@ -202,15 +233,20 @@ query(struct mpi *m, int q)
 		step_done(m, STEP_WARN, "HTTP 200, not XML");
 		goto out;
 	}
-	m->xml_ok++;
+	if (answer >= 0)
+		m->r->events[answer].mp.xml = 1;
 	for (line = sum; line && *line; line = nl ? nl + 1 : NULL) {
 		nl = strchr(line, '\n');
 		note(m, "%.*s", nl ? (int)(nl - line) : (int)strlen(line), line);
+		if (strncmp(line, "MPKEYINFORMATION/SITECODE: ", 27) == 0)
+			strappendf(m->facts, sizeof(m->facts), "; site %.*s",
+			    (int)strcspn(line + 27, "\n"), line + 27);
 	}
 	if (q == Q_MPLIST)
 		on_mplist(m, sum);
 	(void)mpxml_hex_values(xml, body.len, 200, on_cert, m);
-	step_done(m, STEP_OK, "HTTP 200, XML");
+	snprintf(summary, sizeof(summary), "HTTP 200, XML%s", m->facts);
+	step_done(m, STEP_OK, summary);
 out:
 	free(sum);
 	free(xml);
@@ -219,154 +255,31 @@ out:
 	return r;
 }
 
-/* What the answers together say. */
-static void
-conclude(struct mpi *m)
-{
-	struct report *r = m->r;
-	int q, i, errors = 0;
-
-	if (m->status[Q_MPLIST] >= 500 && m->status[Q_MPCERT] == 200) {
-		i = report_add_finding(r, FID_MP_SITE_DB_UNREACHABLE);
-		if (i >= 0) {
-			finding_add_evidence(&r->findings[i], m->ev[Q_MPLIST]);
-			finding_add_evidence(&r->findings[i], m->ev[Q_MPCERT]);
-		}
-	}
-	for (q = 0; q < Q_COUNT; q++) {
-		if (m->status[q] >= 500 && !(q == Q_MPLIST &&
-		    m->status[Q_MPCERT] == 200))
-			find(m, FID_MP_SERVER_ERROR, m->ev[q]);
-		else if (m->status[q] == 403)
-			find(m, FID_MP_FORBIDDEN, m->ev[q]);
-	}
-	for (i = 0; i < (int)r->n_findings; i++)
-		if (finding_severity(r->findings[i].id) == SEV_ERROR)
-			errors++;
-	/* answers came, none of them XML, and nothing above says why */
-	if (m->xml_ok == 0 && errors == 0)
-		for (q = 0; q < Q_COUNT; q++)
-			if (m->status[q] >= 0)
-				find(m, FID_MP_GETAUTH_UNAVAILABLE, m->ev[q]);
-}
-
-static void
-usage(FILE *out)
-{
-	fprintf(out,
-	    "usage: ccmdiag mp-info [options] MP_FQDN\n"
-	    "Ask the management point, anonymously, for its MP list, "
-	    "certificates and\nsite key information (/SMS_MP/.sms_aut) and "
-	    "report what they show.\n\n"
-	    "  --https             use HTTPS (port 443)\n"
-	    "  --cacert FILE       CA certificates for the MP's TLS "
-	    "certificate (or --cafile)\n"
-	    "  --port N            MP port (default 80, 443 with --https)\n"
-	    "  --timeout SECONDS   per request (default 10)\n"
-	    "  --format text|json|markdown|html  report format (default text)"
-	    "\n"
-	    "  -o FILE             write the report to FILE\n"
-	    "  -v                  more detail (the whole timeline)\n");
-}
-
 int
-cmd_mp_info(int argc, char **argv)
+mpinfo_run(const struct mpinfo_opts *o, struct report *r)
 {
-	static const struct option longopts[] = {
-		{ "https", no_argument, NULL, 'H' },
-		{ "cacert", required_argument, NULL, 'A' },
-		{ "cafile", required_argument, NULL, 'A' },
-		{ "port", required_argument, NULL, 'P' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *format = NULL, *output = NULL;
-	struct report r;
 	struct mpi m;
-	int c, q, rc = 0, verbose = 0;
+	int q, rc = 0;
 
 	memset(&m, 0, sizeof(m));
-	m.req.timeout = 10;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			m.req.https = 1;
-			break;
-		case 'A':
-			m.req.cafile = optarg;
-			break;
-		case 'P':
-			if (cli_parse_port(optarg, &m.req.port))
-				return 2;
-			break;
-		case 't':
-			if (cli_parse_timeout(optarg, &m.req.timeout))
-				return 2;
-			break;
-		case 'f':
-			format = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return 2;
-	}
-	m.req.host = argv[optind];
-	if (!valid_hostname(m.req.host)) {
-		fprintf(stderr, "ccmdiag: '%s' is not a host name\n",
-		    m.req.host);
-		return 2;
-	}
-	if (format && report_writer_find(format) == NULL) {
-		fprintf(stderr, "ccmdiag: unknown format '%s' (%s)\n", format,
-		    report_writer_names());
-		return 2;
-	}
-	if (m.req.port == 0)
-		m.req.port = m.req.https ? 443 : 80;
-	report_init(&r, "mp-info", m.req.host);
-	r.verbose = verbose;
-	strlcpy0(r.mp_name, m.req.host, sizeof(r.mp_name));
-	m.r = &r;
-	for (q = 0; q < Q_COUNT; q++) {
-		m.status[q] = -1;
-		m.ev[q] = -1;
-	}
+	m.req.host = o->host;
+	m.req.https = o->https;
+	m.req.cafile = o->cacert;
+	m.req.port = o->port ? o->port : o->https ? 443 : 80;
+	m.deadline = now_mono() + o->timeout;
+	strlcpy0(r->mp_name, o->host, sizeof(r->mp_name));
+	m.r = r;
 	for (q = 0; q < Q_COUNT && rc == 0; q++)
 		rc = query(&m, q);
 	if (rc < 0) {
 		fprintf(stderr, "ccmdiag: could not send the %s request\n",
 		    m.verb);
-		report_release(&r);
 		return 3;
 	}
 	for (; q < Q_COUNT; q++) {
-		m.step = report_add_step(&r, verbs[q]);
-		step_done(&m, STEP_SKIPPED, "the MP did not answer");
+		m.step = report_add_step(r, verbs[q]);
+		step_done(&m, STEP_SKIPPED, now_mono() >= m.deadline ?
+		    "--timeout ran out" : "the MP did not answer");
 	}
-	conclude(&m);
-	engine_run(&r);
-	rc = cli_write_report(&r, format, output);
-	if (rc == 0)
-		rc = engine_exit_code(&r);
-	report_release(&r);
-	return rc;
+	return 0;
 }

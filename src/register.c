@@ -2,10 +2,10 @@
  * register.c - `ccmdiag register MP_FQDN --create-record`: send a signed
  * ClientRegistrationRequest (Kerberos on ccm_system_windowsauth, or
  * anonymous on ccm_system), confirm while the MP says Pending, and report
- * the MP's answer: registered, approved or not, rejected, reset.
+ * the MP's answer: registered, approved or not, rejected, reset.  Each
+ * answer is an event that says what came back; the engine judges them
+ * (rules_mp.c).
  */
-#include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,10 +53,6 @@ remaining(const struct reg *g)
 	return left > 0 ? left : 0;
 }
 
-static int
-note(struct reg *g, enum ev_type type, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* How register's exchanges with the MP are recorded (src/httpev.c). */
 static void
 call_of(const struct reg *g, struct httpev_call *c)
@@ -70,30 +66,72 @@ call_of(const struct reg *g, struct httpev_call *c)
 	c->reply_name = "ccm_system (anonymous)";
 }
 
+/* ev with text, sourced to the step, into the report. */
+static int
+vput(struct reg *g, struct event *ev, const char *fmt, va_list ap)
+{
+	struct httpev_call call;
+
+	ev->step = g->step;
+	call_of(g, &call);
+	httpev_source(&call, ev->source, sizeof(ev->source));
+	vsnprintf(ev->text, sizeof(ev->text), fmt, ap);
+	return report_add_event(g->r, ev);
+}
+
+static int
+note(struct reg *g, enum ev_type type, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static int
 note(struct reg *g, enum ev_type type, const char *fmt, ...)
 {
-	struct httpev_call call;
 	struct event ev;
 	va_list ap;
+	int i;
 
 	event_init(&ev, type);
-	ev.step = g->step;
-	call_of(g, &call);
-	httpev_source(&call, ev.source, sizeof(ev.source));
 	va_start(ap, fmt);
-	vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
+	i = vput(g, &ev, fmt, ap);
 	va_end(ap);
-	return report_add_event(g->r, &ev);
+	return i;
 }
 
-static void
-find(struct reg *g, enum finding_id id, int ev)
-{
-	int i = report_add_finding(g->r, id);
+/* An event of a kind with its facts set, and its text. */
+static int
+fact(struct reg *g, struct event *ev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-	if (i >= 0)
-		finding_add_evidence(&g->r->findings[i], ev);
+static int
+fact(struct reg *g, struct event *ev, const char *fmt, ...)
+{
+	va_list ap;
+	int i;
+
+	va_start(ap, fmt);
+	i = vput(g, ev, fmt, ap);
+	va_end(ap);
+	return i;
+}
+
+/* ev made an answer of kind what to a message. */
+static struct event *
+reply_event(struct event *ev, enum reg_reply what)
+{
+	event_init(ev, EV_REG_REPLY);
+	ev->reg.reply = what;
+	return ev;
+}
+
+/* ev made the reply's signature as checked. */
+static struct event *
+signature_event(const struct reg *g, struct event *ev,
+    enum reg_signature sig)
+{
+	event_init(ev, EV_REG_SIGNATURE);
+	ev->reg.signature = sig;
+	ev->reg.trusted = g->store != NULL;
+	return ev;
 }
 
 static void
@@ -126,28 +164,27 @@ static int
 check_signature(struct reg *g, const struct ccm_reply *cr)
 {
 	char hex[4100], alg[64], signer[256];
+	struct event ev;
 	uint8_t *sig = NULL;
 	size_t siglen = 0;
-	int r, i;
+	int r;
 
 	r = cr->header ? mpxml_reply_sig(cr->header, cr->header_len, hex,
 	    sizeof(hex), alg, sizeof(alg)) : ERR_NOT_FOUND;
 	if (r == ERR_NOT_FOUND || r == ERR_MALFORMED) {
-		i = note(g, EV_NOTE, "the reply is not signed: %s",
+		fact(g, signature_event(g, &ev, REG_SIG_UNSIGNED), "the reply is "
+		    "not signed: %s",
 		    cr->header == NULL ? "it has no UTF-16 <Msg> header part" :
 		    r == ERR_MALFORMED ? "its <Msg> header is not XML" :
 		    "its <Msg> header has no Hook2 authenticate Signature");
-		if (g->store == NULL)
-			return 0;
-		find(g, FID_REGISTRATION_REPLY_UNSIGNED, i);
-		return -1;
+		return g->store == NULL ? 0 : -1;
 	}
 	if (r == 0)
 		r = ccm_unhex(hex, 2048, &sig, &siglen);
 	if (g->store == NULL) {
-		note(g, EV_NOTE, "the reply is signed (%zu-byte signature, %s); "
-		    "not verified: no --mp-certs", siglen, alg[0] ? alg :
-		    "no HashAlgorithm");
+		fact(g, signature_event(g, &ev, REG_SIG_UNCHECKED), "the reply "
+		    "is signed (%zu-byte signature, %s); not verified: no "
+		    "--mp-certs", siglen, alg[0] ? alg : "no HashAlgorithm");
 		free(sig);
 		return 0;
 	}
@@ -156,13 +193,14 @@ check_signature(struct reg *g, const struct ccm_reply *cr)
 		    sig, siglen, signer, sizeof(signer));
 	free(sig);
 	if (r == 0) {
-		i = note(g, EV_NOTE, "the reply's signature (%s) verifies with "
-		    "the trusted MP signing certificate %s", alg[0] ? alg :
-		    "SHA-256", signer);
-		find(g, FID_REGISTRATION_REPLY_VERIFIED, i);
+		fact(g, signature_event(g, &ev, REG_SIG_VERIFIED), "the reply's "
+		    "signature (%s) verifies with the trusted MP signing "
+		    "certificate %s", alg[0] ? alg : "SHA-256", signer);
 		return 0;
 	}
-	i = note(g, EV_NOTE, "the reply's signature %s", r == ERR_UNSUPPORTED ?
+	fact(g, signature_event(g, &ev, REG_SIG_BAD), "the reply's signature "
+	    "%s",
+	    r == ERR_UNSUPPORTED ?
 	    "names a hash algorithm ccmdiag does not know" : r == ERR_REFUSED ?
 	    "verifies with none of the trusted MP signing certificates: the "
 	    "reply was altered or signed by another key" :
@@ -172,8 +210,21 @@ check_signature(struct reg *g, const struct ccm_reply *cr)
 		    "algorithm %s", crypto_store_count(g->store),
 		    crypto_store_count(g->store) == 1 ? "" : "s",
 		    alg[0] ? alg : "(none given)");
-	find(g, FID_REGISTRATION_REPLY_BAD_SIGNATURE, i);
 	return -1;
+}
+
+static int
+valid_smsid(const char *s)
+{
+	size_t i;
+
+	if (strncmp(s, "GUID:", 5) != 0 || strlen(s) > 60)
+		return 0;
+	for (i = 5; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' &&
+		    s[i] <= 'F') || (s[i] >= 'a' && s[i] <= 'f') || s[i] == '-'))
+			return 0;
+	return 1;
 }
 
 /* One message to the MP and its reply's payload; -1 when there is none
@@ -264,59 +315,67 @@ exchange(struct reg *g, int confirmation, const char *smsid,
 		goto out;
 	}
 	if (!rep.transport_ok && (rep.too_large || rep.partial)) {
-		i = note(g, EV_NOTE, "the MP's reply %s: %s", rep.too_large ?
-		    "passed the bound on a reply body, reading stopped" :
-		    "ended before its announced length", rep.errtext);
-		find(g, rep.too_large ? FID_REGISTRATION_REPLY_TOO_LARGE :
-		    FID_REGISTRATION_REPLY_TRUNCATED, i);
+		fact(g, reply_event(&ev, rep.too_large ? REG_REPLY_TOO_LARGE :
+		    REG_REPLY_TRUNCATED), "the MP's reply %s: %s",
+		    rep.too_large ? "passed the bound on a reply body, reading "
+		    "stopped" : "ended before its announced length",
+		    rep.errtext);
 		goto out;
 	}
 	if (!rep.transport_ok && rep.tls != HTTP_TLS_NONE &&
 	    rep.tls != HTTP_TLS_CLIENT_CERT_UNUSABLE) {
-		static const enum finding_id fid[] = {
+		static const enum tls_failure tls[] = {
 			[HTTP_TLS_CLIENT_CERT_REJECTED] =
-			    FID_MP_CLIENT_CERT_REJECTED,
-			[HTTP_TLS_CLIENT_CERT_REVOKED] = FID_CLIENT_CERT_REVOKED,
-			[HTTP_TLS_SERVER_CERT_REVOKED] = FID_MP_CERT_REVOKED,
-			[HTTP_TLS_CRL_UNUSABLE] = FID_MP_CRL_UNUSABLE,
+			    TLS_FAIL_CLIENT_CERT_REJECTED,
+			[HTTP_TLS_CLIENT_CERT_REVOKED] =
+			    TLS_FAIL_CLIENT_CERT_REVOKED,
+			[HTTP_TLS_SERVER_CERT_REVOKED] =
+			    TLS_FAIL_SERVER_CERT_REVOKED,
+			[HTTP_TLS_CRL_UNUSABLE] = TLS_FAIL_CRL_UNUSABLE,
 		};
 
-		i = note(g, EV_NOTE, "TLS with %s:%d failed: %s%s", g->target,
+		event_init(&ev, EV_TLS_FAILURE);
+		ev.tls = tls[rep.tls];
+		fact(g, &ev, "TLS with %s:%d failed: %s%s", g->target,
 		    req.port, rep.errtext, req.client_cert ? "" :
 		    " (no client certificate was offered)");
-		find(g, fid[rep.tls], i);
 		goto out;
 	}
-	i = httpev_result(&call, &req, &rep, NULL);
+	httpev_result(&call, &req, &rep, NULL);
 	if (!rep.transport_ok)
 		goto out;
 	if (rep.status != 200)
 		goto out;
 	pb = ccm_reply_parse(body.data, body.len, &cr, why, sizeof(why));
 	if (pb != CCM_REPLY_OK) {
-		static const enum finding_id fid[] = {
-			[CCM_REPLY_EMPTY] = FID_REGISTRATION_REPLY_EMPTY,
-			[CCM_REPLY_HTML] = FID_REGISTRATION_REPLY_HTML,
-			[CCM_REPLY_NOT_MULTIPART] = FID_REGISTRATION_REPLY_INVALID,
-			[CCM_REPLY_BAD_ZLIB] = FID_REGISTRATION_REPLY_BAD_ZLIB,
-			[CCM_REPLY_BAD_UTF16] = FID_REGISTRATION_REPLY_BAD_UTF16,
-			[CCM_REPLY_TRUNCATED] = FID_REGISTRATION_REPLY_TRUNCATED,
+		static const enum reg_reply kinds[] = {
+			[CCM_REPLY_EMPTY] = REG_REPLY_EMPTY,
+			[CCM_REPLY_HTML] = REG_REPLY_HTML,
+			[CCM_REPLY_NOT_MULTIPART] = REG_REPLY_NOT_MULTIPART,
+			[CCM_REPLY_BAD_ZLIB] = REG_REPLY_BAD_ZLIB,
+			[CCM_REPLY_BAD_UTF16] = REG_REPLY_BAD_UTF16,
+			[CCM_REPLY_TRUNCATED] = REG_REPLY_TRUNCATED,
 		};
 
-		i = note(g, EV_NOTE, "the MP's %ld reply (%s, %zu bytes) is %s: "
-		    "%s", rep.status, body.content_type[0] ? body.content_type :
-		    "no Content-Type", body.len, ccm_reply_problem_name(pb), why);
-		find(g, fid[pb], i);
+		fact(g, reply_event(&ev, kinds[pb]), "the MP's %ld reply (%s, %zu "
+		    "bytes) is %s: %s", rep.status, body.content_type[0] ?
+		    body.content_type : "no Content-Type", body.len,
+		    ccm_reply_problem_name(pb), why);
 		goto out;
 	}
 	if (check_signature(g, &cr) != 0)
 		goto out;
 	if (mpxml_reg_reply(cr.text, cr.textlen, reply, why, sizeof(why)) != 0) {
-		i = note(g, EV_NOTE, "the MP's reply payload: %s", why);
-		find(g, FID_REGISTRATION_REPLY_INVALID, i);
+		fact(g, reply_event(&ev, REG_REPLY_BAD_PAYLOAD), "the MP's "
+		    "reply payload: %s", why);
 		goto out;
 	}
-	r = note(g, EV_NOTE, "ClientRegistrationResponse ResponseType %s, "
+	reply_event(&ev, REG_REPLY_RESPONSE);
+	ev.reg.status = reply->status;
+	ev.reg.approval = reply->approval;
+	strlcpy0(ev.reg.smsid, reply->smsid, sizeof(ev.reg.smsid));
+	ev.reg.smsid_valid = valid_smsid(reply->smsid);
+	r = fact(g, &ev, "ClientRegistrationResponse ResponseType %s, "
 	    "Status %d (%s)%s%s, ApprovalStatus %d (%s)",
 	    reply->response_type[0] ? reply->response_type : "?",
 	    reply->status, reply->status >= 0 && reply->status <= 4 ?
@@ -340,18 +399,12 @@ out:
 	return r;
 }
 
-static int
-valid_smsid(const char *s)
+/* The reply at ev is the one the registration ended on. */
+static void
+ended(struct reg *g, int ev)
 {
-	size_t i;
-
-	if (strncmp(s, "GUID:", 5) != 0 || strlen(s) > 60)
-		return 0;
-	for (i = 5; s[i]; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' &&
-		    s[i] <= 'F') || (s[i] >= 'a' && s[i] <= 'f') || s[i] == '-'))
-			return 0;
-	return 1;
+	if (ev >= 0 && (size_t)ev < g->r->n_events)
+		g->r->events[ev].reg.final = 1;
 }
 
 static void
@@ -367,13 +420,13 @@ run(struct reg *g)
 		double w = g->wait < remaining(g) ? g->wait : remaining(g);
 
 		if (!valid_smsid(reply.smsid)) {
-			find(g, FID_REGISTRATION_REPLY_INVALID, ev);
+			ended(g, ev);
 			step_done(g, STEP_FAILED, "Pending without a usable SMSID");
 			return;
 		}
 		strlcpy0(smsid, reply.smsid, sizeof(smsid));
 		if (w < 0.05 || remaining(g) - w < 0.5) {
-			find(g, FID_REGISTRATION_PENDING, ev);
+			ended(g, ev);
 			snprintf(msg, sizeof(msg), "still Pending when --timeout "
 			    "ran out (%d confirmation%s)", confirmations,
 			    confirmations == 1 ? "" : "s");
@@ -390,30 +443,25 @@ run(struct reg *g)
 		step_done(g, STEP_FAILED, "no registration reply from the MP");
 		return;
 	}
+	ended(g, ev);
 	switch (reply.status) {
 	case 0:
 		snprintf(msg, sizeof(msg), "Registered as %s after %d "
 		    "confirmation%s, %s", reply.smsid, confirmations,
 		    confirmations == 1 ? "" : "s", reply.approval == 1 ?
 		    "approved" : "NOT approved");
-		if (reply.approval == 1 || reply.approval == 2) {
-			find(g, FID_REGISTRATION_APPROVED, ev);
+		if (reply.approval == 1 || reply.approval == 2)
 			step_done(g, STEP_OK, msg);
-		} else {
-			find(g, FID_REGISTRATION_UNAPPROVED, ev);
+		else
 			step_done(g, STEP_FAILED, msg);
-		}
 		break;
 	case 2:
-		find(g, FID_REGISTRATION_RESET, ev);
 		step_done(g, STEP_FAILED, "the MP asks for a new registration");
 		break;
 	case 4:
-		find(g, FID_REGISTRATION_CERT_CONFLICT, ev);
 		step_done(g, STEP_FAILED, "certificate conflict");
 		break;
 	default:
-		find(g, FID_REGISTRATION_REJECTED, ev);
 		step_done(g, STEP_FAILED, "the MP rejected the registration");
 		break;
 	}
@@ -497,45 +545,6 @@ kerberos(struct reg *g)
 	return 0;
 }
 
-static void
-usage(FILE *out)
-{
-	fprintf(out,
-	    "usage: ccmdiag register --create-record [options] MP_FQDN\n"
-	    "Register a client with the management point the way the agent "
-	    "does, confirm\nwhile the MP answers Pending, and show whether the "
-	    "site approved it.\n\n"
-	    "  --create-record     required: a registration creates a client "
-	    "record on the site\n"
-	    "  --anonymous         use /ccm_system/request without Windows "
-	    "authentication\n"
-	    "  --https             native mode: HTTPS to /ccm_system/request "
-	    "(port 443), the\n"
-	    "                      --cert/--key or --pkcs12 certificate as TLS "
-	    "client certificate\n"
-	    "                      and PKI registration certificate\n"
-	    "  --pkcs12 FILE       certificate and key in PKCS#12 (password: "
-	    "$CCMDIAG_PKCS12_PASSWORD)\n"
-	    "  --cacert FILE       CA certificates that issued the MP's TLS "
-	    "certificate\n"
-	    "  --crl FILE          check the MP's TLS certificate against these "
-	    "CRLs (PEM)\n"
-	    "  --keytab FILE --principal NAME  act as the machine account\n"
-	    "  --netbios NAME --fqdn NAME      the client's names (default: "
-	    "this host's)\n"
-	    "  --cert PEM --key PEM            use this certificate (default: "
-	    "a new self-signed one)\n"
-	    "  --mp-certs DIR|FILE trusted MP signing certificates (PEM or "
-	    "DER): verify the\n"
-	    "                      MP's reply signature, as the client's "
-	    "mpsigningcerts store\n"
-	    "  --confirm-wait SECONDS  first wait before confirming (default "
-	    "30; doubles, up to 300)\n"
-	    "  --timeout SECONDS   bound for the whole run (default 360)\n"
-	    "  --port N            MP port (default 80)\n"
-	    "  --format text|json, -o FILE, -v\n");
-}
-
 static int
 names(struct reg *g, char *nb, size_t nbn, char *fq, size_t fqn)
 {
@@ -563,198 +572,56 @@ names(struct reg *g, char *nb, size_t nbn, char *fq, size_t fqn)
 }
 
 int
-cmd_register(int argc, char **argv)
+register_run(const struct register_opts *o, struct report *r)
 {
-	static const struct option longopts[] = {
-		{ "create-record", no_argument, NULL, 'c' },
-		{ "anonymous", no_argument, NULL, 'a' },
-		{ "keytab", required_argument, NULL, 'k' },
-		{ "principal", required_argument, NULL, 'p' },
-		{ "netbios", required_argument, NULL, 'n' },
-		{ "fqdn", required_argument, NULL, 'q' },
-		{ "cert", required_argument, NULL, 'C' },
-		{ "key", required_argument, NULL, 'K' },
-		{ "mp-certs", required_argument, NULL, 'M' },
-		{ "https", no_argument, NULL, 'H' },
-		{ "pkcs12", required_argument, NULL, 'X' },
-		{ "cacert", required_argument, NULL, 'A' },
-		{ "crl", required_argument, NULL, 'R' },
-		{ "confirm-wait", required_argument, NULL, 'w' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "port", required_argument, NULL, 'P' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *format = NULL, *output = NULL, *certfile = NULL,
-	    *keyfile = NULL, *mpcerts = NULL;
 	char nb[16], fq[256];
-	double timeout = 360;
-	struct report r;
 	struct reg g;
-	int c, rc, create = 0, verbose = 0;
+	int rc;
 
 	memset(&g, 0, sizeof(g));
-	g.wait = 30;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			create = 1;
-			break;
-		case 'a':
-			g.anonymous = 1;
-			break;
-		case 'k':
-			g.keytab = optarg;
-			break;
-		case 'p':
-			g.principal = optarg;
-			break;
-		case 'n':
-			g.netbios = optarg;
-			break;
-		case 'q':
-			g.fqdn = optarg;
-			break;
-		case 'C':
-			certfile = optarg;
-			break;
-		case 'K':
-			keyfile = optarg;
-			break;
-		case 'M':
-			mpcerts = optarg;
-			break;
-		case 'H':
-			g.https = 1;
-			break;
-		case 'X':
-			g.p12 = optarg;
-			break;
-		case 'A':
-			g.cacert = optarg;
-			break;
-		case 'R':
-			g.crl = optarg;
-			break;
-		case 'w':
-			if (cli_parse_timeout(optarg, &g.wait))
-				return 2;
-			break;
-		case 't':
-			if (cli_parse_timeout(optarg, &timeout))
-				return 2;
-			break;
-		case 'P':
-			if (cli_parse_port(optarg, &g.port))
-				return 2;
-			break;
-		case 'f':
-			format = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return 2;
-	}
-	g.target = argv[optind];
-	if (!create) {
-		fprintf(stderr, "ccmdiag: register sends a real registration: "
-		    "the site creates (or updates) a client record for %s, "
-		    "which an administrator may have to delete afterwards; "
-		    "add --create-record to do that, or use 'ccmdiag probe' "
-		    "which changes nothing\n", g.target);
-		return 2;
-	}
-	if (!valid_hostname(g.target)) {
-		fprintf(stderr, "ccmdiag: '%s' is not a host name\n", g.target);
-		return 2;
-	}
-	if ((g.keytab == NULL) != (g.principal == NULL) ||
-	    (certfile == NULL) != (keyfile == NULL)) {
-		fprintf(stderr, "ccmdiag: --keytab goes with --principal, "
-		    "--cert with --key\n");
-		return 2;
-	}
-	if (g.p12 && certfile) {
-		fprintf(stderr, "ccmdiag: --pkcs12 replaces --cert and --key\n");
-		return 2;
-	}
-	if ((g.p12 || g.crl || g.cacert) && !g.https) {
-		fprintf(stderr, "ccmdiag: --pkcs12, --cacert and --crl go with "
-		    "--https\n");
-		return 2;
-	}
+	g.target = o->target;
+	g.netbios = o->netbios;
+	g.fqdn = o->fqdn;
+	g.keytab = o->keytab;
+	g.principal = o->principal;
+	g.anonymous = o->anonymous;
+	g.port = o->port;
+	g.wait = o->wait;
+	g.https = o->https;
+	g.cacert = o->cacert;
+	g.crl = o->crl;
+	g.p12 = o->p12;
 	if (g.https) {
-		if (g.keytab) {
-			fprintf(stderr, "ccmdiag: --https authenticates with the "
-			    "client certificate, not --keytab\n");
-			return 2;
-		}
 		g.anonymous = 1;
-		g.tls_cert = certfile;
-		g.tls_key = keyfile;
+		g.tls_cert = o->certfile;
+		g.tls_key = o->keyfile;
 		g.p12pass = getenv("CCMDIAG_PKCS12_PASSWORD");
-	}
-	if (g.keytab && access(g.keytab, R_OK) != 0) {
-		fprintf(stderr, "ccmdiag: cannot read keytab %s: %s\n",
-		    g.keytab, strerror(errno));
-		return 3;
 	}
 	if (names(&g, nb, sizeof(nb), fq, sizeof(fq)) != 0) {
 		fprintf(stderr, "ccmdiag: --netbios wants a name of at most 15 "
 		    "letters, digits or '-', --fqdn a host name\n");
 		return 2;
 	}
-	if (format && report_writer_find(format) == NULL) {
-		fprintf(stderr, "ccmdiag: unknown format '%s' (text, json)\n",
-		    format);
-		return 2;
-	}
-	if (mpcerts) {
+	if (o->mpcerts) {
 		char err[256] = "";
 
-		if (crypto_store_load(mpcerts, &g.store, err, sizeof(err)) != 0) {
+		if (crypto_store_load(o->mpcerts, &g.store, err,
+		    sizeof(err)) != 0) {
 			fprintf(stderr, "ccmdiag: --mp-certs: %s\n", err);
 			return 3;
 		}
 	}
-	report_init(&r, "register", g.target);
-	r.verbose = verbose;
-	strlcpy0(r.mp_name, g.target, sizeof(r.mp_name));
-	g.r = &r;
-	g.deadline = now_mono() + timeout;
-	rc = identity(&g, certfile, keyfile);
+	strlcpy0(r->mp_name, g.target, sizeof(r->mp_name));
+	g.r = r;
+	g.deadline = now_mono() + o->timeout;
+	rc = identity(&g, o->certfile, o->keyfile);
 	if (rc == 0 && !g.anonymous)
 		rc = kerberos(&g);
 	if (rc == 0)
 		run(&g);
-	if (rc <= 1) {
-		engine_run(&r);
-		rc = cli_write_report(&r, format, output);
-		if (rc == 0)
-			rc = engine_exit_code(&r);
-	}
 	krbs_close(g.krb);
 	crypto_ident_free(g.id);
 	crypto_store_free(g.store);
 	free(g.cert);
-	report_release(&r);
 	return rc;
 }

@@ -1,4 +1,5 @@
 /* report.c - the report container. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +23,7 @@ report_release(struct report *r)
 	free(r->events);
 	free(r->findings);
 	free(r->clients);
+	free(r->inputs);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -74,6 +76,37 @@ report_add_client(struct report *r, const struct client_verdict *cv)
 		return -1;
 	r->clients[r->n_clients] = *cv;
 	return (int)r->n_clients++;
+}
+
+int
+report_add_input(struct report *r, const struct input *in)
+{
+	if (grow((void **)&r->inputs, &r->cap_inputs, r->n_inputs,
+	    sizeof(*in)))
+		return -1;
+	r->inputs[r->n_inputs] = *in;
+	return (int)r->n_inputs++;
+}
+
+const char *
+input_status_name(enum input_status s)
+{
+	switch (s) {
+	case INPUT_READ:
+		return "read";
+	case INPUT_CUT:
+		return "cut";
+	default:
+		return "unreadable";
+	}
+}
+
+void
+report_input_line(const struct input *in, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s (%s): %s%s%s", in->path, in->kind,
+	    input_status_name(in->status), in->detail[0] ? ", " : "",
+	    in->detail);
 }
 
 int

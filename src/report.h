@@ -36,6 +36,9 @@ struct client_verdict {
 					 * before the MP's answer */
 	char root_cause[48];		/* finding id, "" when none */
 	int n_attempts;			/* capture: attempts seen */
+	char machine[64];		/* NetBIOS name, from the user or a CM
+					 * log's identity */
+	char guid[48];			/* SMS GUID, from a CM log */
 	char history[384];		/* "approved 10:02:11; failing since
 					 * 10:07:40: ..." */
 };
@@ -45,6 +48,17 @@ enum verdict_basis {
 	BASIS_JUDGED,		/* the evidence holds what decides */
 	BASIS_NO_EXCHANGE,	/* no ConfigMgr exchange in the evidence */
 	BASIS_INCOMPLETE,	/* every exchange ends before the answer */
+};
+
+/* One input of an offline run, as the report lists it. */
+enum input_status { INPUT_READ, INPUT_CUT, INPUT_UNREADABLE };
+
+struct input {
+	char path[1024];		/* as given (DIR/FILE, ARCHIVE:MEMBER) */
+	char kind[16];			/* capture, iis, cmlog, sql; unknown */
+	enum input_status status;
+	char detail[256];		/* what was read, where it stops and
+					 * why, or why it could not be read */
 };
 
 struct report {
@@ -64,12 +78,19 @@ struct report {
 	char client_realm[128];		/* hints for the engine, may be empty */
 	char mp_realm[128];
 	char mp_name[256];		/* canonical MP name */
+	struct input *inputs;		/* analyze: every input, in order */
+	size_t n_inputs, cap_inputs;
 	int approved;			/* no error finding */
 	enum verdict_basis basis;
 	int n_exchanges;		/* analyze: MP attempts found */
 	char mp_given[8][256];		/* analyze --mp NAME ... */
 	int n_mp_given;
 	int verbose;			/* writers: show the whole timeline */
+	/* writers: how the command line wants it shown (0: as in a file) */
+	int color;			/* text: ANSI colours */
+	int width;			/* text: wrap column; 0: 80 */
+	const char *cmdline;		/* html: the command, quoted; borrowed */
+	int live_time;			/* html: say when it ran (live runs) */
 };
 
 void report_init(struct report *r, const char *command, const char *target);
@@ -79,6 +100,11 @@ int report_add_step(struct report *r, const char *name);
 int report_add_event(struct report *r, const struct event *ev);
 int report_add_finding(struct report *r, enum finding_id id);
 int report_add_client(struct report *r, const struct client_verdict *cv);
+int report_add_input(struct report *r, const struct input *in);
+/* "read", "cut", "unreadable" */
+const char *input_status_name(enum input_status s);
+/* One input as the writers list it: "PATH (KIND): STATUS, DETAIL". */
+void report_input_line(const struct input *in, char *buf, size_t n);
 void finding_add_evidence(struct finding *f, int event_index);
 const char *step_status_name(enum step_status s);
 
@@ -96,5 +122,7 @@ const char *report_writer_names(void);
 /* The verdict in two parts: "NOT APPROVED" and what follows it. */
 void report_verdict(const struct report *r, char *head, size_t hn,
     char *rest, size_t rn);
+/* The text report's verdict line, coloured when r->color. */
+void report_text_verdict(const struct report *r, FILE *out);
 
 #endif

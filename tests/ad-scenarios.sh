@@ -9,8 +9,8 @@ srcdir=${CCMDIAG_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 lab=$srcdir/tests/lab/samba.sh
 out=${CCMDIAG_TEST_OUT:-$PWD/tests/ad-scenario-results}
-export CCMDIAG_SAMBA_DIR=${CCMDIAG_SAMBA_DIR:-/tmp/ccmdiag-samba-test}
-export CCMDIAG_SAMBA_NS=${CCMDIAG_SAMBA_NS:-cadt}
+. "$srcdir/tests/lab/testenv.sh"
+samba_names cadt
 timeout_s=8
 
 if [ "$(id -u)" != 0 ]; then

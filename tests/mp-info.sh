@@ -11,8 +11,8 @@ srcdir=${CCMDIAG_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 lab=$srcdir/tests/lab/lab.sh
 out=${CCMDIAG_TEST_OUT:-$PWD/tests/mp-info-results}
-export CCMDIAG_LAB_DIR=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab-mp-info}
-export CCMDIAG_LAB_NS=${CCMDIAG_LAB_NS:-ccmi}
+. "$srcdir/tests/lab/testenv.sh"
+lab_names ccmi
 pass=0 fail=0
 
 # usage errors need no lab
@@ -101,6 +101,18 @@ for f in markdown html; do
 		fail=$((fail + 1))
 	fi
 done
+
+# without -v the text report still says the site, the HTTPS state and how
+# long the certificates hold
+"$lab" run "$ccmdiag" mp-info "$MP_FQDN" >"$out/healthy-plain.txt" 2>&1
+if grep -q "^  MPLIST .*MP $MP_FQDN HTTP (SSLState 0)" "$out/healthy-plain.txt" &&
+    grep -q '^  MPKEYINFORMATION .*site LAB' "$out/healthy-plain.txt" &&
+    grep -q '^  MPCERT .*valid to 20[0-9-]*' "$out/healthy-plain.txt"; then
+	pass=$((pass + 1))
+else
+	echo "not ok - mp-info without -v hides the site, SSLState or validity"
+	fail=$((fail + 1))
+fi
 
 echo "mp-info: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -12,8 +12,8 @@ srcdir=${CCMDIAG_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 lab=$srcdir/tests/lab/lab.sh
 out=${CCMDIAG_TEST_OUT:-$PWD/tests/probe-local-results}
-export CCMDIAG_LAB_DIR=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab-local}
-export CCMDIAG_LAB_NS=${CCMDIAG_LAB_NS:-ccmtl}
+. "$srcdir/tests/lab/testenv.sh"
+lab_names ccml
 timeout_s=6
 
 if [ "$(id -u)" != 0 ]; then
@@ -169,7 +169,7 @@ lcase ccache-corrupt  healthy 3 "credential cache FILE:.*ccache \\(KRB5CCNAME\\)
 PRE='rm -f "${KRB5CCNAME#FILE:}"'
 lcase ccache-missing  healthy 3 "no credential cache at FILE:.*ccache \\(KRB5CCNAME\\)" - "$MP_FQDN"
 PRE=
-lcase cafile-missing  healthy 3 "cannot read --cafile /nonexistent.pem" - \
+lcase cafile-missing  healthy 3 "cannot read --cacert /nonexistent.pem" - \
     "${kt[@]}" --https --cafile /nonexistent.pem "$MP_FQDN"
 timeout_s=0.05
 lcase timeout-short   healthy 3 "--timeout 0.05 s is too short" - "${kt[@]}" "$MP_FQDN"

@@ -11,8 +11,8 @@ srcdir=${CCMDIAG_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 lab=$srcdir/tests/lab/lab.sh
 out=${CCMDIAG_TEST_OUT:-$PWD/tests/register-results}
-export CCMDIAG_LAB_DIR=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab-register}
-export CCMDIAG_LAB_NS=${CCMDIAG_LAB_NS:-ccmr}
+. "$srcdir/tests/lab/testenv.sh"
+lab_names ccmr
 pass=0 fail=0
 
 if "$ccmdiag" register mp.parent.lab >/dev/null 2>&1; then

@@ -7,8 +7,8 @@ srcdir=${CCMDIAG_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}
 lab=$srcdir/tests/lab/lab.sh
 out=${CCMDIAG_TEST_OUT:-$PWD/tests/scenario-results}
-export CCMDIAG_LAB_DIR=${CCMDIAG_LAB_DIR:-/tmp/ccmdiag-lab-test}
-export CCMDIAG_LAB_NS=${CCMDIAG_LAB_NS:-ccms}
+. "$srcdir/tests/lab/testenv.sh"
+lab_names ccms
 timeout_s=6
 
 if [ "$(id -u)" != 0 ]; then
@@ -113,7 +113,7 @@ check mp-skew          '$MP_FQDN'        1 clock-skew-mp         -              
 check dns-unresolvable nosuch.parent.lab 1 dns-no-address        -                1
 check mp-gone          '$MP_FQDN'        1 dns-no-address        -                1
 check cname-alias      '$MP_ALIAS'       0 -                     dns-cname-alias  1
-check wrong-ptr        '$MP_FQDN'        0 -                     dns-ptr-mismatch 1
+check wrong-ptr        '$MP_FQDN'        0 -                     dns-ptr-other-host 1
 check no-kdc-srv       '$MP_FQDN'        1 dns-no-kdc-srv        -                1
 check kdc-down         '$MP_FQDN'        1 kdc-unreachable       -                1
 check kdc-stopped      '$MP_FQDN'        1 kdc-unreachable       -                1

@@ -35,8 +35,9 @@ NS_KDCC=$NS_PREFIX-kdcc
 NS_KDCU=$NS_PREFIX-kdcu
 NS_MP=$NS_PREFIX-mp
 NS_CLI=$NS_PREFIX-cli
+NS_WEB=$NS_PREFIX-web
 NS_HOS=$NS_PREFIX-hos
-HOST_NAMESPACES="$NS_CLI $NS_MP $NS_KDCP $NS_KDCC $NS_KDCU $NS_DNS $NS_HOS"
+HOST_NAMESPACES="$NS_CLI $NS_MP $NS_WEB $NS_KDCP $NS_KDCC $NS_KDCU $NS_DNS $NS_HOS"
 ALL_NAMESPACES="$HOST_NAMESPACES $NS_SW"
 
 DNS_IP=10.77.0.2
@@ -47,6 +48,7 @@ MP_IP=10.77.0.20
 WEB_IP=10.77.0.21
 CLI_IP=10.77.0.30
 CLI2_IP=10.77.0.31
+CLI3_IP=10.77.0.32
 # hostile.py's servers: a KDC and an LDAP server on one address, a DNS
 # server on another
 HOS_IP=10.77.0.40
@@ -65,6 +67,7 @@ WEB_FQDN=web.parent.lab
 NOSUCH_FQDN=nosuch.parent.lab
 CLIENT_PRINCIPAL='WS01$@CHILD.PARENT.LAB'
 UNTRUSTED_PRINCIPAL='WS99$@UNTRUSTED.LAB'
+CLIENT3_PRINCIPAL='WS02$@CHILD.PARENT.LAB'
 CLIENT_USER=alice@CHILD.PARENT.LAB
 # Lab-only secrets; nothing here protects anything real.
 CLIENT_USER_PASSWORD=Alice-Lab-Pw1
@@ -122,6 +125,7 @@ set_paths() {
 	DNSD=$STATEDIR/dns
 	MPD=$STATEDIR/mp
 	CLID=$STATEDIR/cli
+	WEBD=$STATEDIR/web
 	SCEN_FILE=$STATEDIR/scenario
 }
 
@@ -177,8 +181,10 @@ build_net() {
 	add_host_ns kdcc "$KDCC_IP"
 	add_host_ns kdcu "$KDCU_IP"
 	add_host_ns mp "$MP_IP"
+	add_host_ns web "$WEB_IP"
 	add_host_ns cli "$CLI_IP"
 	ip -n "$NS_CLI" addr add "$CLI2_IP/24" dev eth0
+	ip -n "$NS_CLI" addr add "$CLI3_IP/24" dev eth0
 	add_host_ns hos "$HOS_IP"
 	ip -n "$NS_HOS" addr add "$HOS_DNS_IP/24" dev eth0
 	if [ ! -d /etc/netns ]; then
@@ -190,6 +196,7 @@ build_net() {
 	netns_etc "$NS_KDCC" child.parent.lab
 	netns_etc "$NS_KDCU" untrusted.lab
 	netns_etc "$NS_MP" parent.lab
+	netns_etc "$NS_WEB" parent.lab
 	netns_etc "$NS_CLI" child.parent.lab
 	netns_etc "$NS_HOS" parent.lab
 }
@@ -245,6 +252,8 @@ addprinc -randkey HTTP/$MP_FQDN
 addprinc -randkey host/$MP_FQDN
 addprinc -randkey HOST/$MP_FQDN
 addprinc -pw $SVC_REPORTS_PW svc_reports
+addprinc -randkey cifs/kdc.parent.lab
+addprinc -randkey ldap/kdc.parent.lab
 ktadd -norandkey -k $MPD/mp.keytab HTTP/$MP_FQDN host/$MP_FQDN HOST/$MP_FQDN
 EOF
 	kadm "$KC" "$CHILD_REALM" <<EOF
@@ -252,7 +261,11 @@ addprinc -e $ENCTYPES -pw $TRUST_PW_P_FROM_C krbtgt/$PARENT_REALM@$CHILD_REALM
 addprinc -e $ENCTYPES -pw $TRUST_PW_C_FROM_P krbtgt/$CHILD_REALM@$PARENT_REALM
 addprinc -randkey $CLIENT_PRINCIPAL
 ktadd -norandkey -k $CLID/ws01.keytab $CLIENT_PRINCIPAL
+addprinc -randkey $CLIENT3_PRINCIPAL
+ktadd -norandkey -k $CLID/ws02.keytab $CLIENT3_PRINCIPAL
 addprinc -pw $CLIENT_USER_PASSWORD $CLIENT_USER
+addprinc -randkey ldap/kdc.child.parent.lab
+addprinc -randkey cifs/kdc.child.parent.lab
 EOF
 	kadm "$KU" "$UNTRUSTED_REALM" <<EOF
 addprinc -randkey $UNTRUSTED_PRINCIPAL
@@ -293,7 +306,7 @@ write_dns() {
 	local kport=88
 	render dnsmasq.conf.in "$f" DIR="$DNSD" DNS_IP="$DNS_IP" KDCP_IP="$KDCP_IP" \
 		KDCC_IP="$KDCC_IP" KDCU_IP="$KDCU_IP" WEB_IP="$WEB_IP" \
-		CLI_IP="$CLI_IP" CLI2_IP="$CLI2_IP"
+		CLI_IP="$CLI_IP" CLI2_IP="$CLI2_IP" CLI3_IP="$CLI3_IP"
 	{
 		# The alias stays when the MP's host record goes (mp-gone): it
 		# then points at a name that does not exist.
@@ -453,6 +466,16 @@ start_responder() {
 	wait_listen "$NS_MP" tcp 80 "$DAEMON_PID" "$MPD/logs/responder.out"
 }
 
+# web.parent.lab: a plain web server beside the MP (200 on /, 404, 500, and
+# a 401 Negotiate intranet page), the other traffic of a real client.
+start_web() {
+	kill_ns "$NS_WEB"
+	mkdir -p "$WEBD"
+	start_daemon "$NS_WEB" "$WEBD/web.out" /usr/bin/python3 \
+		"$MPD/responder.py" web "$WEB_IP" 80
+	wait_listen "$NS_WEB" tcp 80 "$DAEMON_PID" "$WEBD/web.out"
+}
+
 # --- scenarios ----------------------------------------------------------------
 is_scenario() {
 	local s
@@ -574,6 +597,7 @@ restore_from() {
 		[ -n "$(ip netns pids "$NS_KDCU" 2>/dev/null)" ] ||
 			{ start_kdc "$NS_KDCU" "$KU" "$UNTRUSTED_REALM" &&
 				wait_listen "$NS_KDCU" udp 88 "$DAEMON_PID" "$KU/krb5kdc.out"; }
+		[ -n "$(ip netns pids "$NS_WEB" 2>/dev/null)" ] || start_web
 		start_apache MP_GSSAPI
 		;;
 	esac
@@ -772,6 +796,7 @@ do_up() {
 	start_kdc "$NS_KDCU" "$KU" "$UNTRUSTED_REALM"
 	pu=$DAEMON_PID
 	start_apache MP_GSSAPI
+	start_web
 	wait_listen "$NS_DNS" udp 53 $pd "$DNSD/dnsmasq.out"
 	wait_listen "$NS_KDCP" udp 88 $pp "$KP/krb5kdc.out"
 	wait_listen "$NS_KDCC" udp 88 $pc "$KC/krb5kdc.out"
@@ -807,7 +832,7 @@ print_env() {
 	dns-unresolvable) finding=dns-no-address target=$NOSUCH_FQDN ;;
 	mp-gone) finding=dns-no-address ;;
 	cname-alias) finding=dns-cname-alias target=$MP_ALIAS ;;
-	wrong-ptr) finding=dns-ptr-mismatch ;;
+	wrong-ptr) finding=dns-ptr-other-host ;;
 	no-kdc-srv) finding=dns-no-kdc-srv ;;
 	kdc-down | kdc-stopped) finding=kdc-unreachable ;;
 	kdc-port) finding="" ;;
@@ -874,6 +899,14 @@ print_env() {
 		"MP_ACCESS_LOG=$MPD/logs/access.log" \
 		"MP_SKEW=$MP_SKEW" \
 		"WEB_FQDN=$WEB_FQDN" \
+		"WEB_IP=$WEB_IP" \
+		"WEB_NS=$NS_WEB" \
+		"WEB_URL=http://$WEB_FQDN/" \
+		"WEB_LOG=$WEBD/web.out" \
+		"CLIENT2_IP=$CLI2_IP" \
+		"CLIENT3_IP=$CLI3_IP" \
+		"CLIENT3_KEYTAB=$CLID/ws02.keytab" \
+		"CLIENT3_PRINCIPAL=$CLIENT3_PRINCIPAL" \
 		"NOSUCH_FQDN=$NOSUCH_FQDN" \
 		"DNS_NS=$NS_DNS" \
 		"DNS_IP=$DNS_IP" \

@@ -346,6 +346,72 @@ test_other_lookups_ignored(void **state)
 }
 
 static void
+ptr(int rcode, const char *target)
+{
+	struct event ev;
+
+	event_init(&ev, EV_DNS);
+	ev.to = ROLE_MP;
+	ev.qtype = 12;
+	ev.rcode = rcode;
+	ev.status = target[0] ? 1 : 0;
+	strlcpy0(ev.name, "5.0.77.10.in-addr.arpa", sizeof(ev.name));
+	strlcpy0(ev.value, target, sizeof(ev.value));
+	strlcpy0(ev.text, target, sizeof(ev.text));
+	report_add_event(&r, &ev);
+}
+
+static int
+worst_severity(void)
+{
+	size_t i;
+	int worst = -1;
+
+	for (i = 0; i < r.n_findings; i++)
+		if ((int)finding_severity(r.findings[i].id) > worst)
+			worst = (int)finding_severity(r.findings[i].id);
+	return worst;
+}
+
+static void
+test_ptr_where_it_matters(void **state)
+{
+	struct event ev;
+
+	/* no PTR: Windows does not need one, a healthy MP stays healthy */
+	healthy_path();
+	ptr(3, "");
+	http(200, "Negotiate", "HTTP/mp.parent.lab", "Negotiate");
+	engine_run(&r);
+	assert_true(r.approved);
+	assert_true(has("dns-no-ptr"));
+	assert_int_equal(worst_severity(), SEV_INFO);
+	report_release(&r);
+	/* a PTR naming another host that no client used: information */
+	setup(state);
+	healthy_path();
+	ptr(0, "web.parent.lab");
+	http(200, "Negotiate", "HTTP/mp.parent.lab", "Negotiate");
+	engine_run(&r);
+	assert_true(has("dns-ptr-other-host"));
+	assert_false(has("dns-ptr-mismatch"));
+	assert_int_equal(worst_severity(), SEV_INFO);
+	report_release(&r);
+	/* a client that asked for HTTP/<the PTR's name>: it mattered */
+	setup(state);
+	healthy_path();
+	ptr(0, "web.parent.lab.");
+	event_init(&ev, EV_KRB_REQUEST);
+	ev.to = ROLE_KDC;
+	ev.msg_type = 12;
+	strlcpy0(ev.name, "HTTP/web.parent.lab", sizeof(ev.name));
+	report_add_event(&r, &ev);
+	engine_run(&r);
+	assert_true(has("dns-ptr-mismatch"));
+	assert_false(has("dns-ptr-other-host"));
+}
+
+static void
 test_ntlm_is_not_kerberos(void **state)
 {
 	/* 200 to NTLM (bare or inside Negotiate) is neither anonymous
@@ -388,6 +454,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_other_lookups_ignored,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ntlm_is_not_kerberos,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ptr_where_it_matters,
 		    setup, teardown),
 	};
 

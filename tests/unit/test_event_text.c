@@ -220,7 +220,7 @@ test_every_kind(void **state)
 			    "request");
 			strcpy(ev.peer, "10.77.0.30");
 			ev.status = 401;
-			ev.code = 2;
+			ev.iis.substatus = 2;
 			break;
 		case EV_SPN_OWNER:
 			strcpy(ev.realm, "PARENT.LAB");
@@ -230,14 +230,14 @@ test_every_kind(void **state)
 			strcpy(ev.realm, "PARENT.LAB");
 			strcpy(ev.name, "OTHER.LAB");
 			strcpy(ev.value, "forest");
-			ev.code = 2;
-			ev.qtype = 3;
-			ev.status = 8;
+			ev.trust.type = 2;
+			ev.trust.direction = 3;
+			ev.trust.attributes = 8;
 			break;
 		case EV_DIRECTORY:
 			strcpy(ev.realm, "PARENT.LAB");
 			strcpy(ev.name, "dc1.parent.lab");
-			ev.code = ev.rcode = 7;
+			ev.dir.forest_level = ev.dir.domain_level = 7;
 			break;
 		case EV_DIRECTORY_UNAVAILABLE:
 			strcpy(ev.name, "SPN owners");
@@ -313,7 +313,8 @@ sweep_dir(const char *dir)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		report_init(&r, "analyze", path);
-		if (ingest_pcap.read(path, &r, err, sizeof(err)) == 0) {
+		if (ingest_read_path(&ingest_pcap, path, &r, err,
+		    sizeof(err)) == 0) {
 			files++;
 			for (i = 0; i < r.n_events; i++) {
 				snprintf(where, sizeof(where), "%s event %zu",

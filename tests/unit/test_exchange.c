@@ -456,6 +456,42 @@ test_mp_clock_for_all(void **state)
 	assert_string_equal(client(C2)->root_cause, "clock-skew-mp");
 }
 
+/* The same client in an IIS log (never authenticated, earlier) and in a
+ * capture (approved, later), and its CM log: one client, one story. */
+static void
+test_one_story(void **state)
+{
+	struct client_verdict cv;
+	struct event *e;
+
+	(void)state;
+	memset(&cv, 0, sizeof(cv));
+	strlcpy0(cv.client, C1, sizeof(cv.client));
+	strlcpy0(cv.verdict, "never-authenticated", sizeof(cv.verdict));
+	strlcpy0(cv.last_status, "401.2", sizeof(cv.last_status));
+	strlcpy0(cv.first, "2020-01-01 09:00:00", sizeof(cv.first));
+	strlcpy0(cv.last, "2020-01-01 09:05:00", sizeof(cv.last));
+	strlcpy0(cv.source, "u_ex200101.log:7", sizeof(cv.source));
+	report_add_client(&r, &cv);
+	krb(EV_KRB_REQUEST, C1, KDC, KRB_AS_REQ, "krbtgt/CHILD.PARENT.LAB",
+	    "CHILD.PARENT.LAB", -1);
+	strlcpy0(r.events[r.n_events - 1].value, "WS01$",
+	    sizeof(r.events[0].value));
+	exchange(C1, 200, -1, 1);
+	e = ev_new(EV_CM_IDENTITY, "", "", -1);
+	e->frame = -1;
+	strlcpy0(e->cm.machine, "WS01", sizeof(e->cm.machine));
+	strlcpy0(e->cm.guid, "GUID:0D1B-1", sizeof(e->cm.guid));
+	engine_run(&r);
+	assert_int_equal(r.n_clients, 1);
+	assert_int_equal(client(C1)->approval, CV_APPROVED);
+	assert_non_null(strstr(client(C1)->history, "capture: approved"));
+	assert_non_null(strstr(client(C1)->history, "IIS log: "
+	    "never-authenticated"));
+	assert_string_equal(client(C1)->machine, "WS01");
+	assert_string_equal(client(C1)->guid, "GUID:0D1B-1");
+}
+
 /* The user names the MP: Kerberos for it alone is an exchange. */
 static void
 test_named_mp_kerberos_only(void **state)
@@ -498,6 +534,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_capture_clock_proves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mp_clock_for_all, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_one_story, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_named_mp_kerberos_only,
 		    setup, teardown),

@@ -1,4 +1,5 @@
-/* test_ingest_iis.c - IIS W3C logs to per-client verdicts. */
+/* test_ingest_iis.c - IIS W3C logs to per-client verdicts, one story per
+ * client across logs; the engine's findings on them. */
 #include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,9 +13,11 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "engine.h"
 #include "ingest.h"
 #include "logread.h"
 #include "report.h"
+#include "report_find.h"
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "tests/data"
@@ -35,13 +38,37 @@ data(const char *rel)
 	return path;
 }
 
+/* The logs read so far, as one set: what analyze does after its inputs. */
 static void
-read_log(const char *rel)
+finish(void)
 {
 	char err[256] = "";
 
+	assert_int_equal(ingest_iis.finish(&r, err, sizeof(err)), 0);
+}
+
+/* Read the fixtures rel... (NULL-terminated) into one report and run the
+ * engine on it. */
+static void
+read_logs(const char *rel, ...)
+{
+	char err[256] = "";
+	va_list ap;
+
 	report_init(&r, "analyze", rel);
-	assert_int_equal(ingest_iis.read(data(rel), &r, err, sizeof(err)), 0);
+	va_start(ap, rel);
+	for (; rel; rel = va_arg(ap, const char *))
+		assert_int_equal(ingest_read_path(&ingest_iis, data(rel), &r,
+		    err, sizeof(err)), 0);
+	va_end(ap);
+	finish();
+	engine_run(&r);
+}
+
+static void
+read_log(const char *rel)
+{
+	read_logs(rel, (const char *)NULL);
 }
 
 static const struct client_verdict *
@@ -217,9 +244,163 @@ test_missing_file(void **state)
 	char err[256] = "";
 
 	report_init(&r, "analyze", "x");
-	assert_int_not_equal(ingest_iis.read(data("no-such.log"), &r, err,
-	    sizeof(err)), 0);
+	assert_int_not_equal(ingest_read_path(&ingest_iis, data("no-such.log"),
+	    &r, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "no-such.log"));
+}
+
+
+static const struct event *
+event_at(const char *source)
+{
+	size_t i;
+
+	for (i = 0; i < r.n_events; i++)
+		if (strcmp(r.events[i].source, source) == 0)
+			return &r.events[i];
+	fail_msg("no event at %s", source);
+	return NULL;
+}
+
+/* The request that decided a client's verdict carries it, and the
+ * engine's finding cites that request. */
+static void
+test_decisive_event(void **state)
+{
+	const struct finding *f;
+
+	read_log("u_ex090520.log");
+	assert_non_null(f = report_find(&r, "iis-kerberos-rejected"));
+	assert_int_equal(f->n_evidence, 1);
+	assert_string_equal(r.events[f->evidence[0]].source,
+	    "u_ex090520.log:12");
+	assert_string_equal(r.events[f->evidence[0]].iis.verdict, "rejected");
+	assert_non_null(f = report_find(&r, "iis-never-authenticated"));
+	assert_string_equal(r.events[f->evidence[0]].iis.verdict,
+	    "never-authenticated");
+	/* Kerberos: the deciding 200 says so; the 401.2 before it is not
+	 * an event, nor does a finding name the client */
+	assert_string_equal(event_at("u_ex090520.log:6")->iis.verdict,
+	    "kerberos");
+	assert_string_equal(event_at("u_ex090520.log:9")->iis.verdict,
+	    "ntlm");
+	assert_string_equal(event_at("u_ex090520.log:7")->iis.verdict, "");
+	(void)state;
+}
+
+/*
+ * A client's 401.2 at 23:59:59 in one day's log and its 200 at 00:00:00 in
+ * the next day's: one client, Kerberos, whichever log is given first.  An
+ * NTLM client's challenge leg crosses midnight too; 192.0.2.95 is only in
+ * the second log.
+ */
+static void
+check_midnight(void)
+{
+	const struct client_verdict *c;
+
+	assert_int_equal(r.n_clients, 4);
+	c = client("192.0.2.85");
+	assert_string_equal(c->verdict, "kerberos");
+	assert_string_equal(c->user, "CHILD\\WK05-020-85W$");
+	assert_int_equal(c->n_requests, 2);
+	assert_string_equal(c->first, "2009-05-20 23:59:59");
+	assert_string_equal(c->last, "2009-05-21 00:00:00");
+	assert_string_equal(c->source, "u_ex090521.log:5");
+	c = client("192.0.2.90");
+	assert_string_equal(c->verdict, "ntlm");
+	assert_int_equal(c->n_requests, 3);
+	c = client("192.0.2.51");
+	assert_string_equal(c->verdict, "kerberos");
+	assert_int_equal(c->n_requests, 4);
+	assert_string_equal(c->first, "2009-05-20 22:10:04");
+	assert_string_equal(c->source, "u_ex090521.log:9");
+	/* in order of their first request, not of the files given */
+	assert_string_equal(r.clients[0].client, "192.0.2.51");
+	assert_string_equal(r.clients[1].client, "192.0.2.90");
+	assert_string_equal(r.clients[2].client, "192.0.2.85");
+	assert_string_equal(r.clients[3].client, "192.0.2.95");
+	assert_false(has_finding("iis-never-authenticated"));
+	assert_true(has_finding("iis-ntlm-only"));
+	assert_true(note_has("IIS logs: 2 read as one, in order of their "
+	    "first request: u_ex090520.log (2009-05-20 22:10:04), "
+	    "u_ex090521.log (2009-05-21 00:00:00); 11 CCM_POST requests on "
+	    "ccm_system_windowsauth from 4 clients"));
+	assert_true(note_has("IIS log u_ex090520.log: 9 lines, 4 CCM_POST "
+	    "requests on ccm_system_windowsauth from 3 clients"));
+	assert_true(note_has("IIS log u_ex090521.log: 11 lines, 7 CCM_POST "
+	    "requests on ccm_system_windowsauth from 4 clients"));
+	assert_false(note_has("overlaps"));
+}
+
+static void
+test_midnight(void **state)
+{
+	read_logs("midnight/u_ex090520.log", "midnight/u_ex090521.log",
+	    (const char *)NULL);
+	check_midnight();
+	(void)state;
+}
+
+static void
+test_midnight_reversed(void **state)
+{
+	read_logs("midnight/u_ex090521.log", "midnight/u_ex090520.log",
+	    (const char *)NULL);
+	check_midnight();
+	(void)state;
+}
+
+/* read() only notes the log; finish() puts its events where the log was
+ * given, between what other inputs added before and after. */
+static void
+test_events_in_place(void **state)
+{
+	char err[256] = "";
+	struct event ev;
+	size_t n;
+
+	report_init(&r, "analyze", "x");
+	event_init(&ev, EV_NOTE);
+	strcpy(ev.text, "before");
+	assert_int_equal(report_add_event(&r, &ev), 0);
+	assert_int_equal(ingest_read_path(&ingest_iis, data("u_ex090520.log"), &r,
+	    err, sizeof(err)), 0);
+	assert_int_equal(r.n_events, 1);
+	assert_int_equal(r.n_clients, 0);
+	strcpy(ev.text, "after");
+	assert_int_equal(report_add_event(&r, &ev), 1);
+	finish();
+	n = r.n_events;
+	assert_true(n > 3);
+	assert_string_equal(r.events[0].text, "before");
+	assert_int_equal(r.events[1].type, EV_IIS_REQUEST);
+	assert_string_equal(r.events[n - 1].text, "after");
+	assert_non_null(strstr(r.events[n - 2].text, "IIS log u_ex090520.log"));
+	assert_int_equal(r.n_clients, 4);
+	/* nothing left to finish */
+	finish();
+	assert_int_equal(r.n_events, n);
+	(void)state;
+}
+
+/* A finish with no IIS log given, and a released report's set: nothing. */
+static void
+test_finish_nothing(void **state)
+{
+	char err[256] = "";
+
+	report_init(&r, "analyze", "x");
+	finish();
+	assert_int_equal(r.n_events, 0);
+	assert_int_equal(ingest_read_path(&ingest_iis, data("u_ex090520.log"), &r,
+	    err, sizeof(err)), 0);
+	report_release(&r);		/* never finished */
+	report_init(&r, "analyze", "y");
+	finish();
+	assert_int_equal(r.n_events, 0);
+	assert_int_equal(r.n_clients, 0);
+	(void)state;
 }
 
 /*
@@ -664,7 +845,9 @@ read_big(const char *path)
 	char err[256] = "";
 
 	report_init(&r, "analyze", path);
-	assert_int_equal(ingest_iis.read(path, &r, err, sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_iis, path, &r,
+	    err, sizeof(err)), 0);
+	finish();
 }
 
 static int
@@ -883,6 +1066,72 @@ test_big_odd_time(void **state)
 	assert_int_equal(strlen(c->last), 19);
 }
 
+/* A small log: lines after a #Fields directive. */
+static const char *
+small_log(const char *name, const char *const *lines)
+{
+	const char *path = big_path(name);
+	FILE *f;
+
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "#Fields: date time c-ip cs-username cs-method cs-uri-stem "
+	    "sc-status sc-substatus sc-win32-status\n");
+	for (; *lines; lines++)
+		fprintf(f, "%s\n", *lines);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+/*
+ * Two sites' logs of the same hours are read one after the other, in order
+ * of their first request, and a note says they overlap; a log without any
+ * request goes first.
+ */
+static void
+test_overlap(void **state)
+{
+#define REQ	" CCM_POST /ccm_system_windowsauth/request "
+	static const char *const a[] = {
+		"2026-11-20 10:00:00 10.3.0.1 -" REQ "401 2 2148074254",
+		"2026-11-20 12:00:00 10.3.0.2 -" REQ "401 2 2148074254",
+		NULL,
+	};
+	static const char *const b[] = {
+		"2026-11-20 11:00:00 10.3.0.1 CONTOSO\\WK1$" REQ "200 0 0",
+		NULL,
+	};
+	static const char *const none[] = { NULL };
+	const char *given[3];
+	char err[256] = "";
+	int i;
+
+	given[0] = small_log("u_ex261120_w3svc2.log", b);
+	given[1] = small_log("u_ex261120_w3svc3.log", none);
+	given[2] = small_log("u_ex261120_w3svc1.log", a);
+	report_init(&r, "analyze", "x");
+	for (i = 0; i < 3; i++)
+		assert_int_equal(ingest_read_path(&ingest_iis, given[i], &r,
+		    err, sizeof(err)), 0);
+	finish();
+	assert_int_equal(r.n_clients, 2);
+	assert_string_equal(client("10.3.0.1")->verdict, "kerberos");
+	assert_int_equal(client("10.3.0.1")->n_requests, 2);
+	assert_string_equal(client("10.3.0.1")->source,
+	    "u_ex261120_w3svc2.log:2");
+	assert_string_equal(client("10.3.0.2")->verdict,
+	    "never-authenticated");
+	assert_true(note_has("IIS logs: 3 read as one, in order of their "
+	    "first request: u_ex261120_w3svc3.log (no request), "
+	    "u_ex261120_w3svc1.log (2026-11-20 10:00:00), "
+	    "u_ex261120_w3svc2.log (2026-11-20 11:00:00); 3 CCM_POST"));
+	assert_true(note_has("u_ex261120_w3svc2.log (from 2026-11-20 "
+	    "11:00:00) overlaps u_ex261120_w3svc1.log (to 2026-11-20 "
+	    "12:00:00): their requests were followed one file after the "
+	    "other"));
+	(void)state;
+#undef REQ
+}
+
 /*
  * More clients than are followed: 120,000 addresses, each making one
  * anonymous request.  Each half of the addresses (by hash) keeps its first
@@ -909,7 +1158,9 @@ test_client_cap(void **state)
 		    n >> 16, n >> 8 & 255, n & 255);
 	assert_int_equal(fclose(f), 0);
 	report_init(&r, "analyze", path);
-	assert_int_equal(ingest_iis.read(path, &r, err, sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_iis, path, &r,
+	    err, sizeof(err)), 0);
+	finish();
 	assert_int_equal(r.n_clients, 100000);
 	assert_true(note_has("more clients than ccmdiag follows (100000, "
 	    "50000 in each half of the addresses): 20000 requests"));
@@ -944,6 +1195,11 @@ main(void)
 		cmocka_unit_test_teardown(test_garbage, teardown),
 		cmocka_unit_test_teardown(test_sniff, teardown),
 		cmocka_unit_test_teardown(test_missing_file, teardown),
+		cmocka_unit_test_teardown(test_decisive_event, teardown),
+		cmocka_unit_test_teardown(test_midnight, teardown),
+		cmocka_unit_test_teardown(test_midnight_reversed, teardown),
+		cmocka_unit_test_teardown(test_events_in_place, teardown),
+		cmocka_unit_test_teardown(test_finish_nothing, teardown),
 		cmocka_unit_test_teardown(test_big_blocks, big_teardown),
 		cmocka_unit_test_teardown(test_big_fields, big_teardown),
 		cmocka_unit_test_teardown(test_big_long_lines, big_teardown),
@@ -951,6 +1207,7 @@ main(void)
 		cmocka_unit_test_teardown(test_big_gzip_utf16, big_teardown),
 		cmocka_unit_test_teardown(test_big_odd_time, big_teardown),
 		cmocka_unit_test_teardown(test_client_cap, big_teardown),
+		cmocka_unit_test_teardown(test_overlap, big_teardown),
 	};
 
 	return cmocka_run_group_tests_name("ingest_iis", tests, big_setup,

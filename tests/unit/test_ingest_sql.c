@@ -1,4 +1,5 @@
-/* test_ingest_sql.c - spUpdateClientRegistration traces to events and findings. */
+/* test_ingest_sql.c - spUpdateClientRegistration traces to events, and the
+ * engine's findings on them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +11,10 @@
 
 #include <cmocka.h>
 
+#include "engine.h"
 #include "ingest.h"
 #include "report.h"
+#include "report_find.h"
 
 #ifndef TEST_DATA_DIR
 #define TEST_DATA_DIR "tests/data"
@@ -65,7 +68,16 @@ read_variant(const char *from, const char *to)
 	fclose(f);
 	free(line);
 	report_init(&r, "analyze", tmp);
-	assert_int_equal(ingest_sql.read(tmp, &r, err, sizeof(err)), 0);
+	assert_int_equal(ingest_read_path(&ingest_sql, tmp, &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.n_findings, 0);	/* the engine finds */
+	engine_run(&r);
+}
+
+static const struct finding *
+finding(const char *key)
+{
+	return report_find(&r, key);
 }
 
 static int
@@ -148,9 +160,70 @@ static void
 test_thumbprint_mismatch(void **state)
 {
 	(void)state;
+	const struct finding *f;
+	const struct event *ev;
+
 	read_variant("(@Thumbprint) 0xE8", "(@Thumbprint) 0xE9");
 	assert_true(has_finding("sql-thumbprint-mismatch"));
 	assert_false(has_finding("sql-publickey-mismatch"));
+	/* the event that shows it says what it showed */
+	assert_non_null(f = finding("sql-thumbprint-mismatch"));
+	assert_int_equal(f->n_evidence, 1);
+	ev = &r.events[f->evidence[0]];
+	assert_int_equal(ev->type, EV_SQL_REGISTRATION);
+	assert_int_equal(ev->sql.check, SQL_CHECK_THUMBPRINT_MISMATCH);
+	assert_int_equal(ev->sql.call, 1);
+	assert_string_equal(ev->name, "Thumbprint");
+	assert_non_null(strstr(ev->text, "is not the SHA-1 of @Certificate"));
+}
+
+/* sql-registration cites what each call showed, up to its bound; the
+ * file's own note is not part of it. */
+static void
+test_two_calls(void **state)
+{
+	const struct finding *f;
+	char *line = seed_line(), *two;
+	size_t i, n = strlen(line);
+	int calls[3] = { 0, 0, 0 }, notes = 0;
+
+	(void)state;
+	assert_non_null(two = malloc(2 * n + 2));
+	memcpy(two, line, n);
+	two[n] = '\n';
+	memcpy(two + n + 1, line, n + 1);
+	read_variant(NULL, two);
+	free(two);
+	free(line);
+	assert_non_null(f = finding("sql-registration"));
+	assert_int_equal(f->n_evidence, FINDING_MAX_EVIDENCE);
+	for (i = 0; i < r.n_events; i++) {
+		if (r.events[i].type == EV_SQL_REGISTRATION)
+			calls[r.events[i].sql.call]++;
+		else
+			notes++;
+	}
+	assert_int_equal(calls[0], 0);
+	assert_true(calls[1] > 6);
+	assert_int_equal(calls[1], calls[2]);
+	assert_int_equal(notes, 0);
+	for (i = 0; i < (size_t)f->n_evidence; i++)
+		assert_int_equal(r.events[f->evidence[i]].type,
+		    EV_SQL_REGISTRATION);
+	assert_int_equal(r.events[f->evidence[0]].sql.call, 1);
+	assert_int_equal(n_errors(), 0);
+}
+
+/* A trace with no call: a note of what was read, nothing found. */
+static void
+test_no_call(void **state)
+{
+	(void)state;
+	read_variant(NULL, "-- exec spUpdateClientRegistratio\nselect 1\n");
+	assert_int_equal(r.n_findings, 0);
+	assert_int_equal(r.n_events, 1);
+	assert_int_equal(r.events[0].type, EV_NOTE);
+	assert_int_equal(events_with("0 spUpdateClientRegistration call"), 1);
 }
 
 static void
@@ -224,6 +297,8 @@ main(void)
 		cmocka_unit_test_teardown(test_cert_garbage, teardown),
 		cmocka_unit_test_teardown(test_profiler_style, teardown),
 		cmocka_unit_test_teardown(test_truncated, teardown),
+		cmocka_unit_test_teardown(test_two_calls, teardown),
+		cmocka_unit_test_teardown(test_no_call, teardown),
 		cmocka_unit_test(test_sniff),
 	};
 

@@ -112,8 +112,8 @@ owner(const char *spn, const char *acct, const char *kindname, int type,
 	strlcpy0(ev.value, acct, sizeof(ev.value));
 	strlcpy0(ev.text, kindname, sizeof(ev.text));
 	strlcpy0(ev.realm, "ad.lab", sizeof(ev.realm));
-	ev.status = type;
-	ev.kvno = kvno;
+	ev.spn.sam_type = type;
+	ev.spn.kvno = kvno;
 	report_add_event(&r, &ev);
 }
 
@@ -138,9 +138,9 @@ trust(const char *holder, const char *partner, int attrs)
 	event_init(&ev, EV_TRUST);
 	strlcpy0(ev.realm, holder, sizeof(ev.realm));
 	strlcpy0(ev.name, partner, sizeof(ev.name));
-	ev.code = 2;
-	ev.qtype = 3;
-	ev.status = attrs;
+	ev.trust.type = 2;
+	ev.trust.direction = 3;
+	ev.trust.attributes = (unsigned)attrs;
 	report_add_event(&r, &ev);
 }
 
@@ -213,7 +213,7 @@ test_forest_level(void **state)
 	trust("other.lab", "ad.lab", 0x8);
 	event_init(&ev, EV_DIRECTORY);
 	strlcpy0(ev.realm, "other.lab", sizeof(ev.realm));
-	ev.code = 0;
+	ev.dir.forest_level = 0;
 	report_add_event(&r, &ev);
 	engine_run(&r);
 	assert_string_equal(root(), "trust-forest-level");
