@@ -12,6 +12,7 @@
 #include "gss.h"
 #include "probe.h"
 #include "privs.h"
+#include "resolver.h"
 #include "util.h"
 #include <unistd.h>
 
@@ -87,13 +88,49 @@ capture_note(struct probe_ctx *ctx, enum ev_type type, const char *text)
 	report_add_event(ctx->report, &ev);
 }
 
+/* DNS, the KDCs' ports (88 and any other krb5.conf or SRV named), ICMP;
+ * the MP's port, on its addresses once they are known. */
+static void
+capture_filter(const struct probe_ctx *ctx, char *buf, size_t n)
+{
+	const struct probe_opts *o = ctx->opts;
+	int i, port = o->port ? o->port : (o->https ? 443 : 80);
+
+	snprintf(buf, n, "port 53 or port 88 or icmp or icmp6");
+	for (i = 0; i < ctx->n_kdc_ports; i++)
+		strappendf(buf, n, " or port %d", ctx->kdc_ports[i]);
+	strappendf(buf, n, " or (tcp port %d", port);
+	for (i = 0; i < ctx->n_addrs; i++)
+		strappendf(buf, n, "%shost %s", i ? " or " : " and (",
+		    ctx->addrs[i]);
+	strappendf(buf, n, "%s)", ctx->n_addrs ? ")" : "");
+}
+
+void
+probe_capture_kdc_port(struct probe_ctx *ctx, int port)
+{
+	char filter[1200], err[256];
+	int i;
+
+	if (port == 88 || ctx->n_kdc_ports >= PROBE_MAX_ADDR)
+		return;
+	for (i = 0; i < ctx->n_kdc_ports; i++)
+		if (ctx->kdc_ports[i] == port)
+			return;
+	ctx->kdc_ports[ctx->n_kdc_ports++] = port;
+	if (ctx->cap == NULL)
+		return;
+	capture_filter(ctx, filter, sizeof(filter));
+	capture_live_filter(ctx->cap, filter, err, sizeof(err));
+}
+
 /* Open the capture while privileged, then give the privileges up. */
 static void
 capture_begin(struct probe_ctx *ctx)
 {
 	const struct probe_opts *o = ctx->opts;
-	char filter[128], err[512];
-	int fd, port = o->port ? o->port : (o->https ? 443 : 80);
+	char filter[1200], err[512];
+	int fd;
 
 	if (!o->capture)
 		return;
@@ -108,9 +145,7 @@ capture_begin(struct probe_ctx *ctx)
 	}
 	close(fd);
 	privs_tmp_add(ctx->cap_path);
-	snprintf(filter, sizeof(filter), "port 53 or port 88 or icmp or icmp6 "
-	    "or tcp port %d",
-	    port);
+	capture_filter(ctx, filter, sizeof(filter));
 	if (capture_live_open(&ctx->cap, o->capture_iface, filter,
 	    ctx->cap_path, err, sizeof(err)) != 0) {
 		capture_note(ctx, EV_CAPTURE, err);
@@ -133,19 +168,11 @@ capture_begin(struct probe_ctx *ctx)
 static void
 capture_narrow(struct probe_ctx *ctx)
 {
-	const struct probe_opts *o = ctx->opts;
-	char filter[1024], err[256];
-	int i, port = o->port ? o->port : (o->https ? 443 : 80);
+	char filter[1200], err[256];
 
 	if (ctx->cap == NULL || ctx->n_addrs == 0)
 		return;
-	snprintf(filter, sizeof(filter), "port 53 or port 88 or icmp or icmp6 "
-	    "or (tcp port %d "
-	    "and (", port);
-	for (i = 0; i < ctx->n_addrs; i++)
-		strappendf(filter, sizeof(filter), "%shost %s", i ? " or " : "",
-		    ctx->addrs[i]);
-	strappendf(filter, sizeof(filter), "))");
+	capture_filter(ctx, filter, sizeof(filter));
 	capture_live_filter(ctx->cap, filter, err, sizeof(err));
 }
 
@@ -351,6 +378,10 @@ probe_run_target(const struct probe_opts *opts, struct report *r, char *why,
 	ctx.report = r;
 	ctx.step = -1;
 	ctx.deadline = now_mono() + opts->timeout;
+	/* the lookups libraries make on their own wait a second per server
+	 * (set in the environment: once for a run, before its threads) */
+	if (o.shared == NULL)
+		resolver_bound_libraries(1);
 	if ((rc = krbs_open(&ctx.krb, opts->timeout / 2, on_krb_event,
 	    &ctx)) != 0) {
 		snprintf(why, wn, "cannot set up Kerberos (a temporary profile "

@@ -16,36 +16,88 @@
 
 #define MAX_SEARCH 6
 
+/* Seconds one question may wait at most (glibc's stub resolver would
+ * wait 5 s per server and attempt). */
+#define QUESTION_WAIT 2.0
+
+/* The seconds one question may wait: its share of what is left. */
+static double
+question_wait(struct probe_ctx *ctx)
+{
+	double left = probe_remaining(ctx), wait = left / 4;
+
+	/* a second when there is one: less would blame --timeout */
+	if (wait < PROBE_MIN_WAIT)
+		wait = left < PROBE_MIN_WAIT ? left : PROBE_MIN_WAIT;
+	return wait > QUESTION_WAIT ? QUESTION_WAIT : wait;
+}
+
+/* No server answered the question, or what came was no answer. */
+static void
+unanswered(struct probe_ctx *ctx, const char *name, int type, double allowed,
+    const struct resolver_trace *tr, const char *what)
+{
+	struct event ev;
+
+	event_init(&ev, EV_CONNECT_FAIL);
+	ev.from = ROLE_CLIENT;
+	ev.to = ROLE_DNS;
+	ev.qtype = type;
+	ev.status = tr->err == ERR_REFUSED ? CONN_REFUSED : tr->err ==
+	    ERR_TIMEOUT ? CONN_TIMEOUT : CONN_PROTOCOL;
+	ev.port = 53;
+	if (tr->at_deadline)
+		ev.flags |= EVF_DEADLINE;
+	strlcpy0(ev.peer, tr->server, sizeof(ev.peer));
+	snprintf(ev.name, sizeof(ev.name), "%s %s", dns_type_name(type) ?
+	    dns_type_name(type) : "query", name);
+	snprintf(ev.text, sizeof(ev.text), "%s%s%s", what, tr->text[0] &&
+	    what[0] ? ": " : "", tr->text);
+	probe_event(ctx, &ev);
+	/* one question failed: the next would fail as slowly */
+	ctx->dns_silent = 1;
+	if (tr->err == ERR_TIMEOUT)
+		probe_out_of_time(ctx, allowed);
+}
+
 /* Ask one question; fill *msg and record the event.  -1 on no answer. */
 static int
 ask(struct probe_ctx *ctx, const char *name, int type, enum ev_role about,
     struct dns_msg *msg, struct event *ev_out)
 {
 	uint8_t buf[4096];
+	struct resolver_trace tr;
 	struct event ev;
-	double left = probe_remaining(ctx);
-	int n, err, i;
+	double allowed = question_wait(ctx);
+	int n, i;
 
+	memset(msg, 0, sizeof(*msg));
+	if (ctx->dns_silent)
+		return -1;	/* said once: the servers do not answer */
 	event_init(&ev, EV_DNS);
 	ev.from = ROLE_CLIENT;
 	ev.to = about;
 	ev.qtype = type;
 	strlcpy0(ev.name, name, sizeof(ev.name));
-	memset(msg, 0, sizeof(*msg));
-	n = resolver_query(name, type, buf, sizeof(buf), left > 3 ? 3 : left,
-	    &err);
-	if (n < 0 || dns_decode(buf, (size_t)n, msg) != 0) {
-		ev.type = EV_NOTE;
-		snprintf(ev.text, sizeof(ev.text), "DNS %s %s: %s",
-		    dns_type_name(type) ? dns_type_name(type) : "query", name,
-		    n >= 0 ? "undecodable DNS reply" : err == ERR_REFUSED ?
-		    "the DNS servers' port refused the question" :
-		    "no DNS server answered");
-		probe_event(ctx, &ev);
+	n = resolver_query(name, type, buf, sizeof(buf), now_mono() + allowed,
+	    &tr);
+	if (n < 0) {
+		unanswered(ctx, name, type, allowed, &tr, tr.err ==
+		    ERR_TIMEOUT ? "no DNS server answered" : tr.err ==
+		    ERR_REFUSED ? "the DNS servers' port refused the question" :
+		    tr.err == ERR_MALFORMED ? "no DNS server gave a usable "
+		    "answer" : err_str(tr.err));
+		return -1;
+	}
+	if (dns_decode(buf, (size_t)n, msg) != 0) {
+		tr.err = ERR_MALFORMED;
+		unanswered(ctx, name, type, allowed, &tr, "answered garbage: an "
+		    "undecodable DNS reply");
 		return -1;
 	}
 	ev.rcode = msg->rcode;
 	ev.status = 0;
+	strlcpy0(ev.peer, tr.server, sizeof(ev.peer));
 	strlcpy0(ev.value, name, sizeof(ev.value));
 	for (i = 0; i < msg->n_an; i++) {
 		const struct dns_rr *rr = &msg->an[i];
@@ -195,7 +247,7 @@ mp_addresses(struct probe_ctx *ctx)
 	enum resolve_how how;
 
 	resolver_system(ctx->opts->target, sys_addrs, PROBE_MAX_ADDR, &n_sys,
-	    sys_canon, sizeof(sys_canon));
+	    sys_canon, sizeof(sys_canon), now_mono() + question_wait(ctx));
 	if (qualify(ctx, sys_canon, &msg, &ev))
 		take_addresses(ctx, &msg, &ev, DNS_T_A, dns_addrs, &n_dns);
 	if (strchr(ctx->fqdn, '.') && ask(ctx, ctx->fqdn, DNS_T_AAAA,
@@ -232,7 +284,7 @@ mp_literal(struct probe_ctx *ctx)
 		strlcpy0(ctx->addrs[ctx->n_addrs++], t, 64);
 	else
 		resolver_system(t, ctx->addrs, PROBE_MAX_ADDR, &ctx->n_addrs,
-		    sys_canon, sizeof(sys_canon));
+		    sys_canon, sizeof(sys_canon), now_mono() + question_wait(ctx));
 	ctx->resolved = ctx->n_addrs > 0;
 	resolve_event(ctx, RESOLVE_ADDRESS);
 }

@@ -3,9 +3,9 @@
  * with the client's own Kerberos credentials (SASL/GSSAPI): the accounts
  * holding HTTP/ and HOST/<mp>, the trustedDomain objects between the
  * client's and the MP's domains, sPNMappings, the DC's clock and functional
- * levels.  The only file that calls libldap.  A directory that cannot be
- * reached is an event naming the check that could not run; the wire
- * evidence stands on its own.
+ * levels, through the libldap wrapper (src/directory.c).  A directory that
+ * cannot be reached is an event naming the check that could not run; the
+ * wire evidence stands on its own.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -14,11 +14,9 @@
 #include <strings.h>
 #include <time.h>
 
-#define LDAP_DEPRECATED 0
-#include <ldap.h>
-#include <sasl/sasl.h>
-
+#include "directory.h"
 #include "dns.h"
+#include "error.h"
 #include "gss.h"
 #include "probe.h"
 #include "resolver.h"
@@ -28,6 +26,8 @@
 #define QSRV 33
 #define MAX_DC 4
 #define MAX_SPN 4
+#define SIZE_LIMIT 200
+#define OP_WAIT 5.0		/* seconds at most for one directory call */
 
 struct dc {
 	char host[256];
@@ -35,7 +35,7 @@ struct dc {
 };
 
 struct dir {
-	LDAP *ld;
+	struct dir_conn *c;
 	char host[256];
 	int port;
 	char domain[128];		/* DNS name: "ad.lab" */
@@ -44,17 +44,28 @@ struct dir {
 
 static void
 unavailable(struct probe_ctx *ctx, const char *check, const char *peer,
-    const char *why)
+    const char *why, int deadline)
 {
 	struct event ev;
 
 	event_init(&ev, EV_DIRECTORY_UNAVAILABLE);
 	ev.from = ROLE_CLIENT;
 	ev.to = ROLE_KDC;
+	if (deadline)
+		ev.flags |= EVF_DEADLINE;
 	strlcpy0(ev.name, check, sizeof(ev.name));
 	strlcpy0(ev.peer, peer, sizeof(ev.peer));
 	strlcpy0(ev.text, why, sizeof(ev.text));
 	probe_event(ctx, &ev);
+}
+
+/* The deadline of one directory call. */
+static double
+op_deadline(struct probe_ctx *ctx)
+{
+	double left = probe_remaining(ctx);
+
+	return now_mono() + (left > OP_WAIT ? OP_WAIT : left);
 }
 
 static void
@@ -71,13 +82,14 @@ find_dcs(struct probe_ctx *ctx, const char *domain, struct dc *dcs)
 	uint8_t buf[4096];
 	struct dns_msg msg;
 	char name[300];
-	double left = probe_remaining(ctx);
-	int n, err, i, count = 0, prio, weight, port;
+	struct resolver_trace tr;
+	double left = probe_remaining(ctx) / 4;
+	int n, i, count = 0, prio, weight, port;
 	char target[256];
 
 	snprintf(name, sizeof(name), "_ldap._tcp.%s", domain);
-	n = resolver_query(name, QSRV, buf, sizeof(buf), left > 3 ? 3 : left,
-	    &err);
+	n = resolver_query(name, QSRV, buf, sizeof(buf), now_mono() +
+	    (left > 2 ? 2 : left), &tr);
 	if (n < 0 || dns_decode(buf, (size_t)n, &msg) != 0)
 		return -1;
 	for (i = 0; i < msg.n_an && count < MAX_DC; i++) {
@@ -94,153 +106,62 @@ find_dcs(struct probe_ctx *ctx, const char *domain, struct dc *dcs)
 	return count;
 }
 
-/* SASL/GSSAPI needs no answers from us; give the defaults. */
-static int
-interact(LDAP *ld, unsigned flags, void *defaults, void *in)
-{
-	sasl_interact_t *it = in;
-
-	for (; it && it->id != SASL_CB_LIST_END; it++) {
-		it->result = it->defresult ? it->defresult : "";
-		it->len = (unsigned)strlen(it->result);
-	}
-	return LDAP_SUCCESS;
-}
-
-static void
-set_timeouts(struct probe_ctx *ctx, LDAP *ld)
-{
-	struct timeval tv;
-	double left = probe_remaining(ctx);
-
-	if (left > 5)
-		left = 5;
-	if (left < 0.2)
-		left = 0.2;
-	tv.tv_sec = (time_t)left;
-	tv.tv_usec = (suseconds_t)((left - (double)tv.tv_sec) * 1e6);
-	ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
-	ldap_set_option(ld, LDAP_OPT_TIMEOUT, &tv);
-}
-
 /*
  * Connect to host:port and bind with the probe's Kerberos credentials.
- * 0, or -1 with why filled in.
+ * The ticket for ldap/<host> is fetched first through the session, whose
+ * KDC exchanges end by the deadline, so that the bind asks no KDC itself.
+ * 0, or an ERR_ code with why filled in.
  */
 static int
 dir_open(struct probe_ctx *ctx, struct dir *d, const char *host, int port,
     char *why, size_t wn)
 {
-	char uri[300], ccname[160], *saved = NULL, *diag = NULL;
-	const char *old;
-	int v3 = LDAP_VERSION3, rc;
+	char ccname[160], realm[128], msg[300], addrs[1][64];
+	double deadline = op_deadline(ctx);
+	long code;
+	int n = 0, r;
 
 	memset(d, 0, sizeof(*d));
 	strlcpy0(d->host, host, sizeof(d->host));
 	d->port = port;
-	snprintf(uri, sizeof(uri), "ldap://%.250s:%d", host, port);
-	if ((rc = ldap_initialize(&d->ld, uri)) != LDAP_SUCCESS) {
-		snprintf(why, wn, "%.300s: %.100s", uri, ldap_err2string(rc));
-		return -1;
+	if ((r = resolver_system(host, addrs, 1, &n, NULL, 0, deadline)) != 0) {
+		snprintf(why, wn, "ldap://%.250s:%d: the name does not resolve "
+		    "(%s)", host, port, err_str(r));
+		return r;
 	}
-	ldap_set_option(d->ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-	ldap_set_option(d->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-	/* the SPN is ldap/<SRV target>, never a PTR name (like Windows) */
-	ldap_set_option(d->ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
-	set_timeouts(ctx, d->ld);
 	if (krbs_ccache_name(ctx->krb, ccname, sizeof(ccname)) != 0) {
 		snprintf(why, wn, "no Kerberos session to bind with");
-		return -1;
+		return ERR_NOT_FOUND;
 	}
-	/* SASL's GSSAPI reads the default ccache: ours, for this call only */
-	if ((old = getenv("KRB5CCNAME")) != NULL)
-		saved = strdup(old);
-	setenv("KRB5CCNAME", ccname, 1);
-	rc = ldap_sasl_interactive_bind_s(d->ld, NULL, "GSSAPI", NULL, NULL,
-	    LDAP_SASL_QUIET, interact, NULL);
-	if (saved) {
-		setenv("KRB5CCNAME", saved, 1);
-		free(saved);
-	} else {
-		unsetenv("KRB5CCNAME");
+	krbs_set_timeout(ctx->krb, deadline - now_mono());
+	if ((code = krbs_service_ticket(ctx->krb, "ldap", host, realm,
+	    sizeof(realm))) != 0) {
+		krbs_message(ctx->krb, code, msg, sizeof(msg));
+		snprintf(why, wn, "ldap://%.200s:%d: no ticket for ldap/%.200s: ",
+		    host, port, host);
+		strappendf(why, wn, "%s", msg);
+		return krbs_classify(code) == KRBS_KDC_UNREACH ? ERR_TIMEOUT :
+		    ERR_KRB5;
 	}
-	if (rc != LDAP_SUCCESS) {
-		ldap_get_option(d->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
-		snprintf(why, wn, "%.300s: SASL/GSSAPI bind: %.100s%s%.200s", uri,
-		    ldap_err2string(rc), diag && diag[0] ? ": " : "",
-		    diag ? diag : "");
-		ldap_memfree(diag);
-		ldap_unbind_ext_s(d->ld, NULL, NULL);
-		d->ld = NULL;
-		return -1;
-	}
-	return 0;
+	return dir_connect(&d->c, host, port, ccname, deadline, why, wn);
 }
 
 static void
-dir_close(struct dir *d)
+dir_shut(struct dir *d)
 {
-	if (d->ld)
-		ldap_unbind_ext_s(d->ld, NULL, NULL);
-	d->ld = NULL;
+	dir_close(d->c);
+	d->c = NULL;
 }
 
 static int
-search(struct probe_ctx *ctx, struct dir *d, const char *base, int scope,
-    const char *filter, char **attrs, LDAPMessage **res)
+search(struct probe_ctx *ctx, struct dir *d, const char *base,
+    enum dir_scope scope, const char *filter, const char *const *attrs,
+    struct dir_result **res)
 {
-	struct timeval tv;
-	double left = probe_remaining(ctx);
+	char why[600];
 
-	if (left > 5)
-		left = 5;
-	tv.tv_sec = (time_t)left;
-	tv.tv_usec = (suseconds_t)((left - (double)tv.tv_sec) * 1e6);
-	*res = NULL;
-	return ldap_search_ext_s(d->ld, base, scope, filter, attrs, 0, NULL,
-	    NULL, &tv, 200, res);
-}
-
-/* The first value of attr as text, into buf ("" when absent). */
-static void
-attr_str(LDAP *ld, LDAPMessage *e, const char *attr, char *buf, size_t n)
-{
-	struct berval **v = ldap_get_values_len(ld, e, attr);
-
-	buf[0] = '\0';
-	if (v && v[0]) {
-		size_t len = v[0]->bv_len < n - 1 ? v[0]->bv_len : n - 1;
-
-		memcpy(buf, v[0]->bv_val, len);
-		buf[len] = '\0';
-	}
-	ldap_value_free_len(v);
-}
-
-static long
-attr_num(LDAP *ld, LDAPMessage *e, const char *attr, long dflt)
-{
-	char buf[32], *end;
-	long v;
-
-	attr_str(ld, e, attr, buf, sizeof(buf));
-	if (!buf[0])
-		return dflt;
-	v = strtol(buf, &end, 10);
-	return *end ? dflt : v;
-}
-
-static int
-has_value(LDAP *ld, LDAPMessage *e, const char *attr, const char *want)
-{
-	struct berval **v = ldap_get_values_len(ld, e, attr);
-	int i, found = 0;
-
-	for (i = 0; v && v[i] && !found; i++)
-		found = v[i]->bv_len == strlen(want) &&
-		    strncasecmp(v[i]->bv_val, want, v[i]->bv_len) == 0;
-	ldap_value_free_len(v);
-	return found;
+	return dir_search(d->c, base, scope, filter, attrs, SIZE_LIMIT,
+	    op_deadline(ctx), res, why, sizeof(why));
 }
 
 /* "20240101120000.0Z" -> seconds since the epoch, or -1 */
@@ -258,30 +179,37 @@ generalized_time(const char *s)
 	return (double)timegm(&tm);
 }
 
-/* rootDSE: naming contexts, functional levels, the DC's clock. */
+/* rootDSE: naming contexts, functional levels, the DC's clock.  0, or the
+ * ERR_ code of the search with why filled. */
 static int
-root_dse(struct probe_ctx *ctx, struct dir *d, const char *domain)
+root_dse(struct probe_ctx *ctx, struct dir *d, const char *domain,
+    char *why, size_t wn)
 {
-	char *attrs[] = { "currentTime", "forestFunctionality",
-		"domainFunctionality", "defaultNamingContext",
-		"configurationNamingContext", "dnsHostName", NULL };
-	LDAPMessage *res = NULL, *e;
+	static const char *const attrs[] = { "currentTime",
+		"forestFunctionality", "domainFunctionality",
+		"defaultNamingContext", "configurationNamingContext",
+		"dnsHostName", NULL };
+	struct dir_result *res = NULL;
+	struct dir_entry *e;
 	struct event ev;
 	char now[64];
 	double t0, t1, dc;
-	int rc;
+	int r;
 
 	t0 = now_real();
-	rc = search(ctx, d, "", LDAP_SCOPE_BASE, "(objectClass=*)", attrs,
-	    &res);
+	r = dir_search(d->c, "", DIR_BASE, "(objectClass=*)", attrs,
+	    SIZE_LIMIT, op_deadline(ctx), &res, why, wn);
 	t1 = now_real();
-	if (rc != LDAP_SUCCESS || (e = ldap_first_entry(d->ld, res)) == NULL) {
-		ldap_msgfree(res);
-		return -1;
+	if (r != 0 || (e = dir_first(res)) == NULL) {
+		if (r == 0)
+			snprintf(why, wn, "ldap://%.250s:%d: no rootDSE", d->host,
+			    d->port);
+		dir_result_free(res);
+		return r ? r : ERR_NOT_FOUND;
 	}
-	attr_str(d->ld, e, "defaultNamingContext", d->default_nc,
+	dir_attr_str(res, e, "defaultNamingContext", d->default_nc,
 	    sizeof(d->default_nc));
-	attr_str(d->ld, e, "configurationNamingContext", d->config_nc,
+	dir_attr_str(res, e, "configurationNamingContext", d->config_nc,
 	    sizeof(d->config_nc));
 	strlcpy0(d->domain, domain, sizeof(d->domain));
 	event_init(&ev, EV_DIRECTORY);
@@ -289,14 +217,14 @@ root_dse(struct probe_ctx *ctx, struct dir *d, const char *domain)
 	ev.to = ROLE_CLIENT;
 	strlcpy0(ev.name, d->host, sizeof(ev.name));
 	strlcpy0(ev.realm, domain, sizeof(ev.realm));
-	ev.dir.forest_level = (int)attr_num(d->ld, e, "forestFunctionality",
-	    -1);
-	ev.dir.domain_level = (int)attr_num(d->ld, e, "domainFunctionality",
-	    -1);
+	ev.dir.forest_level = (int)dir_attr_num(res, e,
+	    "forestFunctionality", -1);
+	ev.dir.domain_level = (int)dir_attr_num(res, e,
+	    "domainFunctionality", -1);
 	probe_event(ctx, &ev);
 
-	attr_str(d->ld, e, "currentTime", now, sizeof(now));
-	ldap_msgfree(res);
+	dir_attr_str(res, e, "currentTime", now, sizeof(now));
+	dir_result_free(res);
 	if ((dc = generalized_time(now)) >= 0) {
 		/* a third clock: the DC's, with one-second granularity */
 		event_init(&ev, EV_CLOCK);
@@ -311,45 +239,49 @@ root_dse(struct probe_ctx *ctx, struct dir *d, const char *domain)
 	return 0;
 }
 
+/* One sPNMappings value, "host=alerter,http,...": does HOST/ cover HTTP/? */
+static void
+mapping(void *arg, const char *v, size_t len)
+{
+	int *covers = arg;
+	char m[2048], *tok, *sp;
+
+	if (len > sizeof(m) - 1)
+		len = sizeof(m) - 1;
+	memcpy(m, v, len);
+	m[len] = '\0';
+	if (strncasecmp(m, "host=", 5) != 0)
+		return;
+	for (tok = strtok_r(m + 5, ",", &sp); tok; tok = strtok_r(NULL, ",",
+	    &sp))
+		if (strcasecmp(tok, "http") == 0)
+			*covers = 1;
+}
+
 /* Which service classes HOST/ stands for (sPNMappings), into the
  * directory event's text. */
 static void
 spn_mappings(struct probe_ctx *ctx, struct dir *d)
 {
-	char base[400], *attrs[] = { "sPNMappings", NULL };
-	LDAPMessage *res = NULL, *e;
-	struct berval **v;
+	static const char *const attrs[] = { "sPNMappings", NULL };
+	char base[400];
+	struct dir_result *res = NULL;
+	struct dir_entry *e;
 	struct event *dev = NULL;
 	size_t i;
-	int k, covers = 0;
+	int covers = 0;
 
 	if (!d->config_nc[0])
 		return;
 	snprintf(base, sizeof(base), "CN=Directory Service,CN=Windows NT,"
 	    "CN=Services,%s", d->config_nc);
-	if (search(ctx, d, base, LDAP_SCOPE_BASE, "(objectClass=*)", attrs,
-	    &res) != LDAP_SUCCESS || !(e = ldap_first_entry(d->ld, res))) {
-		ldap_msgfree(res);
+	if (search(ctx, d, base, DIR_BASE, "(objectClass=*)", attrs,
+	    &res) != 0 || !(e = dir_first(res))) {
+		dir_result_free(res);
 		return;
 	}
-	v = ldap_get_values_len(d->ld, e, "sPNMappings");
-	for (k = 0; v && v[k]; k++) {
-		/* "host=alerter,http,..." */
-		char m[2048], *tok, *sp;
-		size_t len = v[k]->bv_len < sizeof(m) - 1 ? v[k]->bv_len :
-		    sizeof(m) - 1;
-
-		memcpy(m, v[k]->bv_val, len);
-		m[len] = '\0';
-		if (strncasecmp(m, "host=", 5) != 0)
-			continue;
-		for (tok = strtok_r(m + 5, ",", &sp); tok;
-		    tok = strtok_r(NULL, ",", &sp))
-			if (strcasecmp(tok, "http") == 0)
-				covers = 1;
-	}
-	ldap_value_free_len(v);
-	ldap_msgfree(res);
+	dir_values(res, e, "sPNMappings", mapping, &covers);
+	dir_result_free(res);
 	for (i = ctx->report->n_events; i > 0; i--)
 		if (ctx->report->events[i - 1].type == EV_DIRECTORY) {
 			dev = &ctx->report->events[i - 1];
@@ -364,24 +296,24 @@ spn_mappings(struct probe_ctx *ctx, struct dir *d)
 static long
 key_version(struct probe_ctx *ctx, struct dir *d, const char *dn)
 {
-	char *attrs[] = { "msDS-KeyVersionNumber", NULL };
-	LDAPMessage *res = NULL, *e;
+	static const char *const attrs[] = { "msDS-KeyVersionNumber", NULL };
+	struct dir_result *res = NULL;
+	struct dir_entry *e;
 	long kvno = -1;
 
-	if (d && d->ld && search(ctx, d, dn, LDAP_SCOPE_BASE,
-	    "(objectClass=*)", attrs, &res) == LDAP_SUCCESS &&
-	    (e = ldap_first_entry(d->ld, res)) != NULL)
-		kvno = attr_num(d->ld, e, "msDS-KeyVersionNumber", -1);
-	ldap_msgfree(res);
+	if (d && d->c && search(ctx, d, dn, DIR_BASE, "(objectClass=*)",
+	    attrs, &res) == 0 && (e = dir_first(res)) != NULL)
+		kvno = dir_attr_num(res, e, "msDS-KeyVersionNumber", -1);
+	dir_result_free(res);
 	return kvno;
 }
 
 static const char *
-account_kind(LDAP *ld, LDAPMessage *e)
+account_kind(struct dir_result *res, struct dir_entry *e)
 {
-	if (has_value(ld, e, "objectClass", "computer"))
+	if (dir_has_value(res, e, "objectClass", "computer"))
 		return "computer";
-	if (has_value(ld, e, "objectClass", "user"))
+	if (dir_has_value(res, e, "objectClass", "user"))
 		return "user";
 	return "object";
 }
@@ -390,20 +322,21 @@ account_kind(LDAP *ld, LDAPMessage *e)
  * Owners of HTTP/ and HOST/ with the MP's FQDN and short name: one event
  * per (SPN, owner), one with no owner for an SPN nobody holds.  gc is the
  * global catalog connection (or the domain's), dom the domain's own.
+ * 0, or the search's ERR_ code with why filled.
  */
 static int
 spn_owners(struct probe_ctx *ctx, struct dir *gc, struct dir *dom,
-    const char *fqdn)
+    const char *fqdn, char *why, size_t wn)
 {
+	static const char *const attrs[] = { "objectClass", "sAMAccountName",
+		"sAMAccountType", "msDS-KeyVersionNumber",
+		"msDS-SupportedEncryptionTypes", "servicePrincipalName", NULL };
 	char spns[MAX_SPN][300], filter[1400], shortname[128], *dot, dn[512];
-	char *attrs[] = { "objectClass", "sAMAccountName", "sAMAccountType",
-		"msDS-KeyVersionNumber", "msDS-SupportedEncryptionTypes",
-		"servicePrincipalName", NULL };
 	int held[MAX_SPN] = { 0 };
-	LDAPMessage *res = NULL, *e;
+	struct dir_result *res = NULL;
+	struct dir_entry *e;
 	struct event ev;
-	char *edn;
-	int i, rc, n = 0;
+	int i, r;
 	const char *base;
 
 	strlcpy0(shortname, fqdn, sizeof(shortname));
@@ -418,50 +351,41 @@ spn_owners(struct probe_ctx *ctx, struct dir *gc, struct dir *dom,
 	    "(servicePrincipalName=%s))", spns[0], spns[1], spns[2], spns[3]);
 	/* the whole forest from the GC's phantom root, else the domain */
 	base = gc->port == 3268 ? "" : gc->default_nc;
-	rc = search(ctx, gc, base, LDAP_SCOPE_SUBTREE, filter, attrs, &res);
-	if (rc != LDAP_SUCCESS && base[0] == '\0') {
-		ldap_msgfree(res);
-		rc = search(ctx, gc, gc->default_nc, LDAP_SCOPE_SUBTREE,
-		    filter, attrs, &res);
-	}
-	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
-		ldap_msgfree(res);
-		return rc;
-	}
-	for (e = ldap_first_entry(gc->ld, res); e;
-	    e = ldap_next_entry(gc->ld, e)) {
+	r = dir_search(gc->c, base, DIR_SUBTREE, filter, attrs, SIZE_LIMIT,
+	    op_deadline(ctx), &res, why, wn);
+	if (r != 0 && r != ERR_TIMEOUT && base[0] == '\0')
+		r = dir_search(gc->c, gc->default_nc, DIR_SUBTREE, filter,
+		    attrs, SIZE_LIMIT, op_deadline(ctx), &res, why, wn);
+	if (r != 0)
+		return r;
+	for (e = dir_first(res); e; e = dir_next(res, e)) {
 		event_init(&ev, EV_SPN_OWNER);
 		ev.from = ROLE_KDC;
 		ev.to = ROLE_CLIENT;
 		strlcpy0(ev.realm, dom->domain[0] ? dom->domain : gc->domain,
 		    sizeof(ev.realm));
 		strlcpy0(ev.peer, gc->host, sizeof(ev.peer));
-		attr_str(gc->ld, e, "sAMAccountName", ev.value,
+		dir_attr_str(res, e, "sAMAccountName", ev.value,
 		    sizeof(ev.value));
-		strlcpy0(ev.text, account_kind(gc->ld, e), sizeof(ev.text));
-		ev.spn.sam_type = (int)attr_num(gc->ld, e, "sAMAccountType",
+		strlcpy0(ev.text, account_kind(res, e), sizeof(ev.text));
+		ev.spn.sam_type = (int)dir_attr_num(res, e, "sAMAccountType",
 		    -1);
-		ev.spn.enctypes = attr_num(gc->ld, e,
+		ev.spn.enctypes = dir_attr_num(res, e,
 		    "msDS-SupportedEncryptionTypes", -1);
-		ev.spn.kvno = (int)attr_num(gc->ld, e, "msDS-KeyVersionNumber",
-		    -1);
-		if (ev.spn.kvno < 0 &&
-		    (edn = ldap_get_dn(gc->ld, e)) != NULL) {
-			strlcpy0(dn, edn, sizeof(dn));
-			ldap_memfree(edn);
+		ev.spn.kvno = (int)dir_attr_num(res, e,
+		    "msDS-KeyVersionNumber", -1);
+		if (ev.spn.kvno < 0 && dir_dn(res, e, dn, sizeof(dn)) == 0)
 			ev.spn.kvno = (int)key_version(ctx, dom, dn);
-		}
 		for (i = 0; i < MAX_SPN; i++) {
-			if (!has_value(gc->ld, e, "servicePrincipalName",
+			if (!dir_has_value(res, e, "servicePrincipalName",
 			    spns[i]))
 				continue;
 			held[i]++;
 			strlcpy0(ev.name, spns[i], sizeof(ev.name));
 			probe_event(ctx, &ev);
-			n++;
 		}
 	}
-	ldap_msgfree(res);
+	dir_result_free(res);
 	for (i = 0; i < MAX_SPN; i++) {
 		if (held[i])
 			continue;
@@ -473,45 +397,45 @@ spn_owners(struct probe_ctx *ctx, struct dir *gc, struct dir *dom,
 		strlcpy0(ev.peer, gc->host, sizeof(ev.peer));
 		probe_event(ctx, &ev);
 	}
-	return LDAP_SUCCESS;
+	return 0;
 }
 
-/* trustedDomain objects of one domain. */
+/* trustedDomain objects of one domain; 0 or the ERR_ code, why filled. */
 static int
-trusts(struct probe_ctx *ctx, struct dir *d, int *count)
+trusts(struct probe_ctx *ctx, struct dir *d, int *count, char *why,
+    size_t wn)
 {
-	char *attrs[] = { "trustPartner", "trustType", "trustDirection",
-		"trustAttributes", "msDS-TrustForestTrustInfo", NULL };
-	LDAPMessage *res = NULL, *e;
+	static const char *const attrs[] = { "trustPartner", "trustType",
+		"trustDirection", "trustAttributes",
+		"msDS-TrustForestTrustInfo", NULL };
+	struct dir_result *res = NULL;
+	struct dir_entry *e;
 	struct trust_info ti;
 	struct event ev;
-	struct berval **fti;
-	int rc;
+	int r;
 
-	if (!d->default_nc[0])
-		return LDAP_NO_SUCH_OBJECT;
-	rc = search(ctx, d, d->default_nc, LDAP_SCOPE_SUBTREE,
-	    "(objectClass=trustedDomain)", attrs, &res);
-	if (rc != LDAP_SUCCESS) {
-		ldap_msgfree(res);
-		return rc;
+	if (!d->default_nc[0]) {
+		snprintf(why, wn, "no default naming context");
+		return ERR_NOT_FOUND;
 	}
-	for (e = ldap_first_entry(d->ld, res); e;
-	    e = ldap_next_entry(d->ld, e)) {
+	if ((r = dir_search(d->c, d->default_nc, DIR_SUBTREE,
+	    "(objectClass=trustedDomain)", attrs, SIZE_LIMIT,
+	    op_deadline(ctx), &res, why, wn)) != 0)
+		return r;
+	for (e = dir_first(res); e; e = dir_next(res, e)) {
 		event_init(&ev, EV_TRUST);
 		ev.from = ROLE_KDC;
 		ev.to = ROLE_CLIENT;
 		strlcpy0(ev.realm, d->domain, sizeof(ev.realm));
 		strlcpy0(ev.peer, d->host, sizeof(ev.peer));
-		attr_str(d->ld, e, "trustPartner", ev.name, sizeof(ev.name));
-		ev.trust.type = (int)attr_num(d->ld, e, "trustType", -1);
-		ev.trust.direction = (int)attr_num(d->ld, e, "trustDirection",
-		    -1);
-		ev.trust.attributes = (unsigned)attr_num(d->ld, e,
+		dir_attr_str(res, e, "trustPartner", ev.name, sizeof(ev.name));
+		ev.trust.type = (int)dir_attr_num(res, e, "trustType", -1);
+		ev.trust.direction = (int)dir_attr_num(res, e,
+		    "trustDirection", -1);
+		ev.trust.attributes = (unsigned)dir_attr_num(res, e,
 		    "trustAttributes", 0);
-		fti = ldap_get_values_len(d->ld, e, "msDS-TrustForestTrustInfo");
-		ev.trust.forest_info = fti && fti[0] ? 1 : 0;
-		ldap_value_free_len(fti);
+		ev.trust.forest_info = dir_values(res, e,
+		    "msDS-TrustForestTrustInfo", NULL, NULL) > 0;
 		trust_classify(ev.trust.type, ev.trust.attributes,
 		    ev.trust.direction, d->domain, ev.name, &ti);
 		snprintf(ev.value, sizeof(ev.value), "%s%s%s",
@@ -521,8 +445,8 @@ trusts(struct probe_ctx *ctx, struct dir *d, int *count)
 		probe_event(ctx, &ev);
 		(*count)++;
 	}
-	ldap_msgfree(res);
-	return LDAP_SUCCESS;
+	dir_result_free(res);
+	return 0;
 }
 
 /*
@@ -534,33 +458,37 @@ open_domain(struct probe_ctx *ctx, const char *domain, int gc, struct dir *d,
     const char *check)
 {
 	struct dc dcs[MAX_DC];
-	char why[512] = "", peer[64] = "";
-	int n, i, p;
+	char why[600] = "", peer[64] = "";
+	int n, i, p, r = 0;
 	static const int gc_ports[] = { 3268, 389 };
 
+	if (probe_remaining(ctx) < PROBE_MIN_WAIT / 5) {
+		unavailable(ctx, check, "", "no time was left for it "
+		    "(--timeout)", 1);
+		return -1;
+	}
 	if ((n = find_dcs(ctx, domain, dcs)) <= 0) {
 		snprintf(why, sizeof(why), "no domain controller found: %s%s",
 		    n < 0 ? "DNS did not answer for _ldap._tcp." :
 		    "no SRV record _ldap._tcp.", domain);
-		unavailable(ctx, check, "", why);
+		unavailable(ctx, check, "", why, 0);
 		return -1;
 	}
 	for (i = 0; i < n && probe_remaining(ctx) > 0.2; i++) {
-		for (p = gc ? 0 : 1; p < 2; p++) {
+		for (p = gc ? 0 : 1; p < 2 && probe_remaining(ctx) > 0.2;
+		    p++) {
 			int port = p == 0 ? gc_ports[0] : dcs[i].port;
 
-			if (dir_open(ctx, d, dcs[i].host, port, why,
-			    sizeof(why)) == 0 && root_dse(ctx, d, domain) == 0)
+			if ((r = dir_open(ctx, d, dcs[i].host, port, why,
+			    sizeof(why))) == 0 && (r = root_dse(ctx, d, domain,
+			    why, sizeof(why))) == 0)
 				return 0;
-			if (d->ld) {
-				snprintf(why, sizeof(why), "ldap://%.300s:%d: "
-				    "rootDSE unreadable", dcs[i].host, port);
-				dir_close(d);
-			}
+			dir_shut(d);
 			strlcpy0(peer, dcs[i].host, sizeof(peer));
 		}
 	}
-	unavailable(ctx, check, peer, why[0] ? why : "out of time");
+	unavailable(ctx, check, peer, why[0] ? why : "out of time",
+	    r == ERR_TIMEOUT || !why[0]);
 	return -1;
 }
 
@@ -577,9 +505,9 @@ static int
 ldap_run(struct probe_ctx *ctx)
 {
 	struct dir gc, mpd, cld;
-	char mp_domain[128], cl_domain[128], why[96];
+	char mp_domain[128], cl_domain[128], why[600];
 	const char *fqdn = ctx->canon[0] ? ctx->canon : ctx->opts->target;
-	int n_trusts = 0, spn_ok = 0, rc, same, have_mpd = 0;
+	int n_trusts = 0, spn_ok = 0, r, same, have_mpd = 0;
 
 	memset(&gc, 0, sizeof(gc));
 	memset(&mpd, 0, sizeof(mpd));
@@ -588,10 +516,14 @@ ldap_run(struct probe_ctx *ctx)
 	strlcpy0(cl_domain, ctx->client_realm, sizeof(cl_domain));
 	lower(cl_domain);
 	same = strcasecmp(mp_domain, cl_domain) == 0;
-	if (!ctx->have_creds || !mp_domain[0]) {
+	if (!ctx->have_creds || !mp_domain[0] || ctx->dns_silent ||
+	    ctx->kdc_down) {
 		unavailable(ctx, "SPN owners", "", !mp_domain[0] ?
-		    "the MP's name has no domain" : "no Kerberos credentials "
-		    "to bind with");
+		    "the MP's name has no domain" : ctx->dns_silent ?
+		    "the DNS servers did not answer: no domain controller can "
+		    "be found" : ctx->kdc_down ? "the client's KDC did not "
+		    "answer: no ticket to bind with" : "no Kerberos "
+		    "credentials to bind with", 0);
 		probe_step_done(ctx, STEP_SKIPPED, "no directory check");
 		return 0;
 	}
@@ -601,36 +533,35 @@ ldap_run(struct probe_ctx *ctx)
 		if (gc.port == 3268 && open_domain(ctx, mp_domain, 0, &mpd,
 		    "msDS-KeyVersionNumber") == 0)
 			have_mpd = 1;
-		rc = spn_owners(ctx, &gc, have_mpd ? &mpd : &gc, fqdn);
-		if (rc != LDAP_SUCCESS) {
-			snprintf(why, sizeof(why), "search failed: %s",
-			    ldap_err2string(rc));
-			unavailable(ctx, "SPN owners", gc.host, why);
-		} else {
+		r = spn_owners(ctx, &gc, have_mpd ? &mpd : &gc, fqdn, why,
+		    sizeof(why));
+		if (r != 0)
+			unavailable(ctx, "SPN owners", gc.host, why,
+			    r == ERR_TIMEOUT);
+		else
 			spn_ok = 1;
-		}
 		spn_mappings(ctx, have_mpd ? &mpd : &gc);
 		if (!have_mpd) {
 			mpd = gc;
-			gc.ld = NULL;
+			gc.c = NULL;
 			have_mpd = 1;
 		}
 	}
 
 	/* trusts: held by both domains, read where each is held */
 	if (!same) {
-		if (have_mpd && mpd.port != 3268 &&
-		    (rc = trusts(ctx, &mpd, &n_trusts)) != LDAP_SUCCESS)
-			unavailable(ctx, "trusts", mpd.host,
-			    ldap_err2string(rc));
+		if (have_mpd && mpd.port != 3268 && (r = trusts(ctx, &mpd,
+		    &n_trusts, why, sizeof(why))) != 0)
+			unavailable(ctx, "trusts", mpd.host, why,
+			    r == ERR_TIMEOUT);
 		if (open_domain(ctx, cl_domain, 0, &cld, "trusts") == 0 &&
-		    (rc = trusts(ctx, &cld, &n_trusts)) != LDAP_SUCCESS)
-			unavailable(ctx, "trusts", cld.host,
-			    ldap_err2string(rc));
+		    (r = trusts(ctx, &cld, &n_trusts, why, sizeof(why))) != 0)
+			unavailable(ctx, "trusts", cld.host, why,
+			    r == ERR_TIMEOUT);
 	}
-	dir_close(&gc);
-	dir_close(&mpd);
-	dir_close(&cld);
+	dir_shut(&gc);
+	dir_shut(&mpd);
+	dir_shut(&cld);
 	if (!spn_ok)
 		probe_step_done(ctx, STEP_WARN, "directory not readable: "
 		    "wire evidence only");

@@ -65,6 +65,11 @@ struct probe_ctx {
 	char mp_realm_guess[128];	/* upper-cased DNS domain of canon */
 	char kdc_addrs[PROBE_MAX_ADDR][64];	/* client realm's KDCs, by SRV */
 	int n_kdc_addrs;
+	int kdc_ports[PROBE_MAX_ADDR];	/* KDC ports other than 88 */
+	int n_kdc_ports;
+	int dns_silent;			/* the DNS servers failed a question
+					 * (silence, garbage, refusal): later
+					 * ones are not asked */
 
 	/* anon-post */
 	int mp_reached;
@@ -110,6 +115,8 @@ int probe_event(struct probe_ctx *ctx, struct event *ev);
 void probe_step_done(struct probe_ctx *ctx, enum step_status st,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void probe_ctx_release(struct probe_ctx *ctx);
+/* A KDC listens on port: the capture keeps its traffic too. */
+void probe_capture_kdc_port(struct probe_ctx *ctx, int port);
 /* Run every probe against opts->target, filling r; 0, or 3 if ccmdiag
  * itself could not run (message printed). */
 int probe_run_all(const struct probe_opts *opts, struct report *r);

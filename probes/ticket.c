@@ -12,17 +12,71 @@
 #include "spnego.h"
 #include "util.h"
 
+/* MIT's message for the KDC's last KRB-ERROR code into that event's text;
+ * 1 when there was one. */
+static int
+cite_krb_error(struct probe_ctx *ctx, int code, const char *what,
+    const char *msg)
+{
+	struct report *r = ctx->report;
+	size_t i;
+
+	for (i = r->n_events; i > 0; i--) {
+		struct event *ev = &r->events[i - 1];
+
+		if (ev->step != ctx->step)
+			break;
+		if (ev->type == EV_KRB_ERROR && ev->code == code &&
+		    !ev->text[0]) {
+			snprintf(ev->text, sizeof(ev->text), "%s: %s", what,
+			    msg);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The library call was left blocked at the deadline: in glibc's resolver
+ * (finding the KDCs), or elsewhere. */
+static void
+krb_hung(struct probe_ctx *ctx, int in_dns, const char *realm,
+    const char *why)
+{
+	struct event ev;
+
+	event_init(&ev, in_dns ? EV_CONNECT_FAIL : EV_NOTE);
+	ev.from = ROLE_CLIENT;
+	ev.to = in_dns ? ROLE_DNS : ROLE_KDC;
+	ev.status = CONN_TIMEOUT;
+	ev.flags |= EVF_DEADLINE;
+	strlcpy0(ev.realm, realm, sizeof(ev.realm));
+	snprintf(ev.name, sizeof(ev.name), "the KDCs of %s", realm);
+	strlcpy0(ev.text, why, sizeof(ev.text));
+	probe_event(ctx, &ev);
+	ctx->kdc_down = 1;
+	if (in_dns)
+		ctx->dns_silent = 1;
+	probe_out_of_time(ctx, ctx->krb_wait);
+}
+
 /* Turn a failed library call into the event that names its class. */
 static void
 krb_failure(struct probe_ctx *ctx, long code, const char *what)
 {
 	struct event ev;
-	char msg[256];
+	char msg[400], realm[128];
+	int hung;
 
+	if ((hung = krbs_hung(ctx->krb, realm, sizeof(realm), msg,
+	    sizeof(msg))) != 0) {
+		krb_hung(ctx, hung == 2, realm, msg);
+		return;
+	}
 	krbs_message(ctx->krb, code, msg, sizeof(msg));
 	switch (krbs_classify(code)) {
 	case KRBS_KDC_UNREACH:
-		event_init(&ev, EV_KDC_UNREACHABLE);
+		/* the transport recorded which KDCs failed, and how */
+		event_init(&ev, EV_NOTE);
 		ctx->kdc_down = 1;
 		probe_out_of_time(ctx, ctx->krb_wait);
 		break;
@@ -37,7 +91,10 @@ krb_failure(struct probe_ctx *ctx, long code, const char *what)
 		ev.code = 37;
 		break;
 	case KRBS_KDC_ERROR:
-		/* the trace already recorded the KDC's KRB-ERROR */
+		/* the trace recorded the KDC's KRB-ERROR: MIT's own words
+		 * for it go with it, so the finding it raises cites them */
+		if (cite_krb_error(ctx, krbs_rfc_code(code), what, msg))
+			return;
 		event_init(&ev, EV_NOTE);
 		break;
 	default:
@@ -101,7 +158,7 @@ ticket_run(struct probe_ctx *ctx)
 {
 	const struct probe_opts *o = ctx->opts;
 	struct event st;
-	char what[300];
+	char what[300], cfg[1][256];
 	long code;
 
 	if (!ctx->have_creds) {
@@ -122,6 +179,13 @@ ticket_run(struct probe_ctx *ctx)
 	if (ctx->kdc_down) {
 		probe_step_done(ctx, STEP_SKIPPED, "the client's KDC did not "
 		    "answer");
+		return 0;
+	}
+	if (ctx->dns_silent && krbs_config_kdcs(ctx->krb, ctx->client_realm,
+	    cfg, 1) == 0) {
+		probe_step_done(ctx, STEP_SKIPPED, "the DNS servers did not "
+		    "answer: the KDCs of %s cannot be located",
+		    ctx->client_realm);
 		return 0;
 	}
 	ctx->krb_wait = probe_remaining(ctx) / 2;

@@ -221,6 +221,13 @@ event_json(const struct event *ev)
 		if (ev->rcode >= 0)
 			set_int(o, "rcode", ev->rcode);
 		break;
+	case EV_CONNECT_FAIL:
+	case EV_KDC_UNREACHABLE:
+		if (ev->peer[0])
+			set_str(o, "server", ev->peer);
+		if (ev->port >= 0)
+			set_int(o, "port", ev->port);
+		break;
 	case EV_KRB_REQUEST:
 	case EV_KRB_REPLY:
 	case EV_KRB_ERROR:
@@ -244,6 +251,9 @@ event_json(const struct event *ev)
 	if (!isnan(ev->offset))
 		json_object_object_add(o, "offset",
 		    json_object_new_double(ev->offset));
+	if (ev->flags & EVF_DEADLINE)
+		json_object_object_add(o, "deadline",
+		    json_object_new_boolean(1));
 	if (ev->type == EV_GSS_STATUS) {
 		set_int(o, "gss_major", (long long)ev->major);
 		set_int(o, "gss_minor", (long long)ev->minor);

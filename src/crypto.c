@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,37 @@ out:
 	if (f)
 		fclose(f);
 	return rc;
+}
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* "what: <the library's words> (openssl N)" from OpenSSL's error queue,
+ * or "what" alone when it holds nothing; the queue is emptied. */
+static void
+why_openssl(char *buf, size_t n, const char *what)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *reason = e ? ERR_reason_error_string(e) : NULL;
+	char lib[300];
+
+	if (reason) {
+		err_lib(lib, sizeof(lib), ERR_CRYPTO, (long)ERR_GET_REASON(e),
+		    NULL, reason);
+		snprintf(buf, n, "%s: %s", what, lib);
+	} else {
+		snprintf(buf, n, "%s", what);
+	}
+	ERR_clear_error();
+}
+
+/* "cannot open PATH: <strerror> (errno NAME, N)" */
+static void
+why_open(char *buf, size_t n, const char *path)
+{
+	char sys[200];
+
+	err_errno(sys, sizeof(sys), errno);
+	snprintf(buf, n, "cannot open %s: %s", path, sys);
 }
 
 /* ---- certificates --------------------------------------------------- */
@@ -349,7 +381,7 @@ crypto_ident_load(const char *cert_pem, const char *key_pem,
 	if ((id = calloc(1, sizeof(*id))) == NULL)
 		return ERR_NOMEM;
 	if ((f = fopen(cert_pem, "r")) == NULL) {
-		snprintf(errbuf, errlen, "cannot open %s", cert_pem);
+		why_open(errbuf, errlen, cert_pem);
 		goto fail;
 	}
 	id->cert = PEM_read_X509(f, NULL, NULL, NULL);
@@ -359,7 +391,7 @@ crypto_ident_load(const char *cert_pem, const char *key_pem,
 		goto fail;
 	}
 	if ((f = fopen(key_pem, "r")) == NULL) {
-		snprintf(errbuf, errlen, "cannot open %s", key_pem);
+		why_open(errbuf, errlen, key_pem);
 		goto fail;
 	}
 	id->key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
@@ -394,19 +426,25 @@ crypto_ident_load_p12(const char *path, const char *password,
 	if ((id = calloc(1, sizeof(*id))) == NULL)
 		return ERR_NOMEM;
 	if ((f = fopen(path, "rb")) == NULL) {
-		snprintf(errbuf, errlen, "cannot open %s", path);
+		why_open(errbuf, errlen, path);
 		goto fail;
 	}
 	p12 = d2i_PKCS12_fp(f, NULL);
 	fclose(f);
 	if (p12 == NULL) {
-		snprintf(errbuf, errlen, "%s: not a PKCS#12 file", path);
+		char what[300];
+
+		snprintf(what, sizeof(what), "%s: not a PKCS#12 file", path);
+		why_openssl(errbuf, errlen, what);
 		goto fail;
 	}
 	if (PKCS12_parse(p12, password ? password : "", &id->key, &id->cert,
 	    NULL) != 1 || id->key == NULL || id->cert == NULL) {
-		snprintf(errbuf, errlen, "%s: cannot read the key and "
+		char what[300];
+
+		snprintf(what, sizeof(what), "%s: cannot read the key and "
 		    "certificate (wrong password?)", path);
+		why_openssl(errbuf, errlen, what);
 		goto fail;
 	}
 	PKCS12_free(p12);

@@ -184,6 +184,13 @@ rule_no_address(struct report *r)
 	}
 	if (seen == 0 || found > 0)
 		return;
+	/* a question about the MP that no server answered: dns-unreachable */
+	for (i = 0; i < r->n_events; i++)
+		if (r->events[i].type == EV_CONNECT_FAIL &&
+		    r->events[i].to == ROLE_DNS &&
+		    (r->events[i].qtype == DNS_T_A ||
+		    r->events[i].qtype == DNS_T_AAAA))
+			return;
 	/* the system resolver knows it (hosts file, a literal): said apart */
 	for (i = 0; i < r->n_events; i++)
 		if (r->events[i].type == EV_RESOLVE &&
@@ -204,6 +211,11 @@ rule_connect(struct report *r, size_t i)
 {
 	const struct event *ev = &r->events[i];
 
+	if (ev->to == ROLE_DNS && ev->frame < 0) {
+		/* the live probe's own questions: no server answered them */
+		add(r, FID_DNS_UNREACHABLE, (int)i);
+		return;
+	}
 	if (ev->to != ROLE_MP)
 		return;
 	switch (ev->status) {
@@ -635,10 +647,11 @@ rule_directory_spn(struct report *r)
 	}
 	if (searched == 0)
 		return;
+	/* the owners found, or the searches that found none */
 	if ((fi = add(r, FID_SPN_OWNERS, -1)) != NULL)
 		for (i = 0; i < r->n_events; i++)
 			if (r->events[i].type == EV_SPN_OWNER &&
-			    r->events[i].value[0])
+			    (owned == 0 || r->events[i].value[0]))
 				finding_add_evidence(fi, (int)i);
 
 	if (dup) {
@@ -1074,21 +1087,33 @@ engine_judge(struct report *r)
 }
 
 /* The client never got in and no rule named why: what the libraries said
- * is the evidence. */
+ * is the evidence, their own words first, then each KDC error once. */
 static void
 kerberos_failed(struct report *r)
 {
 	struct finding *fi = add(r, FID_KERBEROS_FAILED, -1);
-	size_t i;
+	size_t i, j;
+	int pass, seen;
 
-	for (i = 0; fi && i < r->n_events; i++) {
-		const struct event *ev = &r->events[i];
+	for (pass = 0; fi && pass < 2; pass++) {
+		for (i = 0; i < r->n_events; i++) {
+			const struct event *ev = &r->events[i];
 
-		if ((ev->type == EV_GSS_STATUS && ev->major != 0 &&
-		    ev->major != 1) || ev->type == EV_KRB_ERROR ||
-		    (ev->type == EV_NOTE && ev->step >= 0 && ev->text[0] &&
-		    strncmp(ev->source, "probe ticket", 12) == 0))
-			finding_add_evidence(fi, (int)i);
+			if (pass == 0 && ((ev->type == EV_GSS_STATUS &&
+			    ev->major != 0 && ev->major != 1) ||
+			    (ev->type == EV_NOTE && ev->step >= 0 &&
+			    ev->text[0] && strncmp(ev->source, "probe ticket",
+			    12) == 0)))
+				finding_add_evidence(fi, (int)i);
+			if (pass == 0 || ev->type != EV_KRB_ERROR)
+				continue;
+			for (j = 0, seen = 0; j < i && !seen; j++)
+				seen = r->events[j].type == EV_KRB_ERROR &&
+				    r->events[j].code == ev->code &&
+				    strcmp(r->events[j].realm, ev->realm) == 0;
+			if (!seen)
+				finding_add_evidence(fi, (int)i);
+		}
 	}
 }
 

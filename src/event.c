@@ -100,7 +100,7 @@ role_name(enum ev_role role)
 }
 
 static const char *
-conn_fail_name(int kind)
+conn_fail_name(int kind, enum ev_role to)
 {
 	switch (kind) {
 	case CONN_RESOLVE:
@@ -112,7 +112,7 @@ conn_fail_name(int kind)
 	case CONN_TLS:
 		return "TLS handshake failed";
 	case CONN_PROTOCOL:
-		return "invalid HTTP reply";
+		return to == ROLE_MP ? "invalid HTTP reply" : "invalid reply";
 	case CONN_INCOMPLETE:
 		return "outcome not captured";
 	case CONN_NO_ANSWER:
@@ -232,7 +232,7 @@ event_describe(const struct event *ev, char *buf, size_t n)
 	case EV_CONNECT_FAIL:
 		snprintf(buf, n, "connection to %s %s%s%s: %s%s%s",
 		    role_name(ev->to), ev->name, ev->peer[0] ? " at " : "",
-		    ev->peer, conn_fail_name(ev->status),
+		    ev->peer, conn_fail_name(ev->status, ev->to),
 		    ev->text[0] ? " - " : "", ev->text);
 		break;
 	case EV_HTTP_REQUEST:

@@ -101,6 +101,9 @@ enum ev_flags {
 				 * reply token carry the flag too) */
 	EVF_PREAUTH = 1 << 2,	/* AS-REQ carrying PA-ENC-TIMESTAMP */
 	EVF_REFERRAL_TGT = 1 << 3, /* TGS-REQ presenting a cross-realm TGT */
+	EVF_DEADLINE = 1 << 5,	/* the exchange's wait ended because the time
+				 * ccmdiag allowed it ran out (--timeout), not
+				 * by an answer or a refusal */
 };
 
 enum ev_role { ROLE_NONE, ROLE_CLIENT, ROLE_DNS, ROLE_KDC, ROLE_MP };

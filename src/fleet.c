@@ -257,6 +257,7 @@ fleet_run(struct fleet_run *run, const struct fleet_opts *opts,
 		    "in %s): %s", tmp_dir(), err_str(r));
 		return 3;
 	}
+	resolver_bound_libraries(1);
 	dnscache_begin();
 	memset(&p, 0, sizeof(p));
 	p.run = run;

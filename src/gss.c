@@ -13,14 +13,15 @@
 #include <krb5.h>
 #include <profile.h>
 
+#include "bounded.h"
 #include "crypto.h"
 #include "error.h"
 #include "gss.h"
+#include "kdc.h"
 #include "krb.h"
+#include "krbtrace.h"
 #include "privs.h"
 #include "util.h"
-
-#define KRB_BASE (-1765328384L)	/* ERROR_TABLE_BASE_krb5 */
 
 /* One identity's TGT for a run (gss.h). */
 struct krbs_tgt {
@@ -39,17 +40,19 @@ struct krb_session {
 	krb5_context ctx;
 	krb5_ccache mcc;
 	krb5_principal client;
-	char overlay[64];
+	char overlay[300];	/* $TMPDIR/ccmdiag-krb5-XXXXXX */
 	char *saved_config;
 	int had_config;
-	double timeout;
+	double deadline;	/* now_mono(): the KDC exchanges end by then */
+	/* a library call left blocked at its deadline (bounded_call): the
+	 * session is its for good; no event leaves it any more */
+	pthread_mutex_t emit_mu;
+	int dead;
 	krb_event_fn fn;
 	void *arg;
 	struct krbs_tgt *tgt;		/* the run's TGT of this identity */
 	struct krbs_tgt *recording;	/* getting it: keep the events */
-	/* trace state */
-	char cur_realm[128], cur_sname[256], cur_peer[64];
-	int cur_msg;
+	struct krbtrace tr;	/* what MIT's trace said so far */
 	/* GSS exchange */
 	gss_ctx_id_t gctx;
 	gss_cred_id_t gcred;
@@ -83,174 +86,44 @@ static void
 emit(struct krb_session *s, struct event *ev)
 {
 	ev->from = ev->from ? ev->from : ROLE_KDC;
-	if (s->recording)
+	pthread_mutex_lock(&s->emit_mu);
+	if (s->recording && !s->dead)
 		record(s->recording, ev);
-	if (s->fn)
+	if (s->fn && !s->dead)
 		s->fn(s->arg, ev);
-}
-
-/* "HTTP/mp.parent.lab@PARENT.LAB" -> name, realm */
-static void
-split_princ(const char *p, size_t n, char *name, size_t nn, char *realm,
-    size_t rn)
-{
-	char buf[384];
-	char *at;
-
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	at = strrchr(buf, '@');
-	if (at) {
-		*at = '\0';
-		if (realm)
-			strlcpy0(realm, at + 1, rn);
-	} else if (realm) {
-		realm[0] = '\0';
-	}
-	strlcpy0(name, buf, nn);
-}
-
-static const char *
-after(const char *msg, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return strncmp(msg, prefix, n) == 0 ? msg + n : NULL;
-}
-
-static size_t
-token_len(const char *p, const char *stops)
-{
-	return strcspn(p, stops);
+	pthread_mutex_unlock(&s->emit_mu);
 }
 
 static void
-trace_kerr(struct krb_session *s, const char *p)
+emit_cb(void *arg, struct event *ev)
 {
-	long code = strtol(p, NULL, 10);
-	struct event ev;
-
-	if (code == 0)
-		return;
-	event_init(&ev, EV_KRB_ERROR);
-	ev.msg_type = 30;
-	ev.code = krbs_rfc_code(code);
-	strlcpy0(ev.realm, s->cur_realm, sizeof(ev.realm));
-	strlcpy0(ev.name, s->cur_sname, sizeof(ev.name));
-	strlcpy0(ev.peer, s->cur_peer, sizeof(ev.peer));
-	if (ev.code < 0) {
-		ev.type = EV_NOTE;
-		snprintf(ev.text, sizeof(ev.text), "KDC exchange with %s for "
-		    "%s failed: %ld", s->cur_realm, s->cur_sname, code);
-	}
-	emit(s, &ev);
+	emit(arg, ev);
 }
 
 static void KRB5_CALLCONV
 on_trace(krb5_context ctx, const krb5_trace_info *info, void *data)
 {
 	struct krb_session *s = data;
-	const char *m, *p;
-	char line[1024];
-	struct event ev;
-	size_t n;
 
 	(void)ctx;
-	if (info == NULL || info->message == NULL)
-		return;
-	/* "[pid] sec.usec: message\n" */
-	m = info->message;
-	if (m[0] == '[' && (p = strstr(m, ": ")) != NULL)
-		m = p + 2;
-	strlcpy0(line, m, sizeof(line));
-	line[strcspn(line, "\r\n")] = '\0';
-	m = line;
-	if ((p = after(m, "Requesting tickets for ")) != NULL) {
-		split_princ(p, token_len(p, ","), s->cur_sname,
-		    sizeof(s->cur_sname), NULL, 0);
-		s->cur_msg = 12;
-	} else if ((p = after(m, "Requesting TGT ")) != NULL) {
-		char realm[128];
-
-		split_princ(p, token_len(p, " "), s->cur_sname,
-		    sizeof(s->cur_sname), realm, sizeof(realm));
-		s->cur_msg = 12;
-	} else if ((p = after(m, "Getting initial credentials for ")) !=
-	    NULL) {
-		char realm[128], name[256];
-
-		split_princ(p, token_len(p, " \n"), name, sizeof(name), realm,
-		    sizeof(realm));
-		snprintf(s->cur_sname, sizeof(s->cur_sname), "krbtgt/%s",
-		    realm);
-		s->cur_msg = 10;
-	} else if ((p = after(m, "Sending request (")) != NULL) {
-		p = strstr(p, ") to ");
-		if (p == NULL)
-			return;
-		p += 5;
-		n = token_len(p, " \n");
-		if (n >= sizeof(s->cur_realm))
-			n = sizeof(s->cur_realm) - 1;
-		memcpy(s->cur_realm, p, n);
-		s->cur_realm[n] = '\0';
-		s->cur_peer[0] = '\0';
-		event_init(&ev, EV_KRB_REQUEST);
-		ev.from = ROLE_CLIENT;
-		ev.to = ROLE_KDC;
-		ev.msg_type = s->cur_msg ? s->cur_msg : 12;
-		strlcpy0(ev.realm, s->cur_realm, sizeof(ev.realm));
-		strlcpy0(ev.name, s->cur_sname, sizeof(ev.name));
-		emit(s, &ev);
-	} else if ((p = after(m, "Sending initial UDP request to dgram ")) ||
-	    (p = after(m, "Initiating TCP connection to stream "))) {
-		strlcpy0(s->cur_peer, p, sizeof(s->cur_peer));
-	} else if ((p = after(m, "Following referral TGT krbtgt/")) != NULL) {
-		/* krbtgt/TO@FROM */
-		event_init(&ev, EV_KRB_REFERRAL);
-		split_princ(p, strlen(p), ev.value, sizeof(ev.value), ev.realm,
-		    sizeof(ev.realm));
-		strlcpy0(ev.name, s->cur_sname, sizeof(ev.name));
-		emit(s, &ev);
-	} else if ((p = after(m, "Local realm referral failed; trying "
-	    "fallback realm ")) != NULL) {
-		event_init(&ev, EV_KRB_FALLBACK);
-		strlcpy0(ev.realm, s->cur_realm, sizeof(ev.realm));
-		strlcpy0(ev.value, p, sizeof(ev.value));
-		strlcpy0(ev.name, s->cur_sname, sizeof(ev.name));
-		emit(s, &ev);
-	} else if ((p = after(m, "TGS request result: ")) != NULL) {
-		trace_kerr(s, p);
-	} else if ((p = after(m, "Received error from KDC: ")) != NULL) {
-		trace_kerr(s, p);
-	} else if ((p = after(m, "Received creds for desired service ")) !=
-	    NULL) {
-		event_init(&ev, EV_KRB_REPLY);
-		ev.msg_type = 13;
-		split_princ(p, strlen(p), ev.name, sizeof(ev.name), ev.realm,
-		    sizeof(ev.realm));
-		emit(s, &ev);
-	}
+	if (info != NULL)
+		krbtrace_line(&s->tr, info->message, emit_cb, s);
 }
 
 static int
 write_overlay_fd(struct krb_session *s, int fd)
 {
 	char buf[512];
-	int n, t = (int)(s->timeout + 0.999);
+	int n;
 
-	if (t < 1)
-		t = 1;
+	/* no timeouts here: KDC traffic goes through ccmdiag's own
+	 * transport (send_hook), which ends each exchange by the deadline */
 	n = snprintf(buf, sizeof(buf),
 	    "# written by ccmdiag for one run; behave like a Windows client\n"
 	    "[libdefaults]\n"
 	    "\trdns = false\n"
 	    "\tdns_canonicalize_hostname = false\n"
-	    "\tqualify_shortname = \"\"\n"
-	    "\trequest_timeout = %d\n"
-	    "\tmax_retries = 2\n", t);
+	    "\tqualify_shortname = \"\"\n");
 	if (write(fd, buf, (size_t)n) != n) {
 		close(fd);
 		return ERR_IO;
@@ -263,23 +136,13 @@ write_overlay(struct krb_session *s)
 {
 	int fd;
 
-	snprintf(s->overlay, sizeof(s->overlay), "%s/ccmdiag-krb5-XXXXXX",
-	    tmp_dir());
-	if ((fd = mkstemp(s->overlay)) < 0) {
+	if ((size_t)snprintf(s->overlay, sizeof(s->overlay),
+	    "%s/ccmdiag-krb5-XXXXXX", tmp_dir()) >= sizeof(s->overlay) ||
+	    (fd = mkstemp(s->overlay)) < 0) {
 		s->overlay[0] = '\0';
 		return ERR_IO;
 	}
 	privs_tmp_add(s->overlay);
-	return write_overlay_fd(s, fd);
-}
-
-static int
-write_overlay_file(struct krb_session *s)
-{
-	int fd;
-
-	if (!s->overlay[0] || (fd = open(s->overlay, O_WRONLY | O_TRUNC)) < 0)
-		return ERR_IO;
 	return write_overlay_fd(s, fd);
 }
 
@@ -304,6 +167,69 @@ set_config_env(struct krb_session *s)
 	return 0;
 }
 
+/*
+ * MIT's KDC send hook: every request the library makes goes out through
+ * ccmdiag's own transport (src/kdc.c), to the KDCs krb5.conf or the SRV
+ * records name, on their ports, and ends by the session's deadline; the
+ * reply, or the error, goes back to the library as if it had sent it.
+ */
+static krb5_error_code KRB5_CALLCONV
+send_hook(krb5_context ctx, void *data, const krb5_data *realm,
+    const krb5_data *message, krb5_data **new_message_out,
+    krb5_data **new_reply_out)
+{
+	struct krb_session *s = data;
+	struct kdc_list l;
+	struct kdc_exchange x;
+	krb5_data d;
+	uint8_t *reply = NULL;
+	size_t rlen = 0;
+	char name[128], text[600];
+	krb5_error_code code;
+
+	*new_message_out = NULL;
+	*new_reply_out = NULL;
+	s->tr.in_locate = 0;
+	snprintf(name, sizeof(name), "%.*s", (int)realm->length, realm->data);
+	if (krbs_locate(s, name, &l) != 0 && !l.timed_out) {
+		krb5_set_error_message(ctx, KRB5_REALM_CANT_RESOLVE, "Cannot "
+		    "find KDC for realm \"%s\": %s", name, l.why);
+		return KRB5_REALM_CANT_RESOLVE;
+	}
+	if (l.n == 0) {
+		/* the time ran out while finding them: no KDC was asked */
+		struct event ev;
+
+		event_init(&ev, EV_KDC_UNREACHABLE);
+		ev.from = ROLE_CLIENT;
+		ev.to = ROLE_KDC;
+		ev.flags |= EVF_DEADLINE;
+		strlcpy0(ev.realm, name, sizeof(ev.realm));
+		snprintf(ev.text, sizeof(ev.text), "the KDCs of %s could not be "
+		    "located in the time left: %.300s", name, l.why);
+		emit(s, &ev);
+		krb5_set_error_message(ctx, KRB5_KDC_UNREACH, "Cannot contact "
+		    "any KDC for realm '%s': %s", name, ev.text);
+		return KRB5_KDC_UNREACH;
+	}
+	if (kdc_send(&l, (const uint8_t *)message->data, message->length,
+	    s->deadline, &reply, &rlen, &x) != 0) {
+		kdc_events(&l, &x, emit_cb, s);
+		kdc_describe(&x, text, sizeof(text));
+		krb5_set_error_message(ctx, KRB5_KDC_UNREACH, "Cannot contact "
+		    "any KDC for realm '%s': %s", name, text);
+		return KRB5_KDC_UNREACH;
+	}
+	kdc_events(&l, &x, emit_cb, s);
+	strlcpy0(s->tr.peer, x.a[x.answered].server.addr, sizeof(s->tr.peer));
+	d.magic = KV5M_DATA;
+	d.data = (char *)reply;
+	d.length = (unsigned int)rlen;
+	code = krb5_copy_data(ctx, &d, new_reply_out);
+	free(reply);
+	return code;
+}
+
 int
 krbs_open(struct krb_session **out, double timeout, krb_event_fn fn,
     void *arg)
@@ -316,7 +242,8 @@ krbs_open(struct krb_session **out, double timeout, krb_event_fn fn,
 		return ERR_NOMEM;
 	s->fn = fn;
 	s->arg = arg;
-	s->timeout = timeout;
+	s->deadline = now_mono() + timeout;
+	pthread_mutex_init(&s->emit_mu, NULL);
 	s->gctx = GSS_C_NO_CONTEXT;
 	s->gcred = GSS_C_NO_CREDENTIAL;
 	s->gname = GSS_C_NO_NAME;
@@ -329,6 +256,7 @@ krbs_open(struct krb_session **out, double timeout, krb_event_fn fn,
 		goto fail;
 	}
 	krb5_set_trace_callback(s->ctx, on_trace, s);
+	krb5_set_kdc_send_hook(s->ctx, send_hook, s);
 	if (krb5_cc_new_unique(s->ctx, "MEMORY", NULL, &s->mcc) != 0) {
 		r = ERR_LIBRARY;
 		goto fail;
@@ -343,37 +271,23 @@ fail:
 void
 krbs_set_timeout(struct krb_session *s, double timeout)
 {
-	krb5_context nctx = NULL;
-	krb5_ccache ncc = NULL;
-	krb5_principal nclient = NULL;
-	char name[128];
+	s->deadline = now_mono() + timeout;
+}
 
-	/* MIT reads request_timeout when a context is made: make a new one;
-	 * the MEMORY ccache lives in the process and is found by name.  In a
-	 * run, the run's profile says it for every session. */
-	s->timeout = timeout;
+/* The profile and KRB5_CONFIG as they were, for a session that changed
+ * them (one of a run did not). */
+static void
+restore_files(struct krb_session *s)
+{
 	if (!s->overlay[0])
 		return;
-	if (write_overlay_file(s) != 0 || krb5_init_context(&nctx) != 0)
-		return;
-	snprintf(name, sizeof(name), "MEMORY:%s",
-	    krb5_cc_get_name(s->ctx, s->mcc));
-	if (krb5_cc_resolve(nctx, name, &ncc) != 0 || (s->client &&
-	    krb5_copy_principal(nctx, s->client, &nclient) != 0)) {
-		if (ncc)
-			krb5_cc_close(nctx, ncc);
-		krb5_free_context(nctx);
-		return;
-	}
-	krb5_set_trace_callback(nctx, on_trace, s);
-	krb5_set_trace_callback(s->ctx, NULL, NULL);
-	krb5_cc_close(s->ctx, s->mcc);
-	if (s->client)
-		krb5_free_principal(s->ctx, s->client);
-	krb5_free_context(s->ctx);
-	s->ctx = nctx;
-	s->mcc = ncc;
-	s->client = nclient;
+	unlink(s->overlay);
+	privs_tmp_forget(s->overlay);
+	s->overlay[0] = '\0';
+	if (s->had_config)
+		setenv("KRB5_CONFIG", s->saved_config, 1);
+	else
+		unsetenv("KRB5_CONFIG");
 }
 
 void
@@ -383,6 +297,12 @@ krbs_close(struct krb_session *s)
 
 	if (s == NULL)
 		return;
+	if (s->dead) {
+		/* a call still runs on s: give the files and the environment
+		 * back, leave the rest to it */
+		restore_files(s);
+		return;
+	}
 	if (s->gctx != GSS_C_NO_CONTEXT)
 		gss_delete_sec_context(&min, &s->gctx, GSS_C_NO_BUFFER);
 	if (s->gcred != GSS_C_NO_CREDENTIAL)
@@ -397,25 +317,16 @@ krbs_close(struct krb_session *s)
 			krb5_free_principal(s->ctx, s->client);
 		krb5_free_context(s->ctx);
 	}
-	/* a session of a run left KRB5_CONFIG alone */
-	if (s->overlay[0]) {
-		unlink(s->overlay);
-		privs_tmp_forget(s->overlay);
-		if (s->had_config)
-			setenv("KRB5_CONFIG", s->saved_config, 1);
-		else
-			unsetenv("KRB5_CONFIG");
-	}
+	restore_files(s);
 	free(s->saved_config);
+	pthread_mutex_destroy(&s->emit_mu);
 	free(s);
 }
 
 int
 krbs_rfc_code(long code)
 {
-	if (code >= KRB_BASE && code < KRB_BASE + 128)
-		return (int)(code - KRB_BASE);
-	return -1;
+	return krbtrace_rfc_code(code);
 }
 
 enum krbs_class
@@ -477,20 +388,18 @@ mit_code_name(long code)
 void
 krbs_message(struct krb_session *s, long code, char *buf, size_t n)
 {
-	const char *msg = krb5_get_error_message(s ? s->ctx : NULL,
-	    (krb5_error_code)code);
+	krb5_context ctx = s && !s->dead ? s->ctx : NULL;
+	const char *msg = krb5_get_error_message(ctx, (krb5_error_code)code);
 	const char *name = mit_code_name(code);
-	int rfc = krbs_rfc_code(code);
+	char rfc[64];
+	int r = krbs_rfc_code(code);
 
-	if (name == NULL && rfc >= 0 && krb_err_name(rfc))
-		snprintf(buf, n, "%s (KRB5%s, %ld)", msg ? msg :
-		    "unknown error", krb_err_name(rfc), code);
-	else if (name)
-		snprintf(buf, n, "%s (%s, %ld)", msg ? msg : "unknown error",
-		    name, code);
-	else
-		snprintf(buf, n, "%s (%ld)", msg ? msg : "unknown error", code);
-	krb5_free_error_message(s ? s->ctx : NULL, msg);
+	if (name == NULL && r >= 0 && krb_err_name(r)) {
+		snprintf(rfc, sizeof(rfc), "KRB5%s", krb_err_name(r));
+		name = rfc;
+	}
+	err_lib(buf, n, ERR_KRB5, code, name, msg);
+	krb5_free_error_message(ctx, msg);
 }
 
 static void
@@ -553,6 +462,117 @@ out:
 		krb5_kt_close(s->ctx, kt);
 	if (def)
 		krb5_cc_close(s->ctx, def);
+	return code;
+}
+
+static long
+get_ticket(struct krb_session *s, const char *service, const char *host,
+    char *realm, size_t rn)
+{
+	krb5_principal server = NULL;
+	krb5_creds in, *out = NULL;
+	long code;
+
+	memset(&in, 0, sizeof(in));
+	realm[0] = '\0';
+	if (s->client == NULL)
+		return KRB5_CC_NOTFOUND;
+	if ((code = krb5_sname_to_principal(s->ctx, host, service,
+	    KRB5_NT_SRV_HST, &server)) != 0)
+		goto out;
+	in.client = s->client;
+	in.server = server;
+	code = krb5_get_credentials(s->ctx, 0, s->mcc, &in, &out);
+	if (code == 0)
+		snprintf(realm, rn, "%.*s", (int)out->server->realm.length,
+		    out->server->realm.data);
+out:
+	if (out)
+		krb5_free_creds(s->ctx, out);
+	if (server)
+		krb5_free_principal(s->ctx, server);
+	return code;
+}
+
+/*
+ * A call into MIT that may reach the network, run by bounded_call: MIT
+ * finds a realm's KDCs through glibc's resolver before send_hook is called,
+ * and that resolver can block without end.  Everything the call reads is
+ * copied here, since an abandoned call outlives its caller.
+ */
+struct lib_call {
+	struct krb_session *s;
+	int ticket;		/* get_ticket, else get_creds */
+	char keytab[1024], principal[512];	/* or service, host */
+	int has_keytab;
+	char princ[256], realm[128];
+	long code;
+};
+
+static void
+lib_call_run(void *arg)
+{
+	struct lib_call *c = arg;
+
+	if (c->ticket)
+		c->code = get_ticket(c->s, c->keytab, c->principal, c->realm,
+		    sizeof(c->realm));
+	else
+		c->code = get_creds(c->s, c->has_keytab ? c->keytab : NULL,
+		    c->principal, c->princ, sizeof(c->princ), c->realm,
+		    sizeof(c->realm));
+}
+
+/* A little past the deadline: send_hook ends its exchange at it, and MIT
+ * must then be let return. */
+#define CALL_GRACE 0.5
+
+static long
+lib_call(struct krb_session *s, struct lib_call *c)
+{
+	long code;
+	int r;
+
+	if (s->dead) {
+		free(c);
+		return KRB5_KDC_UNREACH;
+	}
+	c->s = s;
+	r = bounded_call(lib_call_run, c, s->deadline + CALL_GRACE);
+	if (r == ERR_TIMEOUT) {
+		/* c and s now belong to the blocked call */
+		pthread_mutex_lock(&s->emit_mu);
+		s->dead = 1;
+		pthread_mutex_unlock(&s->emit_mu);
+		return KRB5_KDC_UNREACH;
+	}
+	if (r != 0)
+		lib_call_run(c);
+	code = c->code;
+	return code;
+}
+
+static long
+bounded_creds(struct krb_session *s, const char *keytab,
+    const char *principal, char *princ, size_t pn, char *realm, size_t rn)
+{
+	struct lib_call *c;
+	long code;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return ENOMEM;
+	if (keytab) {
+		c->has_keytab = 1;
+		strlcpy0(c->keytab, keytab, sizeof(c->keytab));
+	}
+	if (principal)
+		strlcpy0(c->principal, principal, sizeof(c->principal));
+	code = lib_call(s, c);
+	if (s->dead)
+		return code;
+	strlcpy0(princ, c->princ, pn);
+	strlcpy0(realm, c->realm, rn);
+	free(c);
 	return code;
 }
 
@@ -697,7 +717,7 @@ shared_creds(struct krb_session *s, struct krbs_tgt *t, const char *keytab,
 	long code;
 	int mine = 0;
 
-	mono_timespec(now_mono() + s->timeout, &until);
+	mono_timespec(s->deadline, &until);
 	pthread_mutex_lock(&t->mu);
 	while (t->state == TGT_GETTING)
 		if (pthread_cond_timedwait(&t->cv, &t->mu, &until) != 0)
@@ -712,20 +732,29 @@ shared_creds(struct krb_session *s, struct krbs_tgt *t, const char *keytab,
 	}
 	pthread_mutex_unlock(&t->mu);
 	if (!mine)
-		return get_creds(s, keytab, principal, princ, pn, realm, rn);
+		return bounded_creds(s, keytab, principal, princ, pn, realm, rn);
+	princ[0] = realm[0] = '\0';
 	s->recording = t;
-	code = get_creds(s, keytab, principal, princ, pn, realm, rn);
-	s->recording = NULL;
-	if (code == 0)
-		keep_tgt(s, t);
-	if ((msg = krb5_get_error_message(s->ctx, (krb5_error_code)code))) {
-		strlcpy0(t->msg, msg, sizeof(t->msg));
-		krb5_free_error_message(s->ctx, msg);
+	code = bounded_creds(s, keytab, principal, princ, pn, realm, rn);
+	if (s->dead) {
+		/* the call still runs on s: its words, not the library's */
+		krbs_hung(s, t->realm, sizeof(t->realm), t->msg,
+		    sizeof(t->msg));
+	} else {
+		s->recording = NULL;
+		if (code == 0)
+			keep_tgt(s, t);
+		if ((msg = krb5_get_error_message(s->ctx,
+		    (krb5_error_code)code))) {
+			strlcpy0(t->msg, msg, sizeof(t->msg));
+			krb5_free_error_message(s->ctx, msg);
+		}
 	}
 	pthread_mutex_lock(&t->mu);
 	t->code = code == 0 && !t->ccname[0] ? KRB5_CC_NOMEM : code;
 	strlcpy0(t->princ, princ, sizeof(t->princ));
-	strlcpy0(t->realm, realm, sizeof(t->realm));
+	if (!s->dead)
+		strlcpy0(t->realm, realm, sizeof(t->realm));
 	t->state = TGT_DONE;
 	pthread_cond_broadcast(&t->cv);
 	pthread_mutex_unlock(&t->mu);
@@ -739,36 +768,46 @@ krbs_creds(struct krb_session *s, const char *keytab, const char *principal,
 	if (s->tgt)
 		return shared_creds(s, s->tgt, keytab, principal, princ, pn,
 		    realm, rn);
-	return get_creds(s, keytab, principal, princ, pn, realm, rn);
+	return bounded_creds(s, keytab, principal, princ, pn, realm, rn);
 }
 
 long
 krbs_service_ticket(struct krb_session *s, const char *service,
     const char *host, char *realm, size_t rn)
 {
-	krb5_principal server = NULL;
-	krb5_creds in, *out = NULL;
+	struct lib_call *c;
 	long code;
 
-	memset(&in, 0, sizeof(in));
 	realm[0] = '\0';
-	if (s->client == NULL)
-		return KRB5_CC_NOTFOUND;
-	if ((code = krb5_sname_to_principal(s->ctx, host, service,
-	    KRB5_NT_SRV_HST, &server)) != 0)
-		goto out;
-	in.client = s->client;
-	in.server = server;
-	code = krb5_get_credentials(s->ctx, 0, s->mcc, &in, &out);
-	if (code == 0)
-		snprintf(realm, rn, "%.*s", (int)out->server->realm.length,
-		    out->server->realm.data);
-out:
-	if (out)
-		krb5_free_creds(s->ctx, out);
-	if (server)
-		krb5_free_principal(s->ctx, server);
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return ENOMEM;
+	c->ticket = 1;
+	strlcpy0(c->keytab, service, sizeof(c->keytab));
+	strlcpy0(c->principal, host, sizeof(c->principal));
+	code = lib_call(s, c);
+	if (s->dead)
+		return code;
+	strlcpy0(realm, c->realm, rn);
+	free(c);
 	return code;
+}
+
+int
+krbs_hung(struct krb_session *s, char *realm, size_t rn, char *why,
+    size_t wn)
+{
+	if (!s->dead)
+		return 0;
+	strlcpy0(realm, s->tr.realm, rn);
+	if (s->tr.in_locate)
+		snprintf(why, wn, "the Kerberos library was still looking up "
+		    "the KDCs of %s in DNS when the time ran out (glibc's "
+		    "resolver waits without end for an answer over TCP after a "
+		    "truncated one)", s->tr.realm);
+	else
+		snprintf(why, wn, "the Kerberos library had not returned when "
+		    "the time ran out");
+	return s->tr.in_locate ? 2 : 1;
 }
 
 /* MIT's messages put two spaces between sentences: one is enough. */
@@ -832,6 +871,10 @@ krbs_token(struct krb_session *s, const char *service, const char *host,
 
 	*tok = NULL;
 	*len = 0;
+	if (s->dead) {
+		gss_status_event(status, "init_sec_context", GSS_S_FAILURE, 0);
+		return r;
+	}
 	if (s->gctx != GSS_C_NO_CONTEXT)
 		gss_delete_sec_context(&min, &s->gctx, GSS_C_NO_BUFFER);
 	if (s->gname != GSS_C_NO_NAME)
@@ -889,7 +932,7 @@ krbs_reply(struct krb_session *s, const uint8_t *tok, size_t len,
 	OM_uint32 maj, min, flags = 0;
 	gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER;
 
-	if (s->gctx == GSS_C_NO_CONTEXT) {
+	if (s->dead || s->gctx == GSS_C_NO_CONTEXT) {
 		gss_status_event(status, "verify reply", GSS_S_NO_CONTEXT, 0);
 		return ERR_LIBRARY;
 	}
@@ -913,7 +956,7 @@ krbs_as_req(struct krb_session *s, uint8_t **req, size_t *len)
 
 	*req = NULL;
 	*len = 0;
-	if (s->client == NULL)
+	if (s->dead || s->client == NULL)
 		return KRB5_CC_NOTFOUND;
 	if ((code = krb5_init_creds_init(s->ctx, s->client, NULL, NULL, 0,
 	    NULL, &ictx)) != 0)
@@ -942,7 +985,7 @@ krbs_config_kdcs(struct krb_session *s, const char *realm, char out[][256],
 	const char *names[4];
 	int n = 0, i;
 
-	if (krb5_get_profile(s->ctx, &prof) != 0)
+	if (s->dead || krb5_get_profile(s->ctx, &prof) != 0)
 		return 0;
 	names[0] = "realms";
 	names[1] = realm;
@@ -955,6 +998,38 @@ krbs_config_kdcs(struct krb_session *s, const char *realm, char out[][256],
 	}
 	profile_release(prof);
 	return n;
+}
+
+/* dns_lookup_kdc of krb5.conf; MIT's default is on. */
+static int
+dns_lookup_kdc(struct krb_session *s)
+{
+	profile_t prof = NULL;
+	int on = 1;
+
+	if (krb5_get_profile(s->ctx, &prof) != 0)
+		return 1;
+	if (profile_get_boolean(prof, "libdefaults", "dns_lookup_kdc", NULL, 1,
+	    &on) != 0)
+		on = 1;
+	profile_release(prof);
+	return on;
+}
+
+int
+krbs_locate(struct krb_session *s, const char *realm, struct kdc_list *out)
+{
+	char cfg[KDC_MAX_SERVERS][256];
+	int n;
+
+	if (s->dead) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->why, sizeof(out->why), "the Kerberos library did "
+		    "not return");
+		return ERR_TIMEOUT;
+	}
+	n = krbs_config_kdcs(s, realm, cfg, KDC_MAX_SERVERS);
+	return kdc_locate(realm, cfg, n, dns_lookup_kdc(s), s->deadline, out);
 }
 
 long
@@ -986,10 +1061,18 @@ krbs_peek_client(struct krb_session *s, const char *principal, char *princ,
 	return code;
 }
 
+void
+krbs_thread_ccache(const char *name)
+{
+	OM_uint32 min;
+
+	gss_krb5_ccache_name(&min, name, NULL);
+}
+
 int
 krbs_ccache_name(struct krb_session *s, char *buf, size_t n)
 {
-	if (s == NULL || s->ctx == NULL || s->mcc == NULL)
+	if (s == NULL || s->dead || s->ctx == NULL || s->mcc == NULL)
 		return -1;
 	snprintf(buf, n, "MEMORY:%s", krb5_cc_get_name(s->ctx, s->mcc));
 	return 0;

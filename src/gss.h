@@ -2,7 +2,9 @@
  * gss.h - the Kerberos/GSS-API wrapper: the only file that calls gss_* and
  * krb5_*.  It works in a private memory ccache, so the user's credential
  * cache is read at most, never written, and configures MIT like a Windows
- * client: no reverse DNS, no host name canonicalisation, bounded KDC waits.
+ * client: no reverse DNS, no host name canonicalisation.  Every KDC
+ * exchange of the library goes through ccmdiag's own transport (src/kdc.c,
+ * MIT's KDC send hook), so none waits past the session's deadline.
  * MIT's trace is turned into events; raw trace lines are never kept (they
  * can carry key material).
  */
@@ -15,6 +17,7 @@
 #include "event.h"
 
 struct krb_session;
+struct kdc_list;
 typedef void (*krb_event_fn)(void *arg, struct event *ev);
 
 /* KRB5 library codes the probes map to findings. */
@@ -26,8 +29,14 @@ enum krbs_class {
 int krbs_open(struct krb_session **out, double timeout, krb_event_fn fn,
     void *arg);
 void krbs_close(struct krb_session *s);
-/* Seconds allowed per KDC request from now on. */
+/* The library calls that follow end their KDC exchanges within timeout
+ * seconds from now (one deadline for all the exchanges of a call). */
 void krbs_set_timeout(struct krb_session *s, double timeout);
+/* The realm's KDCs as the library and the send hook find them: krb5.conf's
+ * kdc lines, else (dns_lookup_kdc) the SRV records, each with its port,
+ * found by the session's deadline (src/kdc.h). */
+int krbs_locate(struct krb_session *s, const char *realm,
+    struct kdc_list *out);
 
 /*
  * Load the client's credentials into the private ccache: from keytab and
@@ -73,8 +82,11 @@ long krbs_as_req(struct krb_session *s, uint8_t **req, size_t *len);
 int krbs_config_kdcs(struct krb_session *s, const char *realm,
     char out[][256], int max);
 /* "MEMORY:..." name of the private ccache, for another library (SASL
- * GSSAPI) to use for one call through KRB5CCNAME; 0 on success. */
+ * GSSAPI) to use for one call (krbs_thread_ccache); 0 on success. */
 int krbs_ccache_name(struct krb_session *s, char *buf, size_t n);
+/* The ccache GSS-API takes by default in the calling thread (name NULL:
+ * the default again), whatever KRB5CCNAME says to the others. */
+void krbs_thread_ccache(const char *name);
 /*
  * The user's own credentials, checked before anything is sent, so that a
  * mistake of theirs is one line (exit 3) rather than a finding about
@@ -88,11 +100,19 @@ int krbs_check_keytab(struct krb_session *s, const char *keytab,
     const char *principal, char *chosen, size_t cn, char *why, size_t wn);
 int krbs_check_ccache(struct krb_session *s, char *why, size_t wn);
 enum krbs_class krbs_classify(long code);
+/*
+ * Non-zero when a library call was still blocked at the deadline and left
+ * behind (src/bounded.c): the session does nothing more, every call fails.
+ * 2 when it was looking up a realm's KDCs in DNS, else 1.  The realm it
+ * was at, and why in words, for the event.
+ */
+int krbs_hung(struct krb_session *s, char *realm, size_t rn, char *why,
+    size_t wn);
 /* RFC 4120 error number of a krb5 library code, or -1. */
 int krbs_rfc_code(long code);
 /* The library's message for code (no secrets), its name where known and
- * its number: "Decrypt integrity check failed (KRB5KRB_AP_ERR_BAD_INTEGRITY,
- * -1765328353)". */
+ * its number, through err_lib: "Decrypt integrity check failed (krb5
+ * KRB5KRB_AP_ERR_BAD_INTEGRITY, -1765328353)". */
 void krbs_message(struct krb_session *s, long code, char *buf, size_t n);
 
 #endif

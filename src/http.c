@@ -386,6 +386,7 @@ http_send(const struct http_request *req, const struct http_body *body,
 
 		rep->fail = classify(rc);
 		rep->partial = rc == CURLE_PARTIAL_FILE;
+		rep->at_deadline = rc == CURLE_OPERATION_TIMEDOUT;
 		if (req->https) {
 			curl_easy_getinfo(h, CURLINFO_SSL_VERIFYRESULT, &verify);
 			rep->tls = tls_problem(rc, verify, errbuf[0] ? errbuf :
@@ -396,8 +397,8 @@ http_send(const struct http_request *req, const struct http_body *body,
 		if (rep->fail == CONN_REFUSED && rep->t_recv - rep->t_sent >=
 		    req->timeout * 0.95)
 			rep->fail = CONN_TIMEOUT;
-		snprintf(rep->errtext, sizeof(rep->errtext), "%.200s (curl %d)",
-		    errbuf[0] ? errbuf : curl_easy_strerror(rc), (int)rc);
+		err_lib(rep->errtext, sizeof(rep->errtext), ERR_CURL, (long)rc,
+		    NULL, errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		if (rep->fail == CONN_TIMEOUT && !req->https &&
 		    rep->header_bytes == 0 && curl_easy_getinfo(h,
 		    CURLINFO_CONNECT_TIME_T, &connected) == CURLE_OK &&

@@ -50,6 +50,7 @@ struct http_reply {
 	char peer[64];		/* address actually used */
 	int too_large;		/* the body passed the bound: read stopped */
 	int partial;		/* the connection ended before the body did */
+	int at_deadline;	/* the wait ended at req->timeout */
 	enum http_tls tls;	/* with fail == CONN_TLS or CONN_PROTOCOL */
 };
 

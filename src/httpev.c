@@ -70,6 +70,9 @@ httpev_result(const struct httpev_call *c, const struct http_request *req,
 		strlcpy0(ev.peer, req->addr ? req->addr : rep->peer,
 		    sizeof(ev.peer));
 		strlcpy0(ev.text, rep->errtext, sizeof(ev.text));
+		ev.port = port_of(req);
+		if (rep->at_deadline)
+			ev.flags |= EVF_DEADLINE;
 		return add(c, &ev);
 	}
 	event_init(&ev, c->reply_type);

@@ -73,7 +73,11 @@ exit_is() {
 }
 
 report() {
-	local name=$1
+	local name=$1 u
+	# every finding cites the events that raised it
+	u=$(jq -r '[.findings[]? | select((.evidence // []) | length == 0) |
+	    .id] | join(" ")' "$json" 2>/dev/null)
+	[ -z "$u" ] || msg="$msg findings citing no evidence: $u;"
 	if [ -z "$msg" ]; then
 		printf 'ok - %-15s exit %s, %s\n' "$name" "$rc" \
 		    "$(jq -r '[.findings[] | select(.severity != "info") | .id] | join(", ") | if . == "" then "approved" else . end' "$json")"

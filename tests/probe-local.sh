@@ -100,6 +100,8 @@ lcase() {
 		fi
 		o=$(report_leftovers "$out/$name.json")
 		[ -z "$o" ] || msg="$msg leftovers: $o;"
+		o=$(report_uncited "$out/$name.json")
+		[ -z "$o" ] || msg="$msg findings citing no evidence: $o;"
 		root="$root ($(jq -r '.verdict.summary' "$out/$name.json"))"
 	fi
 	record "$name" "exit $rc: $root"

@@ -11,3 +11,10 @@ report_leftovers() {
 	    grep -nP '(^|[ (])-1(?![\d.]| s\b)|<mp>|minor 18446744|major 0x0 |\(\)|-0(\.0)? s\b|\b([A-Za-z]{2,}) \3\b|  |: [;,]|[:,]$' |
 	    head -3
 }
+
+# report_uncited JSON: the ids of the findings that cite no evidence (every
+# finding must name the events that raised it), space-separated; "" none.
+report_uncited() {
+	jq -r '[.findings[]? | select((.evidence // []) | length == 0) | .id] |
+	    join(" ")' "$1" 2>/dev/null
+}

@@ -71,6 +71,8 @@ check() {
 	fi
 	left=$(report_leftovers "$out/$name.json")
 	[ -z "$left" ] || msg="$msg unreadable text: $left;"
+	left=$(report_uncited "$out/$name.json")
+	[ -z "$left" ] || msg="$msg findings citing no evidence: $left;"
 	if [ "$(echo "$elapsed > $timeout_s + 1" | bc)" = 1 ]; then
 		msg="$msg took ${elapsed}s, over --timeout $timeout_s;"
 	fi
@@ -84,6 +86,8 @@ check() {
 		    "$out/$name.offline.json" 2>/dev/null)
 		[ "$offline" = "$want_root" ] ||
 		    msg="$msg offline analysis says $offline (want $want_root);"
+		left=$(report_uncited "$out/$name.offline.json")
+		[ -z "$left" ] || msg="$msg offline findings citing no evidence: $left;"
 	fi
 	if [ -z "$msg" ]; then
 		printf 'ok - %-18s exit %s, %s, offline %s (%.2fs)\n' "$name" \
@@ -136,7 +140,8 @@ check_https() {
 	root=$(jq -r '[.findings[] | select(.severity == "error")][0].id // "-"' \
 	    "$out/$label.json" 2>/dev/null)
 	if [ "$rc" = "$want_rc" ] && [ "$root" = "$want_root" ] &&
-	    [ -z "$(report_leftovers "$out/$label.json")" ]; then
+	    [ -z "$(report_leftovers "$out/$label.json")" ] &&
+	    [ -z "$(report_uncited "$out/$label.json")" ]; then
 		printf 'ok - %-18s exit %s, %s\n' "$label" "$rc" "$root"
 		pass=$((pass + 1))
 	else

@@ -37,8 +37,9 @@ NS_KDCU=$NS_PREFIX-kdcu
 NS_MP=$NS_PREFIX-mp
 NS_CLI=$NS_PREFIX-cli
 NS_WEB=$NS_PREFIX-web
+NS_HOS=$NS_PREFIX-hos
 NS_MPF=$NS_PREFIX-mpf
-HOST_NAMESPACES="$NS_CLI $NS_MP $NS_WEB $NS_KDCP $NS_KDCC $NS_KDCU $NS_DNS $NS_MPF"
+HOST_NAMESPACES="$NS_CLI $NS_MP $NS_WEB $NS_KDCP $NS_KDCC $NS_KDCU $NS_DNS $NS_HOS $NS_MPF"
 ALL_NAMESPACES="$HOST_NAMESPACES $NS_SW"
 
 DNS_IP=10.77.0.2
@@ -50,6 +51,14 @@ WEB_IP=10.77.0.21
 CLI_IP=10.77.0.30
 CLI2_IP=10.77.0.31
 CLI3_IP=10.77.0.32
+# hostile.py's servers: a KDC and an LDAP server on one address, a DNS
+# server on another
+HOS_IP=10.77.0.40
+HOS_DNS_IP=10.77.0.41
+HOS_KDC_FQDN=hostile.child.parent.lab
+HOS_LDAP_FQDN=ldap.parent.lab
+# kdc-port: the child KDC listens here instead of 88
+ODD_KDC_PORT=30088
 
 PARENT_REALM=PARENT.LAB
 CHILD_REALM=CHILD.PARENT.LAB
@@ -76,7 +85,14 @@ CLIENT_SKEW=+20m
 SCENARIOS="healthy spn-misbound mp-key-stale spn-missing no-trust-path trust-broken
 client-skew mp-skew dns-unresolvable mp-gone cname-alias wrong-ptr no-kdc-srv
 kdc-down kdc-stopped mp-no-negotiate mp-anonymous mp-not-mp mp-hang mp-closed
-mp-garbage mp-bigheader hosts-only search-list"
+mp-garbage mp-bigheader hosts-only search-list kdc-port
+kdc-port-conf"
+# hostile-ROLE-MODE[-SCOPE] (tests/lab/hostile.py): ROLE kdc, dns or ldap;
+# SCOPE the requests treated so (kdc: as|tgs, dns: a|aaaa|ptr|srv), the
+# others forwarded to the real server.
+HOSTILE_KDC_MODES="proxy silent drip garbage truncated hugelen wrongtype rst err25 bigerror"
+HOSTILE_DNS_MODES="silent garbage wrongid truncated drip rst"
+HOSTILE_LDAP_MODES="silent drip garbage hugelen rst"
 
 MARKER=.ccmdiag-lab
 if [ "$NS_PREFIX" = ccm ]; then
@@ -173,6 +189,8 @@ build_net() {
 	add_host_ns cli "$CLI_IP"
 	ip -n "$NS_CLI" addr add "$CLI2_IP/24" dev eth0
 	ip -n "$NS_CLI" addr add "$CLI3_IP/24" dev eth0
+	add_host_ns hos "$HOS_IP"
+	ip -n "$NS_HOS" addr add "$HOS_DNS_IP/24" dev eth0
 	if [ ! -d /etc/netns ]; then
 		mkdir -p /etc/netns
 		: >/etc/netns/$MARKER
@@ -184,6 +202,7 @@ build_net() {
 	netns_etc "$NS_MP" parent.lab
 	netns_etc "$NS_WEB" parent.lab
 	netns_etc "$NS_CLI" child.parent.lab
+	netns_etc "$NS_HOS" parent.lab
 }
 
 # --- Kerberos ---------------------------------------------------------------
@@ -205,7 +224,7 @@ kadm() {
 build_kdc() {
 	local d=$1 realm=$2 ip=$3 conf=$4
 	mkdir -p "$d"
-	render kdc.conf.in "$d/kdc.conf" REALM="$realm" DIR="$d"
+	render kdc.conf.in "$d/kdc.conf" REALM="$realm" DIR="$d" PORT=88
 	render "$conf" "$d/krb5.conf" REALM="$realm" KDC_IP="$ip"
 	: >"$d/kadm5.acl"
 	kdc_env "$d" kdb5_util create -s -W -r "$realm" -P "$MASTER_PW" >"$d/create.out" 2>&1 ||
@@ -269,6 +288,11 @@ EOF
 		RDNS=false CANON=false TIMESYNC=0
 	render krb5-client.conf.in "$CLID/krb5-mitdefaults.conf" REALM="$CHILD_REALM" "$c" \
 		RDNS=true CANON=true TIMESYNC=1
+	# kdc-port with the KDC named in krb5.conf rather than by SRV
+	render krb5-client.conf.in "$CLID/krb5-kdcport.conf" REALM="$CHILD_REALM" "$c" \
+		RDNS=false CANON=false TIMESYNC=1
+	printf '[realms]\n\t%s = {\n\t\tkdc = kdc.child.parent.lab:%s\n\t}\n' \
+		"$CHILD_REALM" "$ODD_KDC_PORT" >>"$CLID/krb5-kdcport.conf"
 }
 
 restore_kdc() {
@@ -278,9 +302,12 @@ restore_kdc() {
 }
 
 # --- DNS --------------------------------------------------------------------
-# write_dns MP_RECORD PTR CHILD_SRV: MP_RECORD yes|no, PTR mp|web, CHILD_SRV yes|no
+# write_dns MP_RECORD PTR CHILD_SRV [LDAP_SRV]: MP_RECORD yes|no, PTR
+# mp|web, CHILD_SRV yes|no|odd (port $ODD_KDC_PORT)|hostile (hostile.py's
+# KDC), LDAP_SRV yes (_ldap._tcp.parent.lab names hostile.py's server)
 write_dns() {
-	local mp=$1 ptr=$2 srv=$3 f=$DNSD/dnsmasq.conf
+	local mp=$1 ptr=$2 srv=$3 ldap=${4:-no} f=$DNSD/dnsmasq.conf kdc
+	local kport=88
 	render dnsmasq.conf.in "$f" DIR="$DNSD" DNS_IP="$DNS_IP" KDCP_IP="$KDCP_IP" \
 		KDCC_IP="$KDCC_IP" KDCU_IP="$KDCU_IP" WEB_IP="$WEB_IP" \
 		CLI_IP="$CLI_IP" CLI2_IP="$CLI2_IP" CLI3_IP="$CLI3_IP"
@@ -292,10 +319,20 @@ write_dns() {
 		if [ "$ptr" = web ]; then
 			echo "ptr-record=20.0.77.10.in-addr.arpa,$WEB_FQDN"
 		fi
-		if [ "$srv" = yes ]; then
-			echo "srv-host=_kerberos._udp.$CHILD_REALM,kdc.child.parent.lab,88"
-			echo "srv-host=_kerberos._tcp.$CHILD_REALM,kdc.child.parent.lab,88"
-			echo "srv-host=_kerberos._tcp.dc._msdcs.child.parent.lab,kdc.child.parent.lab,88"
+		echo "host-record=$HOS_KDC_FQDN,$HOS_IP"
+		echo "host-record=$HOS_LDAP_FQDN,$HOS_IP"
+		kdc=kdc.child.parent.lab
+		case $srv in
+		odd) kport=$ODD_KDC_PORT ;;
+		hostile) kdc=$HOS_KDC_FQDN ;;
+		esac
+		if [ "$srv" != no ]; then
+			echo "srv-host=_kerberos._udp.$CHILD_REALM,$kdc,$kport"
+			echo "srv-host=_kerberos._tcp.$CHILD_REALM,$kdc,$kport"
+			echo "srv-host=_kerberos._tcp.dc._msdcs.child.parent.lab,$kdc,$kport"
+		fi
+		if [ "$ldap" = yes ]; then
+			echo "srv-host=_ldap._tcp.parent.lab,$HOS_LDAP_FQDN,389"
 		fi
 	} >>"$f"
 }
@@ -449,7 +486,59 @@ is_scenario() {
 	for s in $SCENARIOS; do
 		[ "$s" = "$1" ] && return 0
 	done
+	case $1 in hostile-*) hostile_parts "$1" >/dev/null && return 0 ;; esac
 	return 1
+}
+
+# child_kdc_port PORT: the child's krb5kdc listens on PORT (UDP and TCP)
+child_kdc_port() {
+	kill_ns "$NS_KDCC"
+	render kdc.conf.in "$KC/kdc.conf" REALM="$CHILD_REALM" DIR="$KC" PORT="$1"
+	start_kdc "$NS_KDCC" "$KC" "$CHILD_REALM"
+	wait_listen "$NS_KDCC" udp "$1" "$DAEMON_PID" "$KC/krb5kdc.out"
+	wait_listen "$NS_KDCC" tcp "$1" "$DAEMON_PID" "$KC/krb5kdc.out"
+}
+
+# start_hostile ROLE MODE SCOPE: hostile.py in its namespace
+start_hostile() {
+	local role=$1 mode=$2 scope=$3 addr=$HOS_IP port up=""
+	kill_ns "$NS_HOS"
+	case $role in
+	kdc) port=88 up=$KDCC_IP:88 ;;
+	dns) port=53 up=$DNS_IP:53 addr=$HOS_DNS_IP ;;
+	ldap) port=389 ;;
+	esac
+	# shellcheck disable=SC2086 # up and scope: none or one word each
+	start_daemon "$NS_HOS" "$STATEDIR/hostile.out" /usr/bin/python3 \
+		"$LAB_SRC/hostile.py" "$role" "$mode" "$addr" "$port" $up \
+		${up:+$scope}
+	wait_listen "$NS_HOS" tcp "$port" "$DAEMON_PID" "$STATEDIR/hostile.out"
+}
+
+# hostile_parts NAME: "ROLE MODE SCOPE" of hostile-ROLE-MODE[-SCOPE]
+hostile_parts() {
+	local rest=${1#hostile-} role mode scope=all modes
+	role=${rest%%-*}
+	rest=${rest#"$role"-}
+	mode=${rest%%-*}
+	[ "$rest" = "$mode" ] || scope=${rest#"$mode"-}
+	case $role in
+	kdc)
+		modes=$HOSTILE_KDC_MODES
+		case $scope in all | as | tgs) ;; *) return 1 ;; esac
+		;;
+	dns)
+		modes=$HOSTILE_DNS_MODES
+		case $scope in all | a | aaaa | ptr | srv) ;; *) return 1 ;; esac
+		;;
+	ldap)
+		modes=$HOSTILE_LDAP_MODES
+		[ "$scope" = all ] || return 1
+		;;
+	*) return 1 ;;
+	esac
+	case " $modes " in *" $mode "*) ;; *) return 1 ;; esac
+	echo "$role $mode $scope"
 }
 
 child_kdc_up() {
@@ -482,16 +571,30 @@ restore_from() {
 	kdc-down | kdc-stopped)
 		child_kdc_up
 		;;
+	kdc-port | kdc-port-conf)
+		child_kdc_port 88
+		write_dns yes mp yes
+		start_dns
+		;;
+	hostile-*)
+		kill_ns "$NS_HOS"
+		restore_kdc "$KP"
+		write_dns yes mp yes
+		start_dns
+		netns_etc "$NS_CLI" child.parent.lab
+		;;
 	mp-*)
 		start_apache MP_GSSAPI
 		;;
 	*)
 		restore_kdc "$KP"
 		restore_kdc "$KC"
+		kill_ns "$NS_HOS"
 		netns_etc "$NS_CLI" child.parent.lab
 		write_dns yes mp yes
 		start_dns
-		child_kdc_up
+		ip -n "$NS_SW" link set v-kdcc up
+		child_kdc_port 88
 		[ -n "$(ip netns pids "$NS_KDCP" 2>/dev/null)" ] ||
 			{ start_kdc "$NS_KDCP" "$KP" "$PARENT_REALM" &&
 				wait_listen "$NS_KDCP" udp 88 "$DAEMON_PID" "$KP/krb5kdc.out"; }
@@ -578,7 +681,43 @@ EOF
 	mp-hang) start_responder hang ;;
 	mp-bigheader) start_responder bigheader ;;
 	mp-closed) kill_ns "$NS_MP" ;;
+	kdc-port)
+		# the child KDC on another port: the SRV records say so
+		# (KRB5_CONFIG_KDC_PORT names it in krb5.conf instead)
+		child_kdc_port "$ODD_KDC_PORT"
+		write_dns yes mp odd
+		start_dns
+		;;
+	kdc-port-conf)
+		# ... and only krb5.conf says so (KRB5_CONFIG_KDC_PORT): the SRV
+		# records still name port 88, where nothing listens now
+		child_kdc_port "$ODD_KDC_PORT"
+		;;
+	# shellcheck disable=SC2046 # three words
+	hostile-*) apply_hostile $(hostile_parts "$1") ;;
 	*) die "unknown scenario: $1" ;;
+	esac
+}
+
+# apply_hostile ROLE MODE SCOPE
+apply_hostile() {
+	case $1 in
+	kdc)
+		start_hostile kdc "$2" "$3"
+		write_dns yes mp hostile
+		start_dns
+		;;
+	dns)
+		start_hostile dns "$2" "$3"
+		printf 'nameserver %s\nsearch child.parent.lab\n' \
+			"$HOS_DNS_IP" >"/etc/netns/$NS_CLI/resolv.conf"
+		;;
+	ldap)
+		echo "addprinc -randkey ldap/$HOS_LDAP_FQDN" | kadm "$KP" "$PARENT_REALM"
+		start_hostile ldap "$2" "$3"
+		write_dns yes mp yes yes
+		start_dns
+		;;
 	esac
 }
 
@@ -607,7 +746,7 @@ check_tools() {
 	done
 	[ -z "$missing" ] || die "missing:$missing (install the packages in $LAB_SRC/PACKAGES)"
 	for t in kdc.conf.in krb5-kdc.conf.in krb5-kdc-untrusted.conf.in krb5-client.conf.in \
-		krb5-mp.conf.in dnsmasq.conf.in httpd.conf.in responder.py mp-windowsauth.cgi \
+		krb5-mp.conf.in dnsmasq.conf.in httpd.conf.in responder.py hostile.py mp-windowsauth.cgi \
 		mp-ccm_system.cgi mp-ntlm-only.cgi mp-garbage.cgi; do
 		[ -f "$LAB_SRC/$t" ] || missing="$missing $t"
 	done
@@ -700,6 +839,8 @@ print_env() {
 	wrong-ptr) finding=dns-ptr-other-host ;;
 	no-kdc-srv) finding=dns-no-kdc-srv ;;
 	kdc-down | kdc-stopped) finding=kdc-unreachable ;;
+	kdc-port) finding="" ;;
+	kdc-port-conf) finding=kdc-unreachable ;;
 	mp-anonymous) finding="mp-anonymous-accepted" ;;
 	mp-hang) finding="mp-no-answer" ;;
 	mp-closed) finding="mp-unreachable" ;;
@@ -724,6 +865,12 @@ print_env() {
 		"CLIENT_FAKETIME=$skew" \
 		"KRB5_CONFIG_NO_TIMESYNC=$CLID/krb5-notimesync.conf" \
 		"KRB5_CONFIG_MIT_DEFAULTS=$CLID/krb5-mitdefaults.conf" \
+		"KRB5_CONFIG_KDC_PORT=$CLID/krb5-kdcport.conf" \
+		"ODD_KDC_PORT=$ODD_KDC_PORT" \
+		"HOSTILE_IP=$HOS_IP" \
+		"HOSTILE_DNS_IP=$HOS_DNS_IP" \
+		"HOSTILE_KDC_FQDN=$HOS_KDC_FQDN" \
+		"HOSTILE_LDAP_FQDN=$HOS_LDAP_FQDN" \
 		"TRUSTED_KRB5_CONFIG=$CLID/krb5.conf" \
 		"TRUSTED_KEYTAB=$CLID/ws01.keytab" \
 		"TRUSTED_PRINCIPAL=$CLIENT_PRINCIPAL" \
@@ -838,6 +985,9 @@ list)
 	for s in $SCENARIOS; do
 		echo "$s"
 	done
+	for s in $HOSTILE_KDC_MODES; do echo "hostile-kdc-$s"; done
+	for s in $HOSTILE_DNS_MODES; do echo "hostile-dns-$s"; done
+	for s in $HOSTILE_LDAP_MODES; do echo "hostile-ldap-$s"; done
 	;;
 -h | --help | help) usage ;;
 *) usage ;;

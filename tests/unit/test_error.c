@@ -41,12 +41,38 @@ test_out_of_range(void **state)
 	assert_string_equal(err_str(ERR_TIMEOUT), "timed out");
 }
 
+static void
+test_library_errors(void **state)
+{
+	char buf[200];
+
+	(void)state;
+	err_lib(buf, sizeof(buf), ERR_KRB5, -1765328228L, "KRB5_KDC_UNREACH",
+	    "Cannot contact any KDC for requested realm");
+	assert_string_equal(buf, "Cannot contact any KDC for requested realm "
+	    "(krb5 KRB5_KDC_UNREACH, -1765328228)");
+	err_lib(buf, sizeof(buf), ERR_CURL, 28, NULL, "Timeout was reached");
+	assert_string_equal(buf, "Timeout was reached (curl 28)");
+	err_lib(buf, sizeof(buf), ERR_LDAP, -1, "LDAP_SERVER_DOWN",
+	    "Can't contact LDAP server");
+	assert_string_equal(buf, "Can't contact LDAP server (ldap "
+	    "LDAP_SERVER_DOWN)");
+	err_lib(buf, sizeof(buf), ERR_PCAP, 0, NULL, NULL);
+	assert_string_equal(buf, "the capture library failed (pcap 0)");
+	err_errno(buf, sizeof(buf), 111);
+	assert_string_equal(buf, "Connection refused (errno ECONNREFUSED, 111)");
+	/* truncation keeps the string terminated */
+	err_lib(buf, 8, ERR_CURL, 7, NULL, "Couldn't connect to server");
+	assert_int_equal(strlen(buf), 7);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_code),
 		cmocka_unit_test(test_out_of_range),
+		cmocka_unit_test(test_library_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
