@@ -63,7 +63,7 @@ read_file(const char *path, uint8_t **buf, size_t *len, char *why,
 	char err[512];
 
 	if (ingest_open(&f, path, err, sizeof(err)) != 0) {
-		snprintf(why, wn, "%s", err);
+		snprintf(why, wn, "%s: %s", path, err);
 		return 3;
 	}
 	for (;;) {

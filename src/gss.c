@@ -32,6 +32,7 @@ struct krbs_tgt {
 	char msg[512];		/* the library's message for code */
 	char ccname[128];	/* "MEMORY:...": the TGT, when code is 0 */
 	char princ[256], realm[128];
+	double when;		/* when it was got */
 	struct event *events;	/* what getting it showed */
 	size_t n_events, cap_events;
 };
@@ -117,13 +118,16 @@ write_overlay_fd(struct krb_session *s, int fd)
 	int n;
 
 	/* no timeouts here: KDC traffic goes through ccmdiag's own
-	 * transport (send_hook), which ends each exchange by the deadline */
+	 * transport (send_hook), which ends each exchange by the deadline.
+	 * MIT still locates the KDCs itself before it calls the hook: not
+	 * by URI records, which neither Windows nor the hook reads. */
 	n = snprintf(buf, sizeof(buf),
 	    "# written by ccmdiag for one run; behave like a Windows client\n"
 	    "[libdefaults]\n"
 	    "\trdns = false\n"
 	    "\tdns_canonicalize_hostname = false\n"
-	    "\tqualify_shortname = \"\"\n");
+	    "\tqualify_shortname = \"\"\n"
+	    "\tdns_uri_lookup = false\n");
 	if (write(fd, buf, (size_t)n) != n) {
 		close(fd);
 		return ERR_IO;
@@ -678,6 +682,7 @@ take_tgt(struct krb_session *s, struct krbs_tgt *t, char *princ, size_t pn,
 {
 	krb5_ccache cc = NULL;
 	struct event ev;
+	char when[40];
 	size_t i;
 	long code = t->code;
 
@@ -685,6 +690,13 @@ take_tgt(struct krb_session *s, struct krbs_tgt *t, char *princ, size_t pn,
 		ev = t->events[i];
 		emit(s, &ev);
 	}
+	format_time(t->when, when, sizeof(when));
+	event_init(&ev, EV_NOTE);
+	ev.from = ROLE_CLIENT;
+	snprintf(ev.text, sizeof(ev.text), "the TGT of %s as got at %s for "
+	    "this client's first check of the run, not asked for again",
+	    t->princ[0] ? t->princ : "the client", when);
+	emit(s, &ev);
 	strlcpy0(princ, t->princ, pn);
 	strlcpy0(realm, t->realm, rn);
 	if (s->client) {
@@ -755,6 +767,7 @@ shared_creds(struct krb_session *s, struct krbs_tgt *t, const char *keytab,
 	strlcpy0(t->princ, princ, sizeof(t->princ));
 	if (!s->dead)
 		strlcpy0(t->realm, realm, sizeof(t->realm));
+	t->when = now_real();
 	t->state = TGT_DONE;
 	pthread_cond_broadcast(&t->cv);
 	pthread_mutex_unlock(&t->mu);
