@@ -13,7 +13,9 @@
 #   mpgone.parent.lab has no DNS record: dns-no-address
 #
 # and a client of the parent realm, WS10$@PARENT.LAB (cli/ws10.keytab),
-# beside WS01$/WS02$ of the child realm and WS99$ of the untrusted one.
+# beside WS01$/WS02$ of the child realm and WS99$ of the untrusted one; and
+# the keys of the user alice@CHILD.PARENT.LAB (cli/alice.keytab), to act as
+# a user (identity-not-machine, a warning).
 # The principals go into the parent KDC's healthy dump, the names into
 # dns/fleet.hosts (dnsmasq's addn-hosts): scenarios that restore either
 # keep them.  Building takes about a second; it is done once per lab.
@@ -136,6 +138,9 @@ do_fleet() {
 		echo "ktadd -norandkey -k $CLID/ws10.keytab $PARENT_CLIENT_PRINCIPAL"
 	} | kadm "$KP" "$PARENT_REALM"
 	kdc_env "$KP" kdb5_util dump "$KP/healthy.dump"
+	# a user's keys (alice's password), for a check that acts as a user
+	echo "ktadd -norandkey -k $CLID/alice.keytab $CLIENT_USER" |
+		kadm "$KC" "$CHILD_REALM"
 	chgrp www-data "$fd"/*.keytab
 	chmod 640 "$fd"/*.keytab
 	# A and PTR records
@@ -161,5 +166,6 @@ fleet_env() {
 		FLEET_ACCESS_LOG "$fd/logs/fleet-access.log" \
 		FLEET_SKEW_ACCESS_LOG "$fd/logs/skew-access.log" \
 		PARENT_KEYTAB "$CLID/ws10.keytab" \
+		USER_KEYTAB "$CLID/alice.keytab" \
 		PARENT_PRINCIPAL "$PARENT_CLIENT_PRINCIPAL"
 }
