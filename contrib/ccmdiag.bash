@@ -43,6 +43,14 @@ _ccmdiag_words() {
 	mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2")
 }
 
+# the formats command $2 of ccmdiag $1 takes, as its --help lists them
+# ("report format: text, json, markdown or html (default text)")
+_ccmdiag_formats() {
+	"$1" "$2" --help 2>/dev/null | sed -n '/^  --format /,/(default/p' |
+	    tr '\n' ' ' | sed -n 's/.*report format: \(.*\) (default.*/\1/p' |
+	    sed 's/,//g; s/ or / /; s/  */ /g'
+}
+
 # ccmdiag $1's commands
 _ccmdiag_commands() {
 	"$1" help 2>/dev/null |
@@ -86,7 +94,7 @@ _ccmdiag() {
 		if [ "$cmd" = demo ]; then
 			_ccmdiag_words "text json" "$cur"
 		else
-			_ccmdiag_words "text json markdown html" "$cur"
+			_ccmdiag_words "$(_ccmdiag_formats "$self" "$cmd")" "$cur"
 		fi
 		return 0
 		;;
@@ -100,7 +108,7 @@ _ccmdiag() {
 		return 0
 	fi
 	case $cmd in
-	analyze) _ccmdiag_files "$cur" ;;
+	analyze | fleet) _ccmdiag_files "$cur" ;;
 	demo) _ccmdiag_words "$("$self" demo --list 2>/dev/null |
 	    awk '{ print $1 }')" "$cur" ;;
 	help) _ccmdiag_words "$(_ccmdiag_commands "$self")" "$cur" ;;

@@ -16,6 +16,7 @@
 
 #define MAX_FILE	(16 * 1024 * 1024)
 #define DEFAULT_JOBS	8
+#define OUT_BUFFER	(1024 * 1024)	/* more than a target's document */
 
 enum { O_JOBS = 'j' };
 
@@ -96,7 +97,11 @@ read_file(const char *path, uint8_t **buf, size_t *len, char *why,
 	return 0;
 }
 
-/* Where the report goes: -o FILE (opened before the run) or stdout. */
+/*
+ * Where the report goes: -o FILE (opened before the run) or stdout, with a
+ * buffer that holds a whole target's document, so each goes out in one
+ * write (a file appended to by several runs, a shipper tailing it).
+ */
 static FILE *
 output(struct cli *cli)
 {
@@ -104,13 +109,16 @@ output(struct cli *cli)
 	struct stat st;
 	int fd;
 
-	if (!cli->output || cli->out_fd < 0)
+	if (!cli->output || cli->out_fd < 0) {
+		setvbuf(stdout, NULL, _IOFBF, OUT_BUFFER);
 		return stdout;
+	}
 	if (fstat(cli->out_fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	    ftruncate(cli->out_fd, 0) != 0)
 		return NULL;
 	if ((fd = dup(cli->out_fd)) < 0 || (f = fdopen(fd, "w")) == NULL)
 		return NULL;
+	setvbuf(f, NULL, _IOFBF, OUT_BUFFER);
 	cli->out_written = 1;
 	if (cli->out_created)
 		privs_tmp_forget(cli->output);

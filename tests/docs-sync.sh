@@ -72,6 +72,15 @@ for c in $cmds; do
 done
 [ "$(complete_words "$ccmdiag" demo --format "" | tr '\n' ' ')" = "text json " ] &&
     ok || bad "demo --format offers more than text and json"
+for c in probe fleet; do
+	[ "$(complete_words "$ccmdiag" "$c" --format "" | sort | tr '\n' ' ')" = \
+	    "html json jsonl markdown nagios text " ] && ok ||
+	    bad "$c --format offers: $(complete_words "$ccmdiag" "$c" --format "" | tr '\n' ' ')"
+done
+[ "$(complete_words "$ccmdiag" analyze --format "" | sort | tr '\n' ' ')" = \
+    "html json markdown text " ] && ok || bad "analyze --format offers more than it takes"
+"$ccmdiag" analyze --format nagios x >/dev/null 2>&1
+[ $? = 2 ] && ok || bad "analyze takes --format nagios"
 complete_words "$ccmdiag" "" | grep -qx help && ok || bad "no 'help' command offered"
 
 # --- arguments -------------------------------------------------------------
@@ -87,6 +96,8 @@ mkdir -p "$tmp/w/case dir" "$tmp/w/cases"
 cd "$tmp/w" || exit 99
 [ "$(complete_words "$ccmdiag" analyze my)" = 'my\ file.pcap' ] && ok ||
     bad "a file name with a space: '$(complete_words "$ccmdiag" analyze my)'"
+[ "$(complete_words "$ccmdiag" fleet my)" = 'my\ file.pcap' ] && ok ||
+    bad "fleet FILE: '$(complete_words "$ccmdiag" fleet my)'"
 [ "$(complete_words "$ccmdiag" analyze 'my\ f')" = 'my\ file.pcap' ] && ok ||
     bad "a file name typed with an escaped space"
 complete_words "$ccmdiag" analyze ca | sort >"$tmp/dirs"

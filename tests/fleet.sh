@@ -191,6 +191,13 @@ want "jsonl states" "$(jq -r .state "$out/fleet.jsonl" | sort | uniq -c | awk '{
     "10 critical;2 ok;"
 want "jsonl root causes" "$(jq -r '.verdict.root_cause // "-"' "$out/fleet.jsonl" | tr '\n' ' ')" \
     "- spn-misbound clock-skew-mp dns-no-address - spn-misbound clock-skew-mp dns-no-address no-trust-path no-trust-path no-trust-path dns-no-address "
+# docs/opensearch-ccmdiag-template.json types what the lines hold
+"$py" "$srcdir/tests/template-check.py" "$srcdir/docs/opensearch-ccmdiag-template.json" \
+    "$out/fleet.jsonl" >"$out/template.log" 2>&1 && ok ||
+    bad "the OpenSearch template does not fit the lines: $(head -3 "$out/template.log")"
+sed '1s/"approved":true/"approved":"yes"/' "$out/fleet.jsonl" >"$out/broken.jsonl"
+"$py" "$srcdir/tests/template-check.py" "$srcdir/docs/opensearch-ccmdiag-template.json" \
+    "$out/broken.jsonl" >/dev/null 2>&1 && bad "the template check took a string for a boolean" || ok
 # the validator rejects what the schema forbids
 sed '1s/"state":"ok"/"state":"fine"/' "$out/fleet.jsonl" >"$out/broken.jsonl"
 "$py" "$srcdir/tests/jsonschema-check.py" "$schema" lines "$out/broken.jsonl" >/dev/null 2>&1 &&
