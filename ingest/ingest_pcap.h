@@ -133,6 +133,7 @@ struct tcp_conn {
 	int waiting;		/* client bytes, no server byte since */
 	int reported;		/* a failure event already came from it */
 	int ccm;		/* it carried a CCM_POST or a Negotiate ticket */
+	unsigned req_flags;	/* EVF_ flags of its last request */
 	long id;		/* numbers the connections of the capture */
 	double t_syn, t_wait;
 	unsigned long frame_syn, frame_wait;

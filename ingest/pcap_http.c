@@ -416,6 +416,7 @@ http_request(struct pcap_ingest *s, const struct pkt_ctx *p, struct flow *f,
 	}
 	if (h->negotiate || (ev.flags & EVF_CCM))
 		f->conn.ccm = 1;
+	f->conn.req_flags = ev.flags;
 	if (f->q_n == PCAP_HTTP_QUEUE) {	/* drop the oldest */
 		f->q_head = (f->q_head + 1) % PCAP_HTTP_QUEUE;
 		f->q_n--;
@@ -461,6 +462,11 @@ http_response(struct pcap_ingest *s, const struct pkt_ctx *p,
 		q = f->q[f->q_head];
 		f->q_head = (f->q_head + 1) % PCAP_HTTP_QUEUE;
 		f->q_n--;
+	} else if (h->status >= 200 && h->reply_token) {
+		/* its request is not in the capture (a lost packet), but a
+		 * Negotiate token answers only a Negotiate request */
+		strlcpy0(q.scheme, "Negotiate", sizeof(q.scheme));
+		q.flags = f->conn.req_flags;
 	}
 	pcap_ev_start(&ev, EV_HTTP_RESPONSE, p, pkt_src(p));
 	strlcpy0(ev.client, pkt_dst(p), sizeof(ev.client));

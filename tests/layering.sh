@@ -94,8 +94,15 @@ for group in $(echo "$rules" | awk 'NF {print $1}'); do
 	    { echo "layering: no exports found for $group"; exit 99; }
 	sed "s/\$/ $group/" "$work/$group.syms"
 done | sort -k1,1 -u >"$work/all.syms"
-objects=$(find "$builddir/src" "$builddir/probes" "$builddir/ingest" \
-    "$builddir/reports" -name '*.o' 2>/dev/null | sort)
+# the objects the build makes now (a tree built before may hold others):
+# the members of its libraries, and the program's own
+objects=$( (cd "$builddir" && for a in lib*.a; do ar t "$a"; done) |
+    while read -r m; do
+	find "$builddir/src" "$builddir/probes" "$builddir/ingest" \
+	    "$builddir/reports" -name "$m" 2>/dev/null
+    done | sort -u)
+objects="$objects $(find "$builddir/src" "$builddir/reports" -name '*.o' \
+    ! -name 'lib*_a-*' 2>/dev/null | sort -u | tr '\n' ' ')"
 [ -n "$objects" ] || { echo "layering: no object files under $builddir"; exit 99; }
 # shellcheck disable=SC2086
 nm --defined-only $objects 2>/dev/null | awk 'NF == 3 {print $3}' |
