@@ -299,6 +299,34 @@ rule_http(struct report *r, size_t i, struct facts *f)
 		f->host_tried = 1;
 }
 
+/*
+ * Whether a KDC that answered "principal unknown" for a service speaks for
+ * the realm that should hold it: the MP's realm, or a realm a referral sent
+ * the client to.  A KDC of a realm that is neither, and that never gave a
+ * referral either (an untrusted client realm's), says there is no path; one
+ * that gave referrals is in a trust, and its "unknown" means no account in
+ * the forest holds the name (an AD KDC refers only to a realm whose global
+ * catalog entry it found).  Without the realms, any referral seen decides.
+ */
+static int
+answered_in_target_realm(const struct report *r, const struct event *ev,
+    const struct facts *f)
+{
+	size_t i;
+
+	if (!r->mp_realm[0] || same_realm(ev->realm, r->mp_realm) ||
+	    same_realm(r->client_realm, r->mp_realm))
+		return 1;
+	if (!ev->realm[0])
+		return f->referral;
+	for (i = 0; i < r->n_events; i++)
+		if (r->events[i].type == EV_KRB_REFERRAL &&
+		    (same_realm(r->events[i].value, ev->realm) ||
+		    same_realm(r->events[i].realm, ev->realm)))
+			return 1;
+	return 0;
+}
+
 /* A KDC's error: which step of the path failed, and why. */
 static void
 rule_kdc_error(struct report *r, size_t i, const struct facts *f)
@@ -331,10 +359,7 @@ rule_kdc_error(struct report *r, size_t i, const struct facts *f)
 	}
 	if (ev->code == KDC_ERR_S_PRINCIPAL_UNKNOWN ||
 	    ev->code == KDC_ERR_PRINCIPAL_NOT_UNIQUE) {
-		target_realm = f->referral ||
-		    same_realm(ev->realm, r->mp_realm) ||
-		    (!r->mp_realm[0]) ||
-		    same_realm(r->client_realm, r->mp_realm);
+		target_realm = answered_in_target_realm(r, ev, f);
 		if (is_krbtgt(ev->name) || !target_realm)
 			add(r, FID_NO_TRUST_PATH, (int)i);
 		else

@@ -176,6 +176,37 @@ test_no_trust_without_referral(void **state)
 	assert_string_equal(root(), "no-trust-path");
 }
 
+/*
+ * Referrals between two other realms (another identity on the same machine)
+ * do not make the untrusted realm's "unknown" a missing SPN; a client realm
+ * whose KDC refers elsewhere is in a trust, so its "unknown" is one.
+ */
+static void
+test_referral_of_other_realms(void **state)
+{
+	strlcpy0(r.mp_realm, "PARENT.LAB", sizeof(r.mp_realm));
+	strlcpy0(r.client_realm, "UNTRUSTED.LAB", sizeof(r.client_realm));
+	dns_a("mp.parent.lab", 0, "mp.parent.lab", "A 10.77.0.5");
+	http(401, "", "", "Negotiate");
+	referral("CHILD.PARENT.LAB", "PARENT.LAB");
+	kdc_error("UNTRUSTED.LAB", "HTTP/mp.parent.lab", 7);
+	engine_run(&r);
+	assert_string_equal(root(), "no-trust-path");
+	assert_false(has("spn-missing"));
+
+	report_release(&r);
+	report_init(&r, "probe", "mp.parent.lab");
+	strlcpy0(r.mp_realm, "PARENT.LAB", sizeof(r.mp_realm));
+	strlcpy0(r.client_realm, "CHILD.PARENT.LAB", sizeof(r.client_realm));
+	dns_a("mp.parent.lab", 0, "mp.parent.lab", "A 10.77.0.5");
+	http(401, "", "", "Negotiate");
+	referral("CHILD.PARENT.LAB", "PARENT.LAB");
+	kdc_error("CHILD.PARENT.LAB", "HTTP/mp.parent.lab", 7);
+	engine_run(&r);
+	assert_string_equal(root(), "spn-missing");
+	assert_false(has("no-trust-path"));
+}
+
 static void
 test_trust_broken(void **state)
 {
@@ -437,6 +468,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_spn_missing_after_referral,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_trust_without_referral,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_referral_of_other_realms,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trust_broken, setup,
 		    teardown),
