@@ -177,6 +177,8 @@ iis_verdicts(struct iis *s)
 	size_t i;
 	int budget = MAX_EVENTS;
 
+	(void)report_reserve_clients(s->r, s->n_clients);
+
 	for (i = 0; i < s->n_clients; i++) {
 		struct client view, *c = &view;
 		const struct snap *dec;

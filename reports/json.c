@@ -161,7 +161,7 @@ put_client(FILE *out, struct printbuf *pb, json_object *tmp, size_t i,
 	    pb_add(pb, num) != 0 ||
 	    (cv->root_cause[0] && add_str(pb, tmp, "root_cause",
 	    cv->root_cause) != 0) ||
-	    (cv->history[0] && add_str(pb, tmp, "history",
+	    (cv->history && add_str(pb, tmp, "history",
 	    cv->history) != 0) ||
 	    (cv->machine[0] && add_str(pb, tmp, "machine",
 	    cv->machine) != 0) ||

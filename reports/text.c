@@ -288,7 +288,8 @@ write_text(const struct report *r, FILE *out)
 			snprintf(line, sizeof(line), "last %s", cv->source);
 			table_row(r, out, head, line);
 			if (cv->n_attempts > 1)
-				wrapped(r, out, "      ", "history: ", cv->history);
+				wrapped(r, out, "      ", "history: ",
+				    cv->history ? cv->history : "");
 			continue;
 		}
 		snprintf(head, sizeof(head), "  %-15s %-24s %-19s %3d req",

@@ -5,6 +5,7 @@
  * (DOMAIN\NAME$, NAME$@REALM) names the same machine.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -26,25 +27,78 @@ machine_of(const char *user, char *out, size_t n)
 	out[len - 1] = '\0';
 }
 
+/* The IIS requests that carry a verdict, sorted by source (then by their
+ * place in the report), so that each row finds its own in log time. */
+struct iis_index {
+	const struct report *r;
+	size_t *ev;
+	size_t n;
+};
+
+static int
+by_source(const void *a, const void *b, void *arg)
+{
+	const struct report *r = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(r->events[i].source, r->events[j].source);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+static void
+iis_index_build(const struct report *r, struct iis_index *x)
+{
+	size_t i;
+
+	x->r = r;
+	x->n = 0;
+	x->ev = NULL;
+	for (i = 0; i < r->n_events; i++)
+		if (r->events[i].type == EV_IIS_REQUEST &&
+		    r->events[i].iis.verdict[0])
+			x->n++;
+	if (x->n == 0 || (x->ev = calloc(x->n, sizeof(*x->ev))) == NULL) {
+		x->n = 0;
+		return;
+	}
+	x->n = 0;
+	for (i = 0; i < r->n_events; i++)
+		if (r->events[i].type == EV_IIS_REQUEST &&
+		    r->events[i].iis.verdict[0])
+			x->ev[x->n++] = i;
+	qsort_r(x->ev, x->n, sizeof(*x->ev), by_source, (void *)r);
+}
+
+/* The first IIS request with a verdict from this source, or NULL. */
+static const struct event *
+iis_index_find(const struct iis_index *x, const char *source)
+{
+	size_t lo = 0, hi = x->n, mid;
+
+	while (lo < hi) {	/* the first whose source is >= source */
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(x->r->events[x->ev[mid]].source, source) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < x->n && strcmp(x->r->events[x->ev[lo]].source, source) == 0)
+		return &x->r->events[x->ev[lo]];
+	return NULL;
+}
+
 /* An IIS row's approval and root cause, from the request that decided
  * it. */
 static void
-iis_outcome(const struct report *r, struct client_verdict *cv)
+iis_outcome(const struct iis_index *x, struct client_verdict *cv)
 {
 	enum finding_id id = FID__COUNT;
-	size_t i;
+	const struct event *ev;
 
 	if (cv->approval != CV_UNKNOWN || !cv->verdict[0])
 		return;
-	for (i = 0; i < r->n_events; i++) {
-		const struct event *ev = &r->events[i];
-
-		if (ev->type == EV_IIS_REQUEST && ev->iis.verdict[0] &&
-		    strcmp(ev->source, cv->source) == 0) {
-			id = rules_iis_finding(ev);
-			break;
-		}
-	}
+	if ((ev = iis_index_find(x, cv->source)) != NULL)
+		id = rules_iis_finding(ev);
 	cv->approval = strcmp(cv->verdict, "kerberos") == 0 ? CV_APPROVED :
 	    CV_NOT_APPROVED;
 	if (cv->approval == CV_NOT_APPROVED && id != FID__COUNT)
@@ -70,14 +124,14 @@ same_account(const struct client_verdict *a, const struct client_verdict *b)
 static void
 fold(struct client_verdict *w, const struct client_verdict *c)
 {
-	char hist[sizeof(w->history)];
+	char hist[512];
 	int capture_later = strcmp(c->last, w->last) > 0;
 
 	strlcpy0(hist, "capture: ", sizeof(hist));
 	strappendf(hist, sizeof(hist), "%s; IIS log: %s %s (%s .. %s)",
-	    c->history[0] ? c->history : c->verdict, w->verdict,
+	    c->history ? c->history : c->verdict, w->verdict,
 	    w->last_status, w->first, w->last);
-	strlcpy0(w->history, hist, sizeof(w->history));
+	(void)client_set_history(w, hist);	/* none, when out of memory */
 	w->n_attempts = c->n_attempts;
 	if (capture_later) {
 		w->approval = c->approval;
@@ -95,11 +149,14 @@ fold(struct client_verdict *w, const struct client_verdict *c)
 void
 engine_clients(struct report *r)
 {
-	size_t i, j, k;
+	struct iis_index x;
+	size_t i, j, k, n_cm = 0;
 
+	iis_index_build(r, &x);
 	for (i = 0; i < r->n_clients; i++)
 		if (r->clients[i].n_attempts == 0)
-			iis_outcome(r, &r->clients[i]);
+			iis_outcome(&x, &r->clients[i]);
+	free(x.ev);
 	/* a capture's client that an IIS log shows too */
 	for (i = 0; i < r->n_clients; i++) {
 		const struct client_verdict *c = &r->clients[i];
@@ -113,6 +170,7 @@ engine_clients(struct report *r)
 			    !same_account(w, c))
 				continue;
 			fold(w, c);
+			free(r->clients[i].history);
 			memmove(&r->clients[i], &r->clients[i + 1],
 			    (r->n_clients - i - 1) * sizeof(*r->clients));
 			r->n_clients--;
@@ -121,11 +179,14 @@ engine_clients(struct report *r)
 		}
 	}
 	/* the machine each row names, and its GUID from a CM log */
+	for (k = 0; k < r->n_events; k++)
+		if (r->events[k].type == EV_CM_IDENTITY)
+			n_cm++;
 	for (i = 0; i < r->n_clients; i++) {
 		struct client_verdict *cv = &r->clients[i];
 
 		machine_of(cv->user, cv->machine, sizeof(cv->machine));
-		for (k = 0; cv->machine[0] && k < r->n_events; k++) {
+		for (k = 0; n_cm && cv->machine[0] && k < r->n_events; k++) {
 			const struct event *ev = &r->events[k];
 
 			if (ev->type == EV_CM_IDENTITY &&

@@ -258,7 +258,7 @@ exch_client_verdict(struct xstate *x, struct xclient *c)
 {
 	const struct attempt *d = exch_deciding(c);
 	struct client_verdict cv;
-	char first[40], last[40];
+	char first[40], last[40], hist[384];
 
 	if (d == NULL)
 		return;
@@ -273,7 +273,8 @@ exch_client_verdict(struct xstate *x, struct xclient *c)
 	    d->out == OUT_FAILING ? CV_NOT_APPROVED : CV_UNDECIDED;
 	strlcpy0(cv.root_cause, root_of(c, d), sizeof(cv.root_cause));
 	cv.n_attempts = (int)c->n_at;
-	history(c, cv.history, sizeof(cv.history));
+	history(c, hist, sizeof(hist));
+	cv.history = hist;
 	/* as IIS logs write times, so that rows of both sources compare */
 	format_time(c->at[0].t_first, first, sizeof(first));
 	format_time(c->at[c->n_at - 1].t_last, last, sizeof(last));

@@ -19,9 +19,13 @@ report_init(struct report *r, const char *command, const char *target)
 void
 report_release(struct report *r)
 {
+	size_t i;
+
 	free(r->steps);
 	free(r->events);
 	free(r->findings);
+	for (i = 0; i < r->n_clients; i++)
+		free(r->clients[i].history);
 	free(r->clients);
 	free(r->inputs);
 	memset(r, 0, sizeof(*r));
@@ -75,7 +79,41 @@ report_add_client(struct report *r, const struct client_verdict *cv)
 	    sizeof(*cv)))
 		return -1;
 	r->clients[r->n_clients] = *cv;
+	r->clients[r->n_clients].history = NULL;
+	if (client_set_history(&r->clients[r->n_clients], cv->history))
+		return -1;
 	return (int)r->n_clients++;
+}
+
+/* Room for MORE clients at once: a reader that knows how many it has
+ * spares the report the doubling (and its copy) of a large array. */
+int
+report_reserve_clients(struct report *r, size_t more)
+{
+	void *p;
+
+	if (more == 0 || r->n_clients + more <= r->cap_clients)
+		return 0;
+	if (more > ((size_t)-1) / sizeof(*r->clients) - r->n_clients ||
+	    (p = realloc(r->clients, (r->n_clients + more) *
+	    sizeof(*r->clients))) == NULL)
+		return -1;
+	r->clients = p;
+	r->cap_clients = r->n_clients + more;
+	return 0;
+}
+
+/* A client's history becomes a copy of TEXT (NULL or "" for none). */
+int
+client_set_history(struct client_verdict *cv, const char *text)
+{
+	char *copy = NULL;
+
+	if (text && text[0] && (copy = strdup(text)) == NULL)
+		return -1;
+	free(cv->history);
+	cv->history = copy;
+	return 0;
 }
 
 int

@@ -39,8 +39,11 @@ struct client_verdict {
 	char machine[64];		/* NetBIOS name, from the user or a CM
 					 * log's identity */
 	char guid[48];			/* SMS GUID, from a CM log */
-	char history[384];		/* "approved 10:02:11; failing since
-					 * 10:07:40: ..." */
+	char *history;			/* "approved 10:02:11; failing since
+					 * 10:07:40: ...", or NULL (an IIS
+					 * row's: one per client of a big log,
+					 * so not held inline); the report
+					 * owns its copy */
 };
 
 /* What the verdict could rest on (analyze). */
@@ -100,6 +103,8 @@ int report_add_step(struct report *r, const char *name);
 int report_add_event(struct report *r, const struct event *ev);
 int report_add_finding(struct report *r, enum finding_id id);
 int report_add_client(struct report *r, const struct client_verdict *cv);
+int report_reserve_clients(struct report *r, size_t more);
+int client_set_history(struct client_verdict *cv, const char *text);
 int report_add_input(struct report *r, const struct input *in);
 /* "read", "cut", "unreadable" */
 const char *input_status_name(enum input_status s);
