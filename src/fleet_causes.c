@@ -37,6 +37,19 @@ all_of(const struct fleet_run *run, const unsigned char *in, size_t k,
 	return 1;
 }
 
+/* Was row or column k asked in every cell?  "for every client domain"
+ * only says so of an MP that every identity asked. */
+static int
+asked_all(const struct fleet_run *run, size_t k, int by_mp)
+{
+	size_t j, n = by_mp ? run->n_idents : run->n_mps;
+
+	for (j = 0; j < n; j++)
+		if ((by_mp ? fleet_cell(run, j, k) : fleet_cell(run, k, j)) < 0)
+			return 0;
+	return 1;
+}
+
 /* how many identities (by_mp: MPs) the group holds */
 static size_t
 distinct(const struct fleet_run *run, const struct fleet_cause *c,
@@ -101,8 +114,10 @@ where(const struct fleet_run *run, struct fleet_cause *c)
 	for (i = 0; i < c->n; i++)
 		in[c->targets[i]] = 1;
 	for (i = 0; i < c->n; i++) {
-		cols &= all_of(run, in, run->mp_of[c->targets[i]], 1);
-		rows &= all_of(run, in, run->targets[c->targets[i]].ident, 0);
+		cols &= all_of(run, in, run->mp_of[c->targets[i]], 1) &&
+		    asked_all(run, run->mp_of[c->targets[i]], 1);
+		rows &= all_of(run, in, run->targets[c->targets[i]].ident, 0) &&
+		    asked_all(run, run->targets[c->targets[i]].ident, 0);
 	}
 	if (c->n == run->n) {
 		strlcpy0(c->where, "every target", sizeof(c->where));

@@ -222,6 +222,36 @@ cause_of(const struct fleet_cause *c, size_t n, enum finding_id id)
 	return NULL;
 }
 
+/* A targets file that leaves cells out: "every" only of what was asked
+ * in full. */
+static void
+test_causes_sparse(void **state)
+{
+	static const int cause[3][4] = {
+		{ -1, FID_SPN_MISBOUND, -1, FID_DNS_NO_ADDRESS },
+		{ -1, FID_SPN_MISBOUND, -1, -1 },
+		{ FID_NO_TRUST_PATH, FID_NO_TRUST_PATH, FID_NO_TRUST_PATH, -1 },
+	};
+	struct fleet_cause *c;
+	struct hand h;
+	size_t n;
+
+	(void)state;
+	hand_run(&h, cause);
+	h.cells[1 * 4 + 3] = -1;	/* mpgone: only WS01 asked it */
+	h.cells[2 * 4 + 3] = -1;
+	assert_int_equal(fleet_causes(&h.run, &c, &n), 0);
+	assert_string_equal(cause_of(c, n, FID_DNS_NO_ADDRESS)->where,
+	    "WS01$@CHILD - at mpgone");
+	assert_string_equal(cause_of(c, n, FID_NO_TRUST_PATH)->where,
+	    "WS99$@OTHER - at mp01, mpspn, mpskew");
+	/* mpspn was asked by WS99 too, which failed there otherwise */
+	assert_string_equal(cause_of(c, n, FID_SPN_MISBOUND)->where,
+	    "mpspn - for WS01$@CHILD, WS10$@PARENT");
+	fleet_causes_free(c, n);
+	hand_release(&h);
+}
+
 static void
 test_causes(void **state)
 {
@@ -340,6 +370,7 @@ main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_nothing),
 		cmocka_unit_test(test_causes),
+		cmocka_unit_test(test_causes_sparse),
 		cmocka_unit_test(test_causes_scattered),
 		cmocka_unit_test(test_worst),
 	};
