@@ -11,6 +11,10 @@
 # second, the speed-up of fleet over the loop, fleet's peak RSS, and checks
 # that every target's verdict is the same three ways (approved: curl got
 # 200 / the report says approved).  Needs root; brings the lab up and down.
+# The fleet's MPs answer in Apache's process (mod_lua, as an IIS MP answers
+# in its own), so a CGI process per request does not weigh on every way.
+# The KDCs, MPs and DNS server share this machine's cores with the client:
+# a run takes all of them, and the figures are those of the whole lab.
 set -eu
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 ccmdiag=${CCMDIAG:-$srcdir/ccmdiag}

@@ -347,7 +347,7 @@ start_dns() {
 # --- MP ---------------------------------------------------------------------
 build_mp() {
 	mkdir -p "$MPD/logs" "$MPD/run" "$MPD/htdocs" "$MPD/cgi" "$MPD/rcache"
-	cp "$LAB_SRC"/mp-*.cgi "$MPD/cgi/"
+	cp "$LAB_SRC"/mp-*.cgi "$LAB_SRC/mp-fleet.lua" "$MPD/cgi/"
 	cp "$LAB_SRC/responder.py" "$MPD/responder.py"
 	chmod 755 "$MPD/cgi"/*.cgi "$MPD/responder.py"
 	render httpd.conf.in "$MPD/httpd.conf" DIR="$MPD" MP_IP="$MP_IP"
@@ -747,7 +747,7 @@ check_tools() {
 	[ -z "$missing" ] || die "missing:$missing (install the packages in $LAB_SRC/PACKAGES)"
 	for t in kdc.conf.in krb5-kdc.conf.in krb5-kdc-untrusted.conf.in krb5-client.conf.in \
 		krb5-mp.conf.in dnsmasq.conf.in httpd.conf.in responder.py hostile.py mp-windowsauth.cgi \
-		mp-ccm_system.cgi mp-ntlm-only.cgi mp-garbage.cgi; do
+		mp-ccm_system.cgi mp-ntlm-only.cgi mp-garbage.cgi mp-fleet.lua; do
 		[ -f "$LAB_SRC/$t" ] || missing="$missing $t"
 	done
 	[ -z "$missing" ] || die "missing next to lab.sh:$missing"
