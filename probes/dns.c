@@ -280,7 +280,7 @@ mp_literal(struct probe_ctx *ctx)
 	ctx->name_is_address = 1;
 	strlcpy0(ctx->fqdn, t, sizeof(ctx->fqdn));
 	strlcpy0(ctx->canon, t, sizeof(ctx->canon));
-	if (resolver_is_address(t))
+	if (is_ip_literal(t))
 		strlcpy0(ctx->addrs[ctx->n_addrs++], t, 64);
 	else
 		resolver_system(t, ctx->addrs, PROBE_MAX_ADDR, &ctx->n_addrs,
@@ -345,7 +345,7 @@ dns_run(struct probe_ctx *ctx)
 	char rev[128];
 	int i;
 
-	if (resolver_is_address(t) || is_localhost(t)) {
+	if (is_ip_literal(t) || is_localhost(t)) {
 		mp_literal(ctx);
 	} else {
 		mp_addresses(ctx);
@@ -363,7 +363,7 @@ dns_run(struct probe_ctx *ctx)
 	if (ctx->name_is_address) {
 		probe_step_done(ctx, STEP_FAILED, "%s is %s: no SPN can name "
 		    "it, a Windows client would use NTLM", t,
-		    resolver_is_address(t) ? "an address" : "this machine's "
+		    is_ip_literal(t) ? "an address" : "this machine's "
 		    "own name");
 		return 0;
 	}

@@ -52,7 +52,7 @@ mp_labels(struct fleet_run *run)
 		const struct fleet_target *t = &run->targets[m->first];
 
 		strlcpy0(m->label, m->name, sizeof(m->label));
-		if (!resolver_is_address(m->name) &&
+		if (!is_ip_literal(m->name) &&
 		    (dot = strchr(m->label, '.')) != NULL) {
 			n = (size_t)(dot - m->label) + 1;
 			for (j = 0; j < run->n_mps; j++)

@@ -44,7 +44,7 @@ static int
 addresses(const char *host, double deadline, char out[][64], int *n)
 {
 	*n = 0;
-	if (resolver_is_address(host)) {
+	if (is_ip_literal(host)) {
 		strlcpy0(out[0], host, 64);
 		*n = 1;
 		return 0;

@@ -6,7 +6,6 @@
 #include <strings.h>
 
 #include "mpname.h"
-#include "resolver.h"
 #include "util.h"
 
 int
@@ -75,7 +74,7 @@ mp_name_parse(const char *arg, int allow_address, char *host, size_t n,
 	len = strlen(h);
 	if (len > 1 && h[len - 1] == '.')
 		h[len - 1] = '\0';
-	if (!valid_hostname(h) && !(allow_address && resolver_is_address(h))) {
+	if (!valid_hostname(h) && !(allow_address && is_ip_literal(h))) {
 		if (strchr(h, '/'))
 			snprintf(why, wn, "'%s' is not a host name; for a URL "
 			    "write http://NAME/ or https://NAME/", arg);

@@ -427,13 +427,3 @@ resolver_bound_libraries(int timeout)
 	    old ? old : "", old && old[0] ? " " : "", timeout);
 	setenv("RES_OPTIONS", val, 1);
 }
-
-int
-resolver_is_address(const char *name)
-{
-	struct in_addr a4;
-	struct in6_addr a6;
-
-	return inet_pton(AF_INET, name, &a4) == 1 ||
-	    inet_pton(AF_INET6, name, &a6) == 1;
-}

@@ -49,7 +49,6 @@ int resolver_search_list(char out[][256], int max);
 int resolver_system(const char *name, char addrs[][64], int max, int *n_out,
     char *canon, size_t cn, double deadline);
 /* 1 when name is an IPv4 or IPv6 address literal. */
-int resolver_is_address(const char *name);
 /*
  * Bound the waits of the DNS lookups that libraries make on their own
  * (MIT's KDC location, libldap's connect): RES_OPTIONS for glibc's stub

@@ -1,4 +1,5 @@
 /* util.c - small helpers shared by every part. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -98,6 +99,17 @@ format_time(double t, char *buf, size_t bufsz)
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, ms);
 }
+
+int
+is_ip_literal(const char *s)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	return inet_pton(AF_INET, s, &a4) == 1 ||
+	    inet_pton(AF_INET6, s, &a6) == 1;
+}
+
 
 int
 valid_hostname(const char *s)

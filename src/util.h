@@ -22,6 +22,8 @@ void mono_cond_init(pthread_cond_t *cv);
 void format_time(double t, char *buf, size_t bufsz);
 /* A DNS host name: letters, digits, '-', '.', 1..253 chars, no empty label. */
 int valid_hostname(const char *s);
+/* Is s an IPv4 or IPv6 address, written as one? */
+int is_ip_literal(const char *s);
 
 /* Where temporary files go: $TMPDIR when it is an absolute path of plain
  * characters, else /tmp. */
