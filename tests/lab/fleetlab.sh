@@ -19,6 +19,8 @@
 # The principals go into the parent KDC's healthy dump, the names into
 # dns/fleet.hosts (dnsmasq's addn-hosts): scenarios that restore either
 # keep them.  Building takes about a second; it is done once per lab.
+# The fleet's httpds answer CCM_POST with mod_lua (mp-fleet.lua) in their own
+# process, as an IIS MP does, rather than with a CGI process per request.
 
 FLEET_SPN_IP=10.77.0.60
 FLEET_SKEW_IP=10.77.0.61
