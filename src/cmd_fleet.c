@@ -305,7 +305,9 @@ const struct cmd_entry cmd_fleet = {
 	    "A line without PRINCIPAL acts as --principal/--keytab, without "
 	    "them as the credential cache.  Targets run N at once, each "
 	    "within --timeout; each identity gets its TGT once for the run, "
-	    "and each DNS question is asked once.  The report is a matrix of "
+	    "and each DNS question ccmdiag asks is asked once (MIT Kerberos "
+	    "still looks up the KDCs' SRV records before each request).  "
+	    "The report is a matrix of "
 	    "client identities by MPs and the findings grouped by root cause; "
 	    "jsonl gives one ccmdiag/1 document a target, nagios one status "
 	    "line for the run.  The exit status is the worst of the targets'.",
