@@ -10,6 +10,7 @@
 #include "pcapng.h"
 #include "error.h"
 #include "gss.h"
+#include "http.h"
 #include "probe.h"
 #include "privs.h"
 #include "resolver.h"
@@ -396,6 +397,7 @@ probe_run_target(const struct probe_opts *opts, struct report *r, char *why,
 		return 3;
 	}
 	capture_begin(&ctx);
+	(void)http_session_begin();	/* without it, a connection a request */
 	if (krbs_peek_client(ctx.krb, o.principal, ctx.client_principal,
 	    sizeof(ctx.client_principal), ctx.client_realm,
 	    sizeof(ctx.client_realm)) == 0)
@@ -417,6 +419,7 @@ probe_run_target(const struct probe_opts *opts, struct report *r, char *why,
 		if (i == 0)
 			capture_narrow(&ctx);
 	}
+	http_session_end();
 	capture_end(&ctx);
 	strlcpy0(r->client, ctx.client_principal, sizeof(r->client));
 	strlcpy0(r->client_realm, ctx.client_realm, sizeof(r->client_realm));

@@ -246,6 +246,39 @@ http_content_release(struct http_content *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/*
+ * The connections of one check (http_session_begin .. http_session_end, on
+ * the thread that runs it): a request goes on the connection the previous
+ * one left open to the same server, as a client sends its Negotiate retry
+ * on the connection that brought the 401.  Ending the session closes them,
+ * so that no check holds a server's worker past its own requests.
+ */
+static __thread CURLSH *session;
+
+int
+http_session_begin(void)
+{
+	if (session != NULL)
+		return 0;
+	if ((session = curl_share_init()) == NULL)
+		return ERR_LIBRARY;
+	if (curl_share_setopt(session, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_CONNECT) != CURLSHE_OK) {
+		curl_share_cleanup(session);
+		session = NULL;
+		return ERR_LIBRARY;
+	}
+	return 0;
+}
+
+void
+http_session_end(void)
+{
+	if (session != NULL)
+		curl_share_cleanup(session);
+	session = NULL;
+}
+
 int
 http_send(const struct http_request *req, const struct http_body *body,
     struct http_reply *rep, struct http_content *out)
@@ -282,6 +315,8 @@ http_send(const struct http_request *req, const struct http_body *body,
 	    "http", v6 ? "[" : "", req->host, v6 ? "]" : "", port, req->path);
 	if ((h = curl_easy_init()) == NULL)
 		return ERR_LIBRARY;
+	if (session != NULL)
+		curl_easy_setopt(h, CURLOPT_SHARE, session);
 	if (req->addr) {
 		snprintf(pin, sizeof(pin), "%s%s%s:%d:%s", v6 ? "[" : "",
 		    req->host, v6 ? "]" : "", port, req->addr);

@@ -68,6 +68,10 @@ struct http_content {
 };
 
 int http_global_init(void);
+/* Keep connections open between the requests of one check, on this
+ * thread, until http_session_end closes them (http.c). */
+int http_session_begin(void);
+void http_session_end(void);
 /* The libcurl in use: "7.88.1". */
 const char *http_lib_version(void);
 /* As http_exchange, with a request body (NULL: none), keeping the reply's
