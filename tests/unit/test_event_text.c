@@ -24,7 +24,7 @@
 extern const struct ingest_reader ingest_pcap;
 
 #ifndef PCAP_DIR
-#define PCAP_DIR "../shared/data/pcaps"
+#define PCAP_DIR "tests/data/pcap/public"
 #endif
 
 /* What is wrong with text, or NULL. */
