@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 #include <json-c/printbuf.h>
 
+#include "json.h"
 #include "report.h"
 #include "util.h"
 
@@ -261,15 +262,15 @@ event_json(const struct event *ev)
 	return o;
 }
 
-static int
-write_json(const struct report *r, FILE *out)
+/* The members before clients and timeline, as a tree. */
+static json_object *
+json_head(const struct report *r)
 {
 	json_object *root = json_object_new_object(), *v, *arr, *o, *ev;
 	const struct finding *top = r->n_findings ? &r->findings[0] : NULL;
-	struct json_object_iter it;
 	char summary[600], head[32];
 	size_t i;
-	int j, n;
+	int j;
 
 	set_str(root, "schema", "ccmdiag/1");
 	set_str(root, "command", r->command);
@@ -344,6 +345,66 @@ write_json(const struct report *r, FILE *out)
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(root, "steps", arr);
+	return root;
+}
+
+/* A client of the clients array, as put_client writes it. */
+static json_object *
+client_json(const struct client_verdict *cv)
+{
+	json_object *o = json_object_new_object();
+
+	set_str(o, "client", cv->client);
+	if (cv->user[0])
+		set_str(o, "user", cv->user);
+	set_str(o, "verdict", cv->verdict);
+	set_int(o, "requests", cv->n_requests);
+	if (cv->approval != CV_UNKNOWN)
+		json_object_object_add(o, "approved", json_object_new_boolean(
+		    cv->approval == CV_APPROVED));
+	if (cv->n_attempts > 0)
+		set_int(o, "attempts", cv->n_attempts);
+	if (cv->root_cause[0])
+		set_str(o, "root_cause", cv->root_cause);
+	if (cv->history)
+		set_str(o, "history", cv->history);
+	if (cv->machine[0])
+		set_str(o, "machine", cv->machine);
+	if (cv->guid[0])
+		set_str(o, "guid", cv->guid);
+	set_str(o, "status", cv->last_status);
+	set_str(o, "first", cv->first);
+	set_str(o, "last", cv->last);
+	set_str(o, "source", cv->source);
+	return o;
+}
+
+json_object *
+json_report_tree(const struct report *r)
+{
+	json_object *root = json_head(r), *arr;
+	size_t i;
+
+	if (r->n_clients) {
+		arr = json_object_new_array_ext((int)r->n_clients);
+		for (i = 0; i < r->n_clients; i++)
+			json_object_array_add(arr, client_json(&r->clients[i]));
+		json_object_object_add(root, "clients", arr);
+	}
+	arr = json_object_new_array_ext((int)r->n_events);
+	for (i = 0; i < r->n_events; i++)
+		json_object_array_add(arr, event_json(&r->events[i]));
+	json_object_object_add(root, "timeline", arr);
+	return root;
+}
+
+static int
+write_json(const struct report *r, FILE *out)
+{
+	json_object *root = json_head(r);
+	struct json_object_iter it;
+	size_t i;
+	int n;
 
 	/*
 	 * With tens of thousands of clients or events, one tree for the whole

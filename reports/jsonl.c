@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "json.h"
 #include "jsonl.h"
 #include "nagios.h"
 #include "util.h"
@@ -29,28 +30,6 @@ jsonl_run_id(const char *host, double t, char *buf, size_t n)
 	gmtime_r(&s, &tm);
 	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(buf, n, "%s-%s-%ld", host, when, (long)getpid());
-}
-
-/* The --format json document, read back as a tree: one writer decides
- * what a ccmdiag/1 document holds, this one only adds to it. */
-static json_object *
-json_tree(const struct report *r)
-{
-	json_object *o = NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem;
-	int rc;
-
-	if ((mem = open_memstream(&buf, &len)) == NULL)
-		return NULL;
-	rc = report_json.write(r, mem);
-	if (fclose(mem) != 0)
-		rc = -1;
-	if (rc == 0)
-		o = json_tokener_parse(buf);
-	free(buf);
-	return o;
 }
 
 static void
@@ -84,7 +63,7 @@ jsonl_document(const struct report *r, const struct jsonl_run *run)
 
 	if (run == NULL)
 		run = &none;
-	if ((doc = json_tree(r)) == NULL)
+	if ((doc = json_report_tree(r)) == NULL)
 		return NULL;
 	format_time(r->started, when, sizeof(when));
 	add_str(doc, "time", when);

@@ -122,6 +122,44 @@ group(struct fleet_run *run)
 	return 0;
 }
 
+/*
+ * The realms the run will ask, as far as the lines tell, into buf (max
+ * of them): each identity's (the realm of its principal) and each MP's
+ * domain in capitals, the realm a check guesses for it first
+ * (probes/dns.c).  Each once.
+ */
+static size_t
+run_realms(const struct fleet_run *run, char buf[][128], size_t max)
+{
+	char realm[128];
+	const char *at, *dot;
+	size_t n = 0, i, k, m;
+
+	for (i = 0; i < run->n_idents + run->n_mps && n < max; i++) {
+		if (i < run->n_idents) {
+			if ((at = strrchr(run->idents[i].principal, '@')) ==
+			    NULL)
+				continue;
+			strlcpy0(realm, at + 1, sizeof(realm));
+		} else {
+			const char *mp = run->mps[i - run->n_idents].name;
+
+			if ((dot = strchr(mp, '.')) == NULL ||
+			    is_ip_literal(mp))
+				continue;
+			strlcpy0(realm, dot + 1, sizeof(realm));
+			for (k = 0; realm[k]; k++)
+				realm[k] = (char)toupper((unsigned char)
+				    realm[k]);
+		}
+		for (m = 0; m < n && strcmp(buf[m], realm) != 0; m++)
+			;
+		if (m == n && realm[0])
+			strlcpy0(buf[n++], realm, sizeof(buf[0]));
+	}
+	return n;
+}
+
 /* ---- one target ---- */
 
 /* Once it has gone out: only what the findings cite stays. */
@@ -234,8 +272,10 @@ fleet_run(struct fleet_run *run, const struct fleet_opts *opts,
     struct fleet_target *targets, size_t n, char *why, size_t wn)
 {
 	pthread_t th[FLEET_MAX_JOBS];
+	char realm_buf[FLEET_MAX_REALMS][128];
+	const char *realms[FLEET_MAX_REALMS];
 	struct pool p;
-	size_t jobs, started = 0, i;
+	size_t jobs, started = 0, i, n_realms;
 	int r;
 
 	memset(run, 0, sizeof(*run));
@@ -252,13 +292,17 @@ fleet_run(struct fleet_run *run, const struct fleet_opts *opts,
 		return 3;
 	}
 	/* what every check of the run shares, before any thread starts */
-	if ((r = krbs_run_begin(opts->timeout / 2)) != 0) {
+	resolver_bound_libraries(1);
+	dnscache_begin();
+	n_realms = run_realms(run, realm_buf, FLEET_MAX_REALMS);
+	for (i = 0; i < n_realms; i++)
+		realms[i] = realm_buf[i];
+	if ((r = krbs_run_begin(opts->timeout / 2, realms, n_realms)) != 0) {
+		dnscache_end();
 		snprintf(why, wn, "cannot set up Kerberos (a temporary profile "
 		    "in %s): %s", tmp_dir(), err_str(r));
 		return 3;
 	}
-	resolver_bound_libraries(1);
-	dnscache_begin();
 	memset(&p, 0, sizeof(p));
 	p.run = run;
 	pthread_mutex_init(&p.mu, NULL);

@@ -22,6 +22,7 @@
 
 #define FLEET_MAX_JOBS		64
 #define FLEET_MAX_TARGETS	100000
+#define FLEET_MAX_REALMS	64	/* whose KDCs a run finds first */
 
 /* One line of the targets file: an MP and who asks it. */
 struct fleet_target {

@@ -66,6 +66,20 @@ static gss_OID_desc krb5_oid = { 9,
 
 /* The session of the run's profile (krbs_run_begin), NULL outside a run. */
 static struct krb_session *run_session;
+/*
+ * The realms whose KDCs a run found before it began (krbs_run_begin), as
+ * "REALM = { kdc = ... }" lines for the run's profile, and their names:
+ * krb5.conf names no KDC for them, so their kdc lines are the run's own
+ * and krbs_config_kdcs does not give them.  Written before any thread
+ * starts, read-only until krbs_run_end.
+ */
+static char *run_realms_text;
+static char (*run_located)[128];
+static size_t n_run_located;
+
+static int config_kdcs(krb5_context, const char *, char [][256], int);
+static int dns_lookup_kdc_of(krb5_context);
+static int run_located_realm(const char *);
 
 static void
 record(struct krbs_tgt *t, const struct event *ev)
@@ -112,7 +126,7 @@ on_trace(krb5_context ctx, const krb5_trace_info *info, void *data)
 }
 
 static int
-write_overlay_fd(struct krb_session *s, int fd)
+write_overlay_fd(int fd)
 {
 	char buf[512];
 	int n;
@@ -128,11 +142,17 @@ write_overlay_fd(struct krb_session *s, int fd)
 	    "\tdns_canonicalize_hostname = false\n"
 	    "\tqualify_shortname = \"\"\n"
 	    "\tdns_uri_lookup = false\n");
-	if (write(fd, buf, (size_t)n) != n) {
-		close(fd);
-		return ERR_IO;
-	}
+	if (write(fd, buf, (size_t)n) != n)
+		goto fail;
+	/* the KDCs the run found already: MIT looks up none of them again
+	 * before each request, only to hand the request to the hook */
+	if (run_realms_text && (n = (int)strlen(run_realms_text)) > 0 &&
+	    write(fd, run_realms_text, (size_t)n) != n)
+		goto fail;
 	return close(fd) == 0 ? 0 : ERR_IO;
+fail:
+	close(fd);
+	return ERR_IO;
 }
 
 static int
@@ -147,7 +167,7 @@ write_overlay(struct krb_session *s)
 		return ERR_IO;
 	}
 	privs_tmp_add(s->overlay);
-	return write_overlay_fd(s, fd);
+	return write_overlay_fd(fd);
 }
 
 static int
@@ -582,15 +602,104 @@ bounded_creds(struct krb_session *s, const char *keytab,
 
 /* ---- a run's shared profile and TGTs (gss.h) ---- */
 
-int
-krbs_run_begin(double timeout)
+/* A realm name that may go into a profile as it is. */
+static int
+profile_safe_realm(const char *realm)
 {
+	size_t n = strlen(realm);
+
+	return n > 0 && n < 128 && strspn(realm, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789.-_") == n;
+}
+
+/* The lines of one realm's KDCs, each address and port once. */
+static void
+put_realm(FILE *f, const struct kdc_list *l)
+{
+	int i, j;
+
+	fprintf(f, "\t%s = {\n", l->realm);
+	for (i = 0; i < l->n; i++) {
+		for (j = 0; j < i; j++)
+			if (l->s[j].port == l->s[i].port &&
+			    strcmp(l->s[j].addr, l->s[i].addr) == 0)
+				break;
+		if (j == i)
+			fprintf(f, strchr(l->s[i].addr, ':') ?
+			    "\t\tkdc = [%s]:%d\n" : "\t\tkdc = %s:%d\n",
+			    l->s[i].addr, l->s[i].port);
+	}
+	fputs("\t}\n", f);
+}
+
+/*
+ * Before a run: the KDCs of each realm it names that krb5.conf names none
+ * for, found as a check finds them (src/kdc.c: the SRV records) by the
+ * deadline, written as the run's profile lines (run_realms_text).  MIT
+ * locates a realm's KDCs before each request it makes, though the send
+ * hook is what sends it: with these lines it asks DNS nothing more.  A
+ * realm not found in time is left to the library as before.
+ */
+static int
+run_locate(const char *const *realms, size_t n, double deadline)
+{
+	krb5_context ctx;
+	struct kdc_list l;
+	char cfg[1][256], *text = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	if (n == 0 || krb5_init_context(&ctx) != 0)
+		return 0;	/* the run's own set-up says why */
+	if ((run_located = calloc(n, sizeof(*run_located))) == NULL ||
+	    (f = open_memstream(&text, &len)) == NULL) {
+		krb5_free_context(ctx);
+		return ERR_NOMEM;
+	}
+	fputs("[realms]\n", f);
+	for (i = 0; i < n && dns_lookup_kdc_of(ctx) && now_mono() < deadline;
+	    i++) {
+		if (!profile_safe_realm(realms[i]) ||
+		    run_located_realm(realms[i]) ||
+		    config_kdcs(ctx, realms[i], cfg, 1) > 0 ||
+		    kdc_locate(realms[i], NULL, 0, 1, deadline, &l) != 0)
+			continue;
+		put_realm(f, &l);
+		strlcpy0(run_located[n_run_located++], realms[i],
+		    sizeof(run_located[0]));
+	}
+	krb5_free_context(ctx);
+	if (fclose(f) != 0 || n_run_located == 0) {
+		free(text);
+		return 0;
+	}
+	run_realms_text = text;
+	return 0;
+}
+
+static void
+run_forget_realms(void)
+{
+	free(run_realms_text);
+	free(run_located);
+	run_realms_text = NULL;
+	run_located = NULL;
+	n_run_located = 0;
+}
+
+int
+krbs_run_begin(double timeout, const char *const *realms, size_t n)
+{
+	double budget = timeout / 2 < 1.0 ? timeout / 2 : 1.0;
 	int r;
 
 	if (run_session != NULL)
 		return ERR_USAGE;
-	if ((r = krbs_open(&run_session, timeout, NULL, NULL)) != 0)
+	if ((r = run_locate(realms, n, now_mono() + budget)) != 0 ||
+	    (r = krbs_open(&run_session, timeout, NULL, NULL)) != 0) {
+		run_forget_realms();
 		return r;
+	}
 	return 0;
 }
 
@@ -601,6 +710,7 @@ krbs_run_end(void)
 
 	run_session = NULL;
 	krbs_close(s);
+	run_forget_realms();
 }
 
 struct krbs_tgt *
@@ -989,16 +1099,16 @@ krbs_as_req(struct krb_session *s, uint8_t **req, size_t *len)
 	return code;
 }
 
-int
-krbs_config_kdcs(struct krb_session *s, const char *realm, char out[][256],
-    int max)
+/* The kdc lines of realm in the profile of ctx. */
+static int
+config_kdcs(krb5_context ctx, const char *realm, char out[][256], int max)
 {
 	profile_t prof = NULL;
 	char **vals = NULL;
 	const char *names[4];
 	int n = 0, i;
 
-	if (s->dead || krb5_get_profile(s->ctx, &prof) != 0)
+	if (krb5_get_profile(ctx, &prof) != 0)
 		return 0;
 	names[0] = "realms";
 	names[1] = realm;
@@ -1013,20 +1123,46 @@ krbs_config_kdcs(struct krb_session *s, const char *realm, char out[][256],
 	return n;
 }
 
+static int
+run_located_realm(const char *realm)
+{
+	size_t i;
+
+	for (i = 0; i < n_run_located; i++)
+		if (strcmp(run_located[i], realm) == 0)
+			return 1;
+	return 0;
+}
+
+int
+krbs_config_kdcs(struct krb_session *s, const char *realm, char out[][256],
+    int max)
+{
+	if (s->dead || run_located_realm(realm))
+		return 0;
+	return config_kdcs(s->ctx, realm, out, max);
+}
+
 /* dns_lookup_kdc of krb5.conf; MIT's default is on. */
 static int
-dns_lookup_kdc(struct krb_session *s)
+dns_lookup_kdc_of(krb5_context ctx)
 {
 	profile_t prof = NULL;
 	int on = 1;
 
-	if (krb5_get_profile(s->ctx, &prof) != 0)
+	if (krb5_get_profile(ctx, &prof) != 0)
 		return 1;
 	if (profile_get_boolean(prof, "libdefaults", "dns_lookup_kdc", NULL, 1,
 	    &on) != 0)
 		on = 1;
 	profile_release(prof);
 	return on;
+}
+
+static int
+dns_lookup_kdc(struct krb_session *s)
+{
+	return dns_lookup_kdc_of(s->ctx);
 }
 
 int
