@@ -143,6 +143,15 @@ for mp in $mps; do
 	[ "$n" -ge 1 ] && [ "$n" -le 2 ] && ok ||
 	    bad "DNS asked for the A of $mp $n times in one run (want 1 or 2)"
 done
+# each realm's KDCs looked up once in the run: not again by the Kerberos
+# library before each of its requests (the run's profile names them)
+for realm in CHILD.PARENT.LAB PARENT.LAB UNTRUSTED.LAB; do
+	for proto in _udp _tcp; do
+		n=$(tail -n +$((dns0 + 1)) "$DNS_LOG" | grep -cF "query[SRV] _kerberos.$proto.$realm from")
+		[ "$n" -le 1 ] && ok ||
+		    bad "DNS asked for _kerberos.$proto.$realm $n times in one run (want at most 1)"
+	done
+done
 
 # --- the same as text: the matrix and the causes ------------------------------
 run fleet --format text "$targets" >"$out/fleet.txt" 2>&1
