@@ -2,7 +2,8 @@
  * test_netx.c - ccmdiag's own transport (src/netx.c, src/kdc.c) against
  * servers on the loopback that answer, keep silent, refuse, drip, announce
  * 2 GiB or answer what was not asked; and bounded_call (src/bounded.c) on
- * a call that never returns.  Every wait must end by its deadline.
+ * a call that never returns, and its threads kept for the next call.
+ * Every wait must end by its deadline.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -460,6 +461,65 @@ test_bounded_call(void **state)
 	assert_int_equal(v, 42);
 }
 
+static void
+whoami(void *arg)
+{
+	*(pthread_t *)arg = pthread_self();
+}
+
+static void
+nap(void *arg)
+{
+	(void)arg;
+	usleep(200000);
+}
+
+static void *
+napper(void *arg)
+{
+	*(int *)arg = bounded_call(nap, NULL, now_mono() + 2);
+	return NULL;
+}
+
+/* A thread whose call has returned serves the next; a call never waits
+ * behind another, neither a hung one nor one running meanwhile. */
+static void
+test_bounded_threads(void **state)
+{
+	int *fds = malloc(2 * sizeof(int)), rc[4], i;
+	pthread_t a, b, hung, t[4];
+	double t0;
+
+	(void)state;
+	assert_int_equal(bounded_call(whoami, &a, now_mono() + 2), 0);
+	assert_int_equal(bounded_call(whoami, &b, now_mono() + 2), 0);
+	assert_true(pthread_equal(a, b));
+	assert_false(pthread_equal(a, pthread_self()));
+
+	/* the thread that served them hangs now; the next call is served
+	 * at once, by another */
+	assert_non_null(fds);
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(bounded_call(forever, fds, now_mono() + 0.1),
+	    ERR_TIMEOUT);
+	hung = a;
+	t0 = now_mono();
+	assert_int_equal(bounded_call(whoami, &b, now_mono() + 2), 0);
+	assert_true(now_mono() - t0 < SLACK);
+	assert_false(pthread_equal(b, hung));
+
+	/* four calls at once run at once */
+	t0 = now_mono();
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, napper, &rc[i]),
+		    0);
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(rc[i], 0);
+	}
+	assert_true(now_mono() - t0 < 0.2 + SLACK);
+}
+
 int
 main(void)
 {
@@ -475,6 +535,7 @@ main(void)
 		cmocka_unit_test(test_kdc_silent_event),
 		cmocka_unit_test(test_kdc_conf_forms),
 		cmocka_unit_test(test_bounded_call),
+		cmocka_unit_test(test_bounded_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
