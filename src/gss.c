@@ -1,4 +1,6 @@
-/* gss.c - the Kerberos/GSS-API wrapper (see gss.h). */
+/* gss.c - the Kerberos/GSS-API wrapper (see gss.h): a session, its KDC
+ * transport and the GSS-API exchange; gss_run.c and gss_ident.c hold the
+ * rest (gss_int.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -17,69 +19,26 @@
 #include "crypto.h"
 #include "error.h"
 #include "gss.h"
+#include "gss_int.h"
 #include "kdc.h"
 #include "krb.h"
 #include "krbtrace.h"
 #include "privs.h"
 #include "util.h"
 
-/* One identity's TGT for a run (gss.h). */
-struct krbs_tgt {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	enum { TGT_NONE, TGT_GETTING, TGT_DONE } state;
-	long code;
-	char msg[512];		/* the library's message for code */
-	char ccname[128];	/* "MEMORY:...": the TGT, when code is 0 */
-	char princ[256], realm[128];
-	double when;		/* when it was got */
-	struct event *events;	/* what getting it showed */
-	size_t n_events, cap_events;
-};
-
-struct krb_session {
-	krb5_context ctx;
-	krb5_ccache mcc;
-	krb5_principal client;
-	char overlay[300];	/* $TMPDIR/ccmdiag-krb5-XXXXXX */
-	char *saved_config;
-	int had_config;
-	double deadline;	/* now_mono(): the KDC exchanges end by then */
-	/* a library call left blocked at its deadline (bounded_call): the
-	 * session is its for good; no event leaves it any more */
-	pthread_mutex_t emit_mu;
-	int dead;
-	krb_event_fn fn;
-	void *arg;
-	struct krbs_tgt *tgt;		/* the run's TGT of this identity */
-	struct krbs_tgt *recording;	/* getting it: keep the events */
-	struct krbtrace tr;	/* what MIT's trace said so far */
-	/* GSS exchange */
-	gss_ctx_id_t gctx;
-	gss_cred_id_t gcred;
-	gss_name_t gname;
-};
+/*
+ * A run as gss_run.c sets it (krbs_run_state): on while the run's profile
+ * is in KRB5_CONFIG, the profile's lines, and the realms whose kdc lines
+ * in it are the run's own (krb5.conf names none for them).
+ */
+static int run_on;
+static const char *run_text;
+static char (*run_realms)[128];
+static size_t n_run_realms;
 
 static gss_OID_desc spnego_oid = { 6, (void *)"\x2b\x06\x01\x05\x05\x02" };
 static gss_OID_desc krb5_oid = { 9,
 	(void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02" };
-
-/* The session of the run's profile (krbs_run_begin), NULL outside a run. */
-static struct krb_session *run_session;
-/*
- * The realms whose KDCs a run found before it began (krbs_run_begin), as
- * "REALM = { kdc = ... }" lines for the run's profile, and their names:
- * krb5.conf names no KDC for them, so their kdc lines are the run's own
- * and krbs_config_kdcs does not give them.  Written before any thread
- * starts, read-only until krbs_run_end.
- */
-static char *run_realms_text;
-static char (*run_located)[128];
-static size_t n_run_located;
-
-static int config_kdcs(krb5_context, const char *, char [][256], int);
-static int dns_lookup_kdc_of(krb5_context);
-static int run_located_realm(const char *);
 
 static void
 record(struct krbs_tgt *t, const struct event *ev)
@@ -97,8 +56,8 @@ record(struct krbs_tgt *t, const struct event *ev)
 	t->events[t->n_events++] = *ev;
 }
 
-static void
-emit(struct krb_session *s, struct event *ev)
+void
+krbs_emit(struct krb_session *s, struct event *ev)
 {
 	ev->from = ev->from ? ev->from : ROLE_KDC;
 	pthread_mutex_lock(&s->emit_mu);
@@ -112,7 +71,7 @@ emit(struct krb_session *s, struct event *ev)
 static void
 emit_cb(void *arg, struct event *ev)
 {
-	emit(arg, ev);
+	krbs_emit(arg, ev);
 }
 
 static void KRB5_CALLCONV
@@ -128,6 +87,7 @@ on_trace(krb5_context ctx, const krb5_trace_info *info, void *data)
 static int
 write_overlay_fd(int fd)
 {
+	const char *text;
 	char buf[512];
 	int n;
 
@@ -146,8 +106,8 @@ write_overlay_fd(int fd)
 		goto fail;
 	/* the KDCs the run found already: MIT looks up none of them again
 	 * before each request, only to hand the request to the hook */
-	if (run_realms_text && (n = (int)strlen(run_realms_text)) > 0 &&
-	    write(fd, run_realms_text, (size_t)n) != n)
+	if ((text = run_text) != NULL &&
+	    (n = (int)strlen(text)) > 0 && write(fd, text, (size_t)n) != n)
 		goto fail;
 	return close(fd) == 0 ? 0 : ERR_IO;
 fail:
@@ -231,7 +191,7 @@ send_hook(krb5_context ctx, void *data, const krb5_data *realm,
 		strlcpy0(ev.realm, name, sizeof(ev.realm));
 		snprintf(ev.text, sizeof(ev.text), "the KDCs of %s could not be "
 		    "located in the time left: %.300s", name, l.why);
-		emit(s, &ev);
+		krbs_emit(s, &ev);
 		krb5_set_error_message(ctx, KRB5_KDC_UNREACH, "Cannot contact "
 		    "any KDC for realm '%s': %s", name, ev.text);
 		return KRB5_KDC_UNREACH;
@@ -272,7 +232,7 @@ krbs_open(struct krb_session **out, double timeout, krb_event_fn fn,
 	s->gcred = GSS_C_NO_CREDENTIAL;
 	s->gname = GSS_C_NO_NAME;
 	/* in a run, the run's profile is in KRB5_CONFIG already */
-	if (run_session == NULL && ((r = write_overlay(s)) != 0 ||
+	if (!run_on && ((r = write_overlay(s)) != 0 ||
 	    (r = set_config_env(s)) != 0))
 		goto fail;
 	if (krb5_init_context(&s->ctx) != 0) {
@@ -426,8 +386,8 @@ krbs_message(struct krb_session *s, long code, char *buf, size_t n)
 	krb5_free_error_message(ctx, msg);
 }
 
-static void
-unparse(krb5_context ctx, krb5_const_principal p, char *buf, size_t n)
+void
+krbs_unparse(krb5_context ctx, krb5_const_principal p, char *buf, size_t n)
 {
 	char *name = NULL;
 
@@ -475,7 +435,7 @@ get_creds(struct krb_session *s, const char *keytab, const char *principal,
 	}
 out:
 	if (s->client) {
-		unparse(s->ctx, s->client, princ, pn);
+		krbs_unparse(s->ctx, s->client, princ, pn);
 		snprintf(realm, rn, "%.*s", (int)s->client->realm.length,
 		    s->client->realm.data);
 	}
@@ -576,8 +536,8 @@ lib_call(struct krb_session *s, struct lib_call *c)
 	return code;
 }
 
-static long
-bounded_creds(struct krb_session *s, const char *keytab,
+long
+krbs_bounded_creds(struct krb_session *s, const char *keytab,
     const char *principal, char *princ, size_t pn, char *realm, size_t rn)
 {
 	struct lib_call *c;
@@ -598,300 +558,6 @@ bounded_creds(struct krb_session *s, const char *keytab,
 	strlcpy0(realm, c->realm, rn);
 	free(c);
 	return code;
-}
-
-/* ---- a run's shared profile and TGTs (gss.h) ---- */
-
-/* A realm name that may go into a profile as it is. */
-static int
-profile_safe_realm(const char *realm)
-{
-	size_t n = strlen(realm);
-
-	return n > 0 && n < 128 && strspn(realm, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789.-_") == n;
-}
-
-/* The lines of one realm's KDCs, each address and port once. */
-static void
-put_realm(FILE *f, const struct kdc_list *l)
-{
-	int i, j;
-
-	fprintf(f, "\t%s = {\n", l->realm);
-	for (i = 0; i < l->n; i++) {
-		for (j = 0; j < i; j++)
-			if (l->s[j].port == l->s[i].port &&
-			    strcmp(l->s[j].addr, l->s[i].addr) == 0)
-				break;
-		if (j == i)
-			fprintf(f, strchr(l->s[i].addr, ':') ?
-			    "\t\tkdc = [%s]:%d\n" : "\t\tkdc = %s:%d\n",
-			    l->s[i].addr, l->s[i].port);
-	}
-	fputs("\t}\n", f);
-}
-
-/*
- * Before a run: the KDCs of each realm it names that krb5.conf names none
- * for, found as a check finds them (src/kdc.c: the SRV records) by the
- * deadline, written as the run's profile lines (run_realms_text).  MIT
- * locates a realm's KDCs before each request it makes, though the send
- * hook is what sends it: with these lines it asks DNS nothing more.  A
- * realm not found in time is left to the library as before.
- */
-static int
-run_locate(const char *const *realms, size_t n, double deadline)
-{
-	krb5_context ctx;
-	struct kdc_list l;
-	char cfg[1][256], *text = NULL;
-	size_t len = 0, i;
-	FILE *f;
-
-	if (n == 0 || krb5_init_context(&ctx) != 0)
-		return 0;	/* the run's own set-up says why */
-	if ((run_located = calloc(n, sizeof(*run_located))) == NULL ||
-	    (f = open_memstream(&text, &len)) == NULL) {
-		krb5_free_context(ctx);
-		return ERR_NOMEM;
-	}
-	fputs("[realms]\n", f);
-	for (i = 0; i < n && dns_lookup_kdc_of(ctx) && now_mono() < deadline;
-	    i++) {
-		if (!profile_safe_realm(realms[i]) ||
-		    run_located_realm(realms[i]) ||
-		    config_kdcs(ctx, realms[i], cfg, 1) > 0 ||
-		    kdc_locate(realms[i], NULL, 0, 1, deadline, &l) != 0)
-			continue;
-		put_realm(f, &l);
-		strlcpy0(run_located[n_run_located++], realms[i],
-		    sizeof(run_located[0]));
-	}
-	krb5_free_context(ctx);
-	if (fclose(f) != 0 || n_run_located == 0) {
-		free(text);
-		return 0;
-	}
-	run_realms_text = text;
-	return 0;
-}
-
-static void
-run_forget_realms(void)
-{
-	free(run_realms_text);
-	free(run_located);
-	run_realms_text = NULL;
-	run_located = NULL;
-	n_run_located = 0;
-}
-
-int
-krbs_run_begin(double timeout, const char *const *realms, size_t n)
-{
-	double budget = timeout / 2 < 1.0 ? timeout / 2 : 1.0;
-	int r;
-
-	if (run_session != NULL)
-		return ERR_USAGE;
-	if ((r = run_locate(realms, n, now_mono() + budget)) != 0 ||
-	    (r = krbs_open(&run_session, timeout, NULL, NULL)) != 0) {
-		run_forget_realms();
-		return r;
-	}
-	return 0;
-}
-
-void
-krbs_run_end(void)
-{
-	struct krb_session *s = run_session;
-
-	run_session = NULL;
-	krbs_close(s);
-	run_forget_realms();
-}
-
-struct krbs_tgt *
-krbs_tgt_new(void)
-{
-	struct krbs_tgt *t;
-
-	if ((t = calloc(1, sizeof(*t))) == NULL)
-		return NULL;
-	pthread_mutex_init(&t->mu, NULL);
-	mono_cond_init(&t->cv);
-	return t;
-}
-
-void
-krbs_tgt_free(struct krbs_tgt *t)
-{
-	krb5_context ctx;
-	krb5_ccache cc;
-
-	if (t == NULL)
-		return;
-	if (t->ccname[0] && krb5_init_context(&ctx) == 0) {
-		if (krb5_cc_resolve(ctx, t->ccname, &cc) == 0)
-			krb5_cc_destroy(ctx, cc);
-		krb5_free_context(ctx);
-	}
-	pthread_cond_destroy(&t->cv);
-	pthread_mutex_destroy(&t->mu);
-	free(t->events);
-	free(t);
-}
-
-void
-krbs_share_tgt(struct krb_session *s, struct krbs_tgt *t)
-{
-	s->tgt = t;
-}
-
-/* Every credential of from into to (initialised for from's client). */
-static krb5_error_code
-copy_ccache(krb5_context ctx, krb5_ccache from, krb5_ccache to,
-    krb5_principal *client)
-{
-	krb5_error_code code;
-
-	if ((code = krb5_cc_get_principal(ctx, from, client)) != 0)
-		return code;
-	if ((code = krb5_cc_initialize(ctx, to, *client)) != 0)
-		return code;
-	return krb5_cc_copy_creds(ctx, from, to);
-}
-
-/* Keep the TGT s just got in a MEMORY ccache of the run's. */
-static void
-keep_tgt(struct krb_session *s, struct krbs_tgt *t)
-{
-	krb5_ccache cc = NULL;
-	krb5_principal p = NULL;
-
-	if (krb5_cc_new_unique(s->ctx, "MEMORY", NULL, &cc) != 0)
-		return;
-	if (copy_ccache(s->ctx, s->mcc, cc, &p) == 0)
-		snprintf(t->ccname, sizeof(t->ccname), "MEMORY:%s",
-		    krb5_cc_get_name(s->ctx, cc));
-	if (p)
-		krb5_free_principal(s->ctx, p);
-	if (t->ccname[0])
-		krb5_cc_close(s->ctx, cc);
-	else
-		krb5_cc_destroy(s->ctx, cc);
-}
-
-/* Take the run's TGT as t has it: its events again, its credentials
- * copied, its error and the library's words for it. */
-static long
-take_tgt(struct krb_session *s, struct krbs_tgt *t, char *princ, size_t pn,
-    char *realm, size_t rn)
-{
-	krb5_ccache cc = NULL;
-	struct event ev;
-	char when[40];
-	size_t i;
-	long code = t->code;
-
-	for (i = 0; i < t->n_events; i++) {
-		ev = t->events[i];
-		emit(s, &ev);
-	}
-	format_time(t->when, when, sizeof(when));
-	event_init(&ev, EV_NOTE);
-	ev.from = ROLE_CLIENT;
-	snprintf(ev.text, sizeof(ev.text), "the TGT of %s as got at %s for "
-	    "this client's first check of the run, not asked for again",
-	    t->princ[0] ? t->princ : "the client", when);
-	emit(s, &ev);
-	strlcpy0(princ, t->princ, pn);
-	strlcpy0(realm, t->realm, rn);
-	if (s->client) {
-		krb5_free_principal(s->ctx, s->client);
-		s->client = NULL;
-	}
-	if (code == 0 && (code = krb5_cc_resolve(s->ctx, t->ccname,
-	    &cc)) == 0) {
-		code = copy_ccache(s->ctx, cc, s->mcc, &s->client);
-		krb5_cc_close(s->ctx, cc);
-	}
-	if (code != 0 && code == t->code && t->msg[0])
-		krb5_set_error_message(s->ctx, (krb5_error_code)code, "%s",
-		    t->msg);
-	return code;
-}
-
-/*
- * The first session of an identity gets its TGT (an AS exchange) and keeps
- * it with what the exchange showed; the others wait for it and take it, as
- * a client keeps its TGT for every server it then asks for.  A session
- * that waited its whole timeout gets one itself.
- */
-static long
-shared_creds(struct krb_session *s, struct krbs_tgt *t, const char *keytab,
-    const char *principal, char *princ, size_t pn, char *realm, size_t rn)
-{
-	struct timespec until;
-	const char *msg;
-	long code;
-	int mine = 0;
-
-	mono_timespec(s->deadline, &until);
-	pthread_mutex_lock(&t->mu);
-	while (t->state == TGT_GETTING)
-		if (pthread_cond_timedwait(&t->cv, &t->mu, &until) != 0)
-			break;
-	if (t->state == TGT_NONE) {
-		t->state = TGT_GETTING;
-		mine = 1;
-	}
-	if (t->state == TGT_DONE) {
-		pthread_mutex_unlock(&t->mu);
-		return take_tgt(s, t, princ, pn, realm, rn);
-	}
-	pthread_mutex_unlock(&t->mu);
-	if (!mine)
-		return bounded_creds(s, keytab, principal, princ, pn, realm, rn);
-	princ[0] = realm[0] = '\0';
-	s->recording = t;
-	code = bounded_creds(s, keytab, principal, princ, pn, realm, rn);
-	if (s->dead) {
-		/* the call still runs on s: its words, not the library's */
-		krbs_hung(s, t->realm, sizeof(t->realm), t->msg,
-		    sizeof(t->msg));
-	} else {
-		s->recording = NULL;
-		if (code == 0)
-			keep_tgt(s, t);
-		if ((msg = krb5_get_error_message(s->ctx,
-		    (krb5_error_code)code))) {
-			strlcpy0(t->msg, msg, sizeof(t->msg));
-			krb5_free_error_message(s->ctx, msg);
-		}
-	}
-	pthread_mutex_lock(&t->mu);
-	t->code = code == 0 && !t->ccname[0] ? KRB5_CC_NOMEM : code;
-	strlcpy0(t->princ, princ, sizeof(t->princ));
-	if (!s->dead)
-		strlcpy0(t->realm, realm, sizeof(t->realm));
-	t->when = now_real();
-	t->state = TGT_DONE;
-	pthread_cond_broadcast(&t->cv);
-	pthread_mutex_unlock(&t->mu);
-	return code;
-}
-
-long
-krbs_creds(struct krb_session *s, const char *keytab, const char *principal,
-    char *princ, size_t pn, char *realm, size_t rn)
-{
-	if (s->tgt)
-		return shared_creds(s, s->tgt, keytab, principal, princ, pn,
-		    realm, rn);
-	return bounded_creds(s, keytab, principal, princ, pn, realm, rn);
 }
 
 long
@@ -1099,9 +765,17 @@ krbs_as_req(struct krb_session *s, uint8_t **req, size_t *len)
 	return code;
 }
 
-/* The kdc lines of realm in the profile of ctx. */
-static int
-config_kdcs(krb5_context ctx, const char *realm, char out[][256], int max)
+void
+krbs_run_state(int on, const char *text, char (*realms)[128], size_t n)
+{
+	run_on = on;
+	run_text = text;
+	run_realms = realms;
+	n_run_realms = n;
+}
+
+int
+krbs_profile_kdcs(krb5_context ctx, const char *realm, char out[][256], int max)
 {
 	profile_t prof = NULL;
 	char **vals = NULL;
@@ -1123,13 +797,14 @@ config_kdcs(krb5_context ctx, const char *realm, char out[][256], int max)
 	return n;
 }
 
+/* A realm whose kdc lines are the run's own. */
 static int
-run_located_realm(const char *realm)
+run_realm(const char *realm)
 {
 	size_t i;
 
-	for (i = 0; i < n_run_located; i++)
-		if (strcmp(run_located[i], realm) == 0)
+	for (i = 0; i < n_run_realms; i++)
+		if (strcmp(run_realms[i], realm) == 0)
 			return 1;
 	return 0;
 }
@@ -1138,14 +813,13 @@ int
 krbs_config_kdcs(struct krb_session *s, const char *realm, char out[][256],
     int max)
 {
-	if (s->dead || run_located_realm(realm))
+	if (s->dead || run_realm(realm))
 		return 0;
-	return config_kdcs(s->ctx, realm, out, max);
+	return krbs_profile_kdcs(s->ctx, realm, out, max);
 }
 
-/* dns_lookup_kdc of krb5.conf; MIT's default is on. */
-static int
-dns_lookup_kdc_of(krb5_context ctx)
+int
+krbs_profile_dns_kdc(krb5_context ctx)
 {
 	profile_t prof = NULL;
 	int on = 1;
@@ -1162,7 +836,7 @@ dns_lookup_kdc_of(krb5_context ctx)
 static int
 dns_lookup_kdc(struct krb_session *s)
 {
-	return dns_lookup_kdc_of(s->ctx);
+	return krbs_profile_dns_kdc(s->ctx);
 }
 
 int
@@ -1179,219 +853,4 @@ krbs_locate(struct krb_session *s, const char *realm, struct kdc_list *out)
 	}
 	n = krbs_config_kdcs(s, realm, cfg, KDC_MAX_SERVERS);
 	return kdc_locate(realm, cfg, n, dns_lookup_kdc(s), s->deadline, out);
-}
-
-long
-krbs_peek_client(struct krb_session *s, const char *principal, char *princ,
-    size_t pn, char *realm, size_t rn)
-{
-	krb5_principal p = NULL;
-	krb5_ccache def = NULL;
-	long code;
-
-	princ[0] = realm[0] = '\0';
-	if (principal)
-		code = krb5_parse_name(s->ctx, principal, &p);
-	else if ((code = krb5_cc_default(s->ctx, &def)) == 0)
-		code = krb5_cc_get_principal(s->ctx, def, &p);
-	if (code == 0) {
-		unparse(s->ctx, p, princ, pn);
-		snprintf(realm, rn, "%.*s", (int)p->realm.length,
-		    p->realm.data);
-		if (s->client)
-			krb5_free_principal(s->ctx, s->client);
-		s->client = p;
-		p = NULL;
-	}
-	if (p)
-		krb5_free_principal(s->ctx, p);
-	if (def)
-		krb5_cc_close(s->ctx, def);
-	return code;
-}
-
-void
-krbs_thread_ccache(const char *name)
-{
-	OM_uint32 min;
-
-	gss_krb5_ccache_name(&min, name, NULL);
-}
-
-int
-krbs_ccache_name(struct krb_session *s, char *buf, size_t n)
-{
-	if (s == NULL || s->dead || s->ctx == NULL || s->mcc == NULL)
-		return -1;
-	snprintf(buf, n, "MEMORY:%s", krb5_cc_get_name(s->ctx, s->mcc));
-	return 0;
-}
-
-/* Up to 512 bytes of "a, b, c": the principals keytab kt holds. */
-static int
-keytab_scan(krb5_context ctx, krb5_keytab kt, krb5_const_principal want,
-    char *list, size_t ln, char *machine, size_t mn, int *found)
-{
-	krb5_kt_cursor cur;
-	krb5_keytab_entry e;
-	char name[256];
-	long code;
-	int n = 0;
-
-	list[0] = '\0';
-	if (machine)
-		machine[0] = '\0';
-	*found = 0;
-	if ((code = krb5_kt_start_seq_get(ctx, kt, &cur)) != 0)
-		return (int)code;
-	while ((code = krb5_kt_next_entry(ctx, kt, &e, &cur)) == 0) {
-		unparse(ctx, e.principal, name, sizeof(name));
-		if (want && krb5_principal_compare(ctx, want, e.principal))
-			*found = 1;
-		if (machine && !machine[0] && e.principal->length == 1 &&
-		    e.principal->data[0].length > 1 &&
-		    e.principal->data[0].data[e.principal->data[0].length -
-		    1] == '$')
-			strlcpy0(machine, name, mn);
-		/* each name once: entries of one principal come together */
-		if (!list[0] || strstr(list, name) == NULL) {
-			if (n++ < 8)
-				strappendf(list, ln, "%s%s", list[0] ? ", " :
-				    "", name);
-			else if (n == 9)
-				strappendf(list, ln, ", ...");
-		}
-		krb5_free_keytab_entry_contents(ctx, &e);
-	}
-	krb5_kt_end_seq_get(ctx, kt, &cur);
-	return code == KRB5_KT_END ? 0 : (int)code;
-}
-
-int
-krbs_check_keytab(struct krb_session *s, const char *keytab,
-    const char *principal, char *chosen, size_t cn, char *why, size_t wn)
-{
-	krb5_keytab kt = NULL;
-	krb5_principal want = NULL;
-	char list[512], machine[256], msg[256], path[1100];
-	long code;
-	int found = 0, r = ERR_MALFORMED;
-
-	chosen[0] = why[0] = '\0';
-	snprintf(path, sizeof(path), "%s%s", strchr(keytab, ':') ? "" :
-	    "FILE:", keytab);
-	if (principal && (code = krb5_parse_name(s->ctx, principal,
-	    &want)) != 0) {
-		krbs_message(s, code, msg, sizeof(msg));
-		snprintf(why, wn, "--principal %s is not a principal name: %s",
-		    principal, msg);
-		goto out;
-	}
-	if ((code = krb5_kt_resolve(s->ctx, path, &kt)) != 0 ||
-	    (code = keytab_scan(s->ctx, kt, want, list, sizeof(list), machine,
-	    sizeof(machine), &found)) != 0) {
-		krbs_message(s, code, msg, sizeof(msg));
-		snprintf(why, wn, "--keytab %s is not a usable keytab: %s",
-		    keytab, msg);
-		goto out;
-	}
-	r = ERR_NOT_FOUND;
-	if (!list[0])
-		snprintf(why, wn, "--keytab %s holds no keys", keytab);
-	else if (principal && !found)
-		snprintf(why, wn, "--keytab %s holds no key for %s; it holds: "
-		    "%s", keytab, principal, list);
-	else if (!principal && !machine[0])
-		snprintf(why, wn, "--keytab %s holds no machine account "
-		    "(NAME$): name one with --principal; it holds: %s", keytab,
-		    list);
-	else
-		r = 0;
-	if (r == 0)
-		strlcpy0(chosen, principal ? principal : machine, cn);
-out:
-	if (want)
-		krb5_free_principal(s->ctx, want);
-	if (kt)
-		krb5_kt_close(s->ctx, kt);
-	return r;
-}
-
-int
-krbs_check_ccache(struct krb_session *s, char *why, size_t wn)
-{
-	krb5_ccache cc = NULL;
-	krb5_principal client = NULL;
-	krb5_cc_cursor cur;
-	krb5_creds c;
-	char name[300], msg[256], when[40];
-	const char *env = getenv("KRB5CCNAME");
-	long code;
-	int r = ERR_MALFORMED, tgt = 0, live = 0;
-	double expired = 0;
-
-	why[0] = '\0';
-	snprintf(name, sizeof(name), "%s%s", krb5_cc_default_name(s->ctx),
-	    env ? " (KRB5CCNAME)" : "");
-	if ((code = krb5_cc_default(s->ctx, &cc)) != 0) {
-		krbs_message(s, code, msg, sizeof(msg));
-		snprintf(why, wn, "the credential cache %s cannot be opened: "
-		    "%s", name, msg);
-		goto out;
-	}
-	if ((code = krb5_cc_get_principal(s->ctx, cc, &client)) != 0) {
-		krbs_message(s, code, msg, sizeof(msg));
-		if (code == KRB5_FCC_NOFILE || code == KRB5_CC_NOTFOUND ||
-		    code == ENOENT) {
-			r = ERR_NOT_FOUND;
-			snprintf(why, wn, "no credential cache at %s: run kinit, "
-			    "or give the machine's --keytab", name);
-		} else {
-			snprintf(why, wn, "the credential cache %s is not "
-			    "readable as one (corrupt?): %s", name, msg);
-		}
-		goto out;
-	}
-	if ((code = krb5_cc_start_seq_get(s->ctx, cc, &cur)) != 0) {
-		krbs_message(s, code, msg, sizeof(msg));
-		snprintf(why, wn, "the credential cache %s is not readable as "
-		    "one (corrupt?): %s", name, msg);
-		goto out;
-	}
-	while ((code = krb5_cc_next_cred(s->ctx, cc, &cur, &c)) == 0) {
-		if (c.server->length == 2 && c.server->data[0].length == 6 &&
-		    memcmp(c.server->data[0].data, "krbtgt", 6) == 0 &&
-		    krb5_realm_compare(s->ctx, c.server, client)) {
-			tgt = 1;
-			if ((double)(uint32_t)c.times.endtime > now_real())
-				live = 1;
-			else
-				expired = (double)(uint32_t)c.times.endtime;
-		}
-		krb5_free_cred_contents(s->ctx, &c);
-	}
-	krb5_cc_end_seq_get(s->ctx, cc, &cur);
-	if (code != KRB5_CC_END) {
-		krbs_message(s, code, msg, sizeof(msg));
-		snprintf(why, wn, "the credential cache %s is cut short or "
-		    "corrupt: %s", name, msg);
-		goto out;
-	}
-	r = ERR_NOT_FOUND;
-	if (!tgt) {
-		snprintf(why, wn, "the credential cache %s holds no ticket-"
-		    "granting ticket of its own realm: run kinit", name);
-	} else if (!live) {
-		format_time(expired, when, sizeof(when));
-		snprintf(why, wn, "the ticket-granting ticket in %s expired at "
-		    "%s: run kinit again", name, when);
-	} else {
-		r = 0;
-	}
-out:
-	if (client)
-		krb5_free_principal(s->ctx, client);
-	if (cc)
-		krb5_cc_close(s->ctx, cc);
-	return r;
 }

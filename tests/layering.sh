@@ -20,7 +20,7 @@ done
 
 # group  wrapper files (one or more)  shared objects whose exports count
 rules='
-krb5 src/gss.c libgssapi_krb5 libkrb5 libk5crypto libcom_err
+krb5 src/gss.c,src/gss_run.c,src/gss_ident.c libgssapi_krb5 libkrb5 libk5crypto libcom_err
 curl src/http.c libcurl
 pcap src/capture.c,src/capture_file.c libpcap
 openssl src/crypto.c libcrypto libssl
