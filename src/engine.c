@@ -11,7 +11,6 @@
 #include "engine.h"
 #include "proto.h"
 #include "rules.h"
-#include "trust.h"
 #include "util.h"
 
 #define SKEW_LIMIT KRB_CLOCK_SKEW
@@ -28,17 +27,6 @@ struct facts {
 	int fallback;
 	int ev_fallback;
 };
-
-static struct finding *
-add(struct report *r, enum finding_id id, int ev)
-{
-	int i = report_add_finding(r, id);
-
-	if (i < 0)
-		return NULL;
-	finding_add_evidence(&r->findings[i], ev);
-	return &r->findings[i];
-}
 
 static int
 is_host_sname(const char *sname)
@@ -74,12 +62,6 @@ static int
 offline(const struct event *ev)
 {
 	return ev->frame >= 0;
-}
-
-static int
-same_realm(const char *a, const char *b)
-{
-	return a[0] && b[0] && strcasecmp(a, b) == 0;
 }
 
 /* name is host, give or take a final dot, up to its end or one of ends */
@@ -139,18 +121,18 @@ rule_dns(struct report *r, size_t i)
 		    strcasecmp(ev->value, ev->name) != 0 &&
 		    (ev->to == ROLE_MP || (r->mp_name[0] &&
 		    strcasecmp(ev->value, r->mp_name) == 0)))
-			add(r, FID_DNS_CNAME_ALIAS, (int)i);
+			rules_add(r, FID_DNS_CNAME_ALIAS, (int)i);
 		break;
 	case DNS_T_PTR:
 		if (ev->to != ROLE_MP)
 			break;
 		if (ev->rcode == DNS_R_NXDOMAIN ||
 		    (ev->rcode == DNS_R_NOERROR && ev->status == 0))
-			add(r, FID_DNS_NO_PTR, (int)i);
+			rules_add(r, FID_DNS_NO_PTR, (int)i);
 		else if (ev->rcode == DNS_R_NOERROR && r->mp_name[0] &&
 		    strcasecmp(ev->value, r->mp_name) != 0 &&
 		    (use = ptr_use(r, ev->value)) > 0)
-			add(r, use == 2 ? FID_DNS_PTR_MISMATCH :
+			rules_add(r, use == 2 ? FID_DNS_PTR_MISMATCH :
 			    FID_DNS_PTR_OTHER_HOST, (int)i);
 		break;
 	}
@@ -202,7 +184,7 @@ rule_no_address(struct report *r)
 
 		if (ev->type == EV_DNS && about_mp(r, ev) &&
 		    (ev->qtype == DNS_T_A || ev->qtype == DNS_T_AAAA))
-			add(r, FID_DNS_NO_ADDRESS, (int)i);
+			rules_add(r, FID_DNS_NO_ADDRESS, (int)i);
 	}
 }
 
@@ -213,7 +195,7 @@ rule_connect(struct report *r, size_t i)
 
 	if (ev->to == ROLE_DNS && ev->frame < 0) {
 		/* the live probe's own questions: no server answered them */
-		add(r, FID_DNS_UNREACHABLE, (int)i);
+		rules_add(r, FID_DNS_UNREACHABLE, (int)i);
 		return;
 	}
 	if (ev->to != ROLE_MP)
@@ -222,19 +204,19 @@ rule_connect(struct report *r, size_t i)
 	case CONN_INCOMPLETE:
 		break;		/* not a failure: its outcome is not known */
 	case CONN_RESOLVE:
-		add(r, FID_DNS_NO_ADDRESS, (int)i);
+		rules_add(r, FID_DNS_NO_ADDRESS, (int)i);
 		break;
 	case CONN_TLS:
-		add(r, FID_MP_TLS_FAILURE, (int)i);
+		rules_add(r, FID_MP_TLS_FAILURE, (int)i);
 		break;
 	case CONN_NO_ANSWER:
-		add(r, FID_MP_NO_ANSWER, (int)i);
+		rules_add(r, FID_MP_NO_ANSWER, (int)i);
 		break;
 	case CONN_PROTOCOL:
-		add(r, FID_MP_PROTOCOL_ERROR, (int)i);
+		rules_add(r, FID_MP_PROTOCOL_ERROR, (int)i);
 		break;
 	default:
-		add(r, FID_MP_UNREACHABLE, (int)i);
+		rules_add(r, FID_MP_UNREACHABLE, (int)i);
 		break;
 	}
 }
@@ -246,34 +228,34 @@ rule_http(struct report *r, size_t i, struct facts *f)
 	int anonymous = ev->name[0] == '\0';
 
 	if (ev->has_token < 0) {
-		add(r, FID_MP_PROTOCOL_ERROR, (int)i);
+		rules_add(r, FID_MP_PROTOCOL_ERROR, (int)i);
 		return;
 	}
 	if (ev->status >= 500) {
-		add(r, FID_MP_SERVER_ERROR, (int)i);
+		rules_add(r, FID_MP_SERVER_ERROR, (int)i);
 		return;
 	}
 	if (ev->status == 404) {
-		add(r, FID_MP_NOT_MP, (int)i);
+		rules_add(r, FID_MP_NOT_MP, (int)i);
 		return;
 	}
 	if (ev->status == 403) {
-		add(r, FID_MP_FORBIDDEN, (int)i);
+		rules_add(r, FID_MP_FORBIDDEN, (int)i);
 		return;
 	}
 	if (anonymous) {
 		if (ev->status >= 200 && ev->status < 300)
-			add(r, FID_MP_ANONYMOUS_ACCEPTED, (int)i);
+			rules_add(r, FID_MP_ANONYMOUS_ACCEPTED, (int)i);
 		else if (ev->status == 401 &&
 		    strcasestr(ev->text, "negotiate") == NULL)
-			add(r, FID_MP_NO_NEGOTIATE, (int)i);
+			rules_add(r, FID_MP_NO_NEGOTIATE, (int)i);
 		return;
 	}
 	/* authenticated, but not with Kerberos: no automatic approval */
 	if (strcasecmp(ev->name, "Negotiate") != 0) {
 		if (ev->status >= 200 && ev->status < 300 &&
 		    strcasestr(ev->name, "NTLM"))
-			add(r, FID_IIS_NTLM_ONLY, (int)i);
+			rules_add(r, FID_IIS_NTLM_ONLY, (int)i);
 		return;
 	}
 	/* a Kerberos attempt; value holds the ticket's service */
@@ -314,15 +296,15 @@ answered_in_target_realm(const struct report *r, const struct event *ev,
 {
 	size_t i;
 
-	if (!r->mp_realm[0] || same_realm(ev->realm, r->mp_realm) ||
-	    same_realm(r->client_realm, r->mp_realm))
+	if (!r->mp_realm[0] || rules_same_realm(ev->realm, r->mp_realm) ||
+	    rules_same_realm(r->client_realm, r->mp_realm))
 		return 1;
 	if (!ev->realm[0])
 		return f->referral;
 	for (i = 0; i < r->n_events; i++)
 		if (r->events[i].type == EV_KRB_REFERRAL &&
-		    (same_realm(r->events[i].value, ev->realm) ||
-		    same_realm(r->events[i].realm, ev->realm)))
+		    (rules_same_realm(r->events[i].value, ev->realm) ||
+		    rules_same_realm(r->events[i].realm, ev->realm)))
 			return 1;
 	return 0;
 }
@@ -341,19 +323,19 @@ rule_kdc_error(struct report *r, size_t i, const struct facts *f)
 	    ev->code == KDC_ERR_WRONG_REALM)
 		return;		/* the protocol's normal detours */
 	if (skew_code(ev->code)) {
-		add(r, FID_CLOCK_SKEW, (int)i);
+		rules_add(r, FID_CLOCK_SKEW, (int)i);
 		return;
 	}
 	if (ev->code == KDC_ERR_ETYPE_NOSUPP) {
-		add(r, FID_ENCTYPE_UNSUPPORTED, (int)i);
+		rules_add(r, FID_ENCTYPE_UNSUPPORTED, (int)i);
 		return;
 	}
 	if (engine_cannot_decrypt(ev->code)) {
 		/* a KDC that cannot read the TGT it was given: cross-realm
 		 * key (a KDC of another realm than the client's only ever
 		 * gets a referral TGT) */
-		add(r, f->referral || (ev->realm[0] && r->client_realm[0] &&
-		    !same_realm(ev->realm, r->client_realm)) ?
+		rules_add(r, f->referral || (ev->realm[0] && r->client_realm[0] &&
+		    !rules_same_realm(ev->realm, r->client_realm)) ?
 		    FID_TRUST_BROKEN : FID_KERBEROS_FAILED, (int)i);
 		return;
 	}
@@ -361,12 +343,12 @@ rule_kdc_error(struct report *r, size_t i, const struct facts *f)
 	    ev->code == KDC_ERR_PRINCIPAL_NOT_UNIQUE) {
 		target_realm = answered_in_target_realm(r, ev, f);
 		if (is_krbtgt(ev->name) || !target_realm)
-			add(r, FID_NO_TRUST_PATH, (int)i);
+			rules_add(r, FID_NO_TRUST_PATH, (int)i);
 		else
-			add(r, FID_SPN_MISSING, (int)i);
+			rules_add(r, FID_SPN_MISSING, (int)i);
 		return;
 	}
-	add(r, FID_KERBEROS_FAILED, (int)i);
+	rules_add(r, FID_KERBEROS_FAILED, (int)i);
 }
 
 static void
@@ -375,9 +357,9 @@ rule_mp_reply(struct report *r, size_t i)
 	const struct event *ev = &r->events[i];
 
 	if (skew_code(ev->code))
-		add(r, FID_CLOCK_SKEW_MP, (int)i);
+		rules_add(r, FID_CLOCK_SKEW_MP, (int)i);
 	else if (ev->code == KDC_ERR_ETYPE_NOSUPP)
-		add(r, FID_ENCTYPE_UNSUPPORTED, (int)i);
+		rules_add(r, FID_ENCTYPE_UNSUPPORTED, (int)i);
 }
 
 /*
@@ -420,7 +402,7 @@ rule_kdc_srv(struct report *r)
 		 * starts; a missing record elsewhere may be harmless */
 		if (!found && !used && (strcasecmp(realm, r->client_realm) ==
 		    0 || !r->client_realm[0]))
-			add(r, FID_DNS_NO_KDC_SRV, (int)i);
+			rules_add(r, FID_DNS_NO_KDC_SRV, (int)i);
 	}
 }
 
@@ -461,7 +443,7 @@ rule_clocks(struct report *r)
 		const struct event *k = &r->events[kdc];
 
 		client_off = fabs(k->offset) - k->uncertainty > SKEW_LIMIT;
-		add(r, client_off ? FID_CLOCK_SKEW : FID_KDC_TIMESYNC_HIDDEN,
+		rules_add(r, client_off ? FID_CLOCK_SKEW : FID_KDC_TIMESYNC_HIDDEN,
 		    kdc);
 	}
 	if (mp >= 0 && (kdc >= 0 || !offline(&r->events[mp]))) {
@@ -469,20 +451,20 @@ rule_clocks(struct report *r)
 
 		d = m->offset - (kdc >= 0 ? r->events[kdc].offset : 0);
 		if (fabs(d) - m->uncertainty > SKEW_LIMIT) {
-			struct finding *f = add(r, FID_CLOCK_SKEW_MP, mp);
+			struct finding *f = rules_add(r, FID_CLOCK_SKEW_MP, mp);
 
 			if (f && kdc >= 0)
 				finding_add_evidence(f, kdc);
 		} else if (client_off) {
 			/* the MP agrees with the KDC: the client's clock is
 			 * the odd one out, the MP's offset proves it again */
-			add(r, FID_CLOCK_SKEW, mp);
+			rules_add(r, FID_CLOCK_SKEW, mp);
 		} else if (fabs(m->offset) - m->uncertainty > SKEW_LIMIT) {
 			/* unmeasured KDC: an offset beyond the tolerance is
 			 * never "no action needed" */
-			add(r, FID_CLOCK_SKEW_MP, mp);
+			rules_add(r, FID_CLOCK_SKEW_MP, mp);
 		} else {
-			add(r, FID_KDC_TIMESYNC_HIDDEN, mp);
+			rules_add(r, FID_KDC_TIMESYNC_HIDDEN, mp);
 		}
 	}
 }
@@ -504,13 +486,13 @@ rule_rejection(struct report *r, struct facts *f)
 			return;	/* already explained */
 	}
 	if (f->host_ok)
-		fi = add(r, FID_SPN_MISBOUND, f->ev_http_reject);
+		fi = rules_add(r, FID_SPN_MISBOUND, f->ev_http_reject);
 	else if (f->host_rejected)
-		fi = add(r, FID_MP_KEY_STALE, f->ev_http_reject);
+		fi = rules_add(r, FID_MP_KEY_STALE, f->ev_http_reject);
 	else if (f->mp_cannot_decrypt)
-		fi = add(r, FID_MP_CANNOT_DECRYPT, f->ev_http_reject);
+		fi = rules_add(r, FID_MP_CANNOT_DECRYPT, f->ev_http_reject);
 	else
-		fi = add(r, FID_MP_REJECTED, f->ev_http_reject);
+		fi = rules_add(r, FID_MP_REJECTED, f->ev_http_reject);
 	if (fi == NULL)
 		return;
 	if (f->ev_host >= 0)
@@ -524,341 +506,6 @@ rule_rejection(struct report *r, struct facts *f)
 	}
 }
 
-/* --- what only the directory (LDAP) can settle --------------------------- */
-
-#define SAM_USER_OBJECT 805306368	/* sAMAccountType of a user */
-
-int
-engine_has(const struct report *r, enum finding_id id)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_findings; i++)
-		if (r->findings[i].id == id)
-			return 1;
-	return 0;
-}
-
-/* Turn finding `from` into `to` (merged if `to` exists), evidence kept. */
-static struct finding *
-retag(struct report *r, enum finding_id from, enum finding_id to)
-{
-	size_t i;
-	int j, k;
-
-	for (i = 0; i < r->n_findings; i++)
-		if (r->findings[i].id == from)
-			break;
-	if (i == r->n_findings || (k = report_add_finding(r, to)) < 0)
-		return NULL;
-	for (j = 0; j < r->findings[i].n_evidence; j++)
-		finding_add_evidence(&r->findings[k],
-		    r->findings[i].evidence[j]);
-	memmove(&r->findings[i], &r->findings[i + 1],
-	    (r->n_findings - i - 1) * sizeof(*r->findings));
-	r->n_findings--;
-	if ((size_t)k > i)
-		k--;
-	return &r->findings[k];
-}
-
-/* "HTTP/mp.ad.lab" names the MP (FQDN or short name) in service class svc. */
-static int
-spn_is(const char *spn, const char *svc, const char *mp)
-{
-	size_t ls = strlen(svc), lshort;
-	const char *host, *dot;
-
-	if (!mp[0] || strncasecmp(spn, svc, ls) != 0 || spn[ls] != '/')
-		return 0;
-	host = spn + ls + 1;
-	if (strcasecmp(host, mp) == 0)
-		return 1;
-	dot = strchr(mp, '.');
-	lshort = dot ? (size_t)(dot - mp) : strlen(mp);
-	return strlen(host) == lshort && strncasecmp(host, mp, lshort) == 0;
-}
-
-/* The first event holding spn (any owner), or -1. */
-static int
-owner_of(const struct report *r, const char *spn)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_events; i++) {
-		const struct event *ev = &r->events[i];
-
-		if (ev->type == EV_SPN_OWNER && ev->value[0] &&
-		    strcasecmp(ev->name, spn) == 0)
-			return (int)i;
-	}
-	return -1;
-}
-
-/* Number of distinct accounts holding the SPN of event i. */
-static int
-owners_count(const struct report *r, size_t i)
-{
-	size_t j, k;
-	int n = 0;
-
-	for (j = 0; j < r->n_events; j++) {
-		const struct event *a = &r->events[j];
-
-		if (a->type != EV_SPN_OWNER || !a->value[0] ||
-		    strcasecmp(a->name, r->events[i].name) != 0)
-			continue;
-		for (k = 0; k < j; k++) {
-			const struct event *b = &r->events[k];
-
-			if (b->type == EV_SPN_OWNER &&
-			    strcasecmp(b->name, a->name) == 0 &&
-			    strcasecmp(b->value, a->value) == 0)
-				break;
-		}
-		if (k == j)
-			n++;
-	}
-	return n;
-}
-
-static unsigned
-etype_bit(int etype)
-{
-	switch (etype) {
-	case 1:
-		return 0x1;	/* des-cbc-crc */
-	case 3:
-		return 0x2;	/* des-cbc-md5 */
-	case 23:
-		return 0x4;	/* rc4-hmac */
-	case 17:
-		return 0x8;	/* aes128-cts-hmac-sha1-96 */
-	case 18:
-		return 0x10;	/* aes256-cts-hmac-sha1-96 */
-	default:
-		return 0;
-	}
-}
-
-/* SPN owners: duplicate, missing confirmed, misbound, and the account the
- * ticket was made for against the ticket (kvno, etype). */
-static void
-rule_directory_spn(struct report *r)
-{
-	struct finding *fi;
-	char spn[300];
-	size_t i;
-	int searched = 0, owned = 0, dup = 0, http = -1, host = -1, tkt = -1;
-	int acct = -1;
-
-	for (i = 0; i < r->n_events; i++) {
-		const struct event *ev = &r->events[i];
-
-		if (ev->type == EV_TICKET && tkt < 0)
-			tkt = (int)i;
-		if (ev->type != EV_SPN_OWNER)
-			continue;
-		searched++;
-		if (!ev->value[0])
-			continue;
-		owned++;
-		if (owners_count(r, i) > 1)
-			dup = 1;
-		if (http < 0 && spn_is(ev->name, "HTTP", r->mp_name))
-			http = (int)i;
-		if (host < 0 && spn_is(ev->name, "HOST", r->mp_name))
-			host = (int)i;
-	}
-	if (searched == 0)
-		return;
-	/* the owners found, or the searches that found none */
-	if ((fi = add(r, FID_SPN_OWNERS, -1)) != NULL)
-		for (i = 0; i < r->n_events; i++)
-			if (r->events[i].type == EV_SPN_OWNER &&
-			    (owned == 0 || r->events[i].value[0]))
-				finding_add_evidence(fi, (int)i);
-
-	if (dup) {
-		/* AD answers 7 for a duplicate: the wire said "missing" */
-		if ((fi = retag(r, FID_SPN_MISSING, FID_SPN_DUPLICATE)) == NULL)
-			fi = retag(r, FID_MP_REJECTED, FID_SPN_DUPLICATE);
-		if (fi == NULL)
-			fi = add(r, FID_SPN_DUPLICATE, -1);
-		for (i = 0; fi && i < r->n_events; i++)
-			if (r->events[i].type == EV_SPN_OWNER &&
-			    r->events[i].value[0] && owners_count(r, i) > 1)
-				finding_add_evidence(fi, (int)i);
-		return;
-	}
-	if (engine_has(r, FID_SPN_MISSING)) {
-		fi = add(r, FID_SPN_MISSING, -1);
-		for (i = 0; fi && i < r->n_events; i++)
-			if (r->events[i].type == EV_SPN_OWNER &&
-			    (owned == 0 || r->events[i].value[0]))
-				finding_add_evidence(fi, (int)i);
-	}
-
-	/* HTTP/<mp> on another account than HOST/<mp>, or on a user */
-	if (http >= 0 && (host < 0 || r->events[http].spn.sam_type ==
-	    SAM_USER_OBJECT || strcasecmp(r->events[http].value,
-	    r->events[host].value) != 0)) {
-		if ((fi = retag(r, FID_MP_REJECTED, FID_SPN_MISBOUND)) == NULL &&
-		    (fi = retag(r, FID_MP_CANNOT_DECRYPT,
-		    FID_SPN_MISBOUND)) == NULL)
-			fi = retag(r, FID_MP_KEY_STALE, FID_SPN_MISBOUND);
-		if (fi == NULL && engine_has(r, FID_SPN_MISBOUND))
-			fi = add(r, FID_SPN_MISBOUND, -1);
-		if (fi) {
-			finding_add_evidence(fi, http);
-			finding_add_evidence(fi, host);
-		}
-		return;
-	}
-
-	/* the account the ticket's key belongs to (HTTP/ maps to HOST/) */
-	if (tkt >= 0) {
-		acct = owner_of(r, r->events[tkt].name);
-		if (acct < 0 && strchr(r->events[tkt].name, '/')) {
-			snprintf(spn, sizeof(spn), "HOST%s",
-			    strchr(r->events[tkt].name, '/'));
-			acct = owner_of(r, spn);
-		}
-	}
-	if (acct < 0)
-		return;
-	if (r->events[acct].spn.enctypes > 0 &&
-	    etype_bit(r->events[tkt].etype) &&
-	    !(etype_bit(r->events[tkt].etype) &
-	    (unsigned long)r->events[acct].spn.enctypes)) {
-		if ((fi = retag(r, FID_MP_REJECTED,
-		    FID_ENCTYPE_UNSUPPORTED)) == NULL &&
-		    (fi = retag(r, FID_MP_CANNOT_DECRYPT,
-		    FID_ENCTYPE_UNSUPPORTED)) == NULL)
-			fi = retag(r, FID_MP_KEY_STALE,
-			    FID_ENCTYPE_UNSUPPORTED);
-		if (fi == NULL)
-			fi = add(r, FID_ENCTYPE_UNSUPPORTED, tkt);
-		if (fi) {
-			finding_add_evidence(fi, tkt);
-			finding_add_evidence(fi, acct);
-		}
-		return;
-	}
-	if (engine_has(r, FID_ENCTYPE_UNSUPPORTED)) {
-		fi = add(r, FID_ENCTYPE_UNSUPPORTED, tkt);
-		if (fi)
-			finding_add_evidence(fi, acct);
-		return;
-	}
-	/* the MP's own account, and the MP cannot read the ticket: its key
-	 * is older than the directory's (ticket kvno says which) */
-	if ((fi = retag(r, FID_MP_REJECTED, FID_MP_KEY_STALE)) == NULL)
-		fi = retag(r, FID_MP_CANNOT_DECRYPT, FID_MP_KEY_STALE);
-	if (fi == NULL && engine_has(r, FID_MP_KEY_STALE))
-		fi = add(r, FID_MP_KEY_STALE, -1);
-	if (fi == NULL && r->events[acct].spn.kvno >= 0 &&
-	    r->events[tkt].kvno >= 0 &&
-	    r->events[acct].spn.kvno != r->events[tkt].kvno)
-		fi = add(r, FID_MP_KEY_STALE, -1);
-	if (fi) {
-		finding_add_evidence(fi, tkt);
-		finding_add_evidence(fi, acct);
-	}
-}
-
-/* Whether a and b are the two domains of this diagnosis, either way. */
-static int
-between(const struct report *r, const char *a, const char *b)
-{
-	return (same_realm(a, r->client_realm) && same_realm(b, r->mp_realm)) ||
-	    (same_realm(a, r->mp_realm) && same_realm(b, r->client_realm));
-}
-
-/* Trusts between the client's and the MP's domains, as the directory
- * holds them: external trusts give no referral, forest trusts need both
- * forests at 2003 level. */
-static void
-rule_directory_trust(struct report *r)
-{
-	struct trust_info ti;
-	struct finding *info = NULL, *fi;
-	size_t i, j;
-	int external = -1, routable = 0, forest = -1, low = -1;
-
-	if (same_realm(r->client_realm, r->mp_realm))
-		return;
-	for (i = 0; i < r->n_events; i++) {
-		const struct event *ev = &r->events[i];
-
-		if (ev->type != EV_TRUST || !between(r, ev->realm, ev->name))
-			continue;
-		if (info == NULL) {
-			int k = report_add_finding(r, FID_TRUST_CLASSIFIED);
-
-			info = k < 0 ? NULL : &r->findings[k];
-		}
-		if (info)
-			finding_add_evidence(info, (int)i);
-		trust_classify(ev->trust.type, ev->trust.attributes,
-		    ev->trust.direction, ev->realm, ev->name, &ti);
-		switch (ti.kind) {
-		case TRUST_KIND_EXTERNAL:
-		case TRUST_KIND_DOWNLEVEL:
-			if (external < 0)
-				external = (int)i;
-			break;
-		case TRUST_KIND_FOREST:
-			if (forest < 0)
-				forest = (int)i;
-			routable = 1;
-			break;
-		case TRUST_KIND_PARENT_CHILD:
-		case TRUST_KIND_TREE_ROOT:
-		case TRUST_KIND_REALM:
-			routable = 1;
-			break;
-		default:
-			break;
-		}
-	}
-	if (external >= 0 && !routable) {
-		if ((fi = retag(r, FID_NO_TRUST_PATH, FID_TRUST_EXTERNAL)) ==
-		    NULL)
-			fi = add(r, FID_TRUST_EXTERNAL, external);
-		for (i = 0; fi && i < r->n_events; i++)
-			if (r->events[i].type == EV_TRUST &&
-			    between(r, r->events[i].realm, r->events[i].name))
-				finding_add_evidence(fi, (int)i);
-		return;
-	}
-	if (forest < 0)
-		return;
-	for (j = 0; j < r->n_events; j++) {
-		const struct event *ev = &r->events[j];
-
-		/* 2 = Windows Server 2003 */
-		if (ev->type == EV_DIRECTORY && ev->dir.forest_level >= 0 &&
-		    ev->dir.forest_level < 2 &&
-		    (same_realm(ev->realm, r->client_realm) ||
-		    same_realm(ev->realm, r->mp_realm)))
-			low = (int)j;
-	}
-	if (low >= 0 && (fi = add(r, FID_TRUST_FOREST_LEVEL, low)) != NULL)
-		finding_add_evidence(fi, forest);
-}
-
-/* A directory check that could not run: a note, the wire verdict stands. */
-static void
-rule_directory_unavailable(struct report *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_events; i++)
-		if (r->events[i].type == EV_DIRECTORY_UNAVAILABLE)
-			add(r, FID_DIRECTORY_UNAVAILABLE, (int)i);
-}
-
 /* An input cut short or unreadable: the verdict rests on what was read. */
 static void
 rule_inputs(struct report *r)
@@ -867,7 +514,7 @@ rule_inputs(struct report *r)
 
 	for (i = 0; i < r->n_events; i++)
 		if (r->events[i].type == EV_INPUT)
-			add(r, r->events[i].status == INPUT_CUT ?
+			rules_add(r, r->events[i].status == INPUT_CUT ?
 			    FID_INPUT_CUT : FID_USAGE_INPUT, (int)i);
 }
 
@@ -944,8 +591,8 @@ wire_fallback(const struct report *r)
 			if (q->type == EV_KRB_REFERRAL)
 				break;
 			if (q->type == EV_KRB_REQUEST && is_krbtgt(q->name) &&
-			    same_realm(q->realm, e->realm) &&
-			    !same_realm(q->name + 7, e->realm))
+			    rules_same_realm(q->realm, e->realm) &&
+			    !rules_same_realm(q->name + 7, e->realm))
 				return (int)j;
 		}
 	}
@@ -1027,29 +674,29 @@ judge(struct report *r, struct facts *f)
 		case EV_GSS_STATUS:
 			if (f->authed_ok && ev->major != 0 &&
 			    strcmp(ev->name, "verify reply") == 0)
-				add(r, FID_MUTUAL_AUTH_FAILED, (int)i);
+				rules_add(r, FID_MUTUAL_AUTH_FAILED, (int)i);
 			break;
 		case EV_KDC_UNREACHABLE:
-			add(r, FID_KDC_UNREACHABLE, (int)i);
+			rules_add(r, FID_KDC_UNREACHABLE, (int)i);
 			break;
 		case EV_REALM_UNKNOWN:
-			add(r, FID_DNS_NO_KDC_SRV, (int)i);
+			rules_add(r, FID_DNS_NO_KDC_SRV, (int)i);
 			break;
 		case EV_NO_CREDENTIALS:
-			add(r, FID_NO_CREDENTIALS, (int)i);
+			rules_add(r, FID_NO_CREDENTIALS, (int)i);
 			break;
 		case EV_RESOLVE:
 			if (ev->status == RESOLVE_ADDRESS)
-				add(r, FID_MP_NAME_IS_ADDRESS, (int)i);
+				rules_add(r, FID_MP_NAME_IS_ADDRESS, (int)i);
 			else if (ev->status == RESOLVE_HOSTS_ONLY)
-				add(r, FID_DNS_HOSTS_FILE_ONLY, (int)i);
+				rules_add(r, FID_DNS_HOSTS_FILE_ONLY, (int)i);
 			break;
 		case EV_IDENTITY:
 			if (ev->status == 0)
-				add(r, FID_IDENTITY_NOT_MACHINE, (int)i);
+				rules_add(r, FID_IDENTITY_NOT_MACHINE, (int)i);
 			break;
 		case EV_CAPTURE:
-			add(r, FID_CAPTURE_UNAVAILABLE, (int)i);
+			rules_add(r, FID_CAPTURE_UNAVAILABLE, (int)i);
 			break;
 		default:
 			break;
@@ -1063,20 +710,18 @@ judge(struct report *r, struct facts *f)
 	if (f->fallback) {
 		struct finding *fi = NULL;
 
-		add(r, FID_MIT_FALLBACK_REALM, f->ev_fallback);
+		rules_add(r, FID_MIT_FALLBACK_REALM, f->ev_fallback);
 		if (ticket_after(r, f->ev_fallback) &&
-		    (fi = retag(r, FID_NO_TRUST_PATH, FID_TRUST_EXTERNAL)) ==
+		    (fi = rules_retag(r, FID_NO_TRUST_PATH, FID_TRUST_EXTERNAL)) ==
 		    NULL)
-			fi = add(r, FID_TRUST_EXTERNAL, f->ev_fallback);
+			fi = rules_add(r, FID_TRUST_EXTERNAL, f->ev_fallback);
 		if (fi)
 			finding_add_evidence(fi, f->ev_fallback);
 		else
-			add(r, FID_NO_TRUST_PATH, f->ev_fallback);
+			rules_add(r, FID_NO_TRUST_PATH, f->ev_fallback);
 	}
 	rule_rejection(r, f);
-	rule_directory_spn(r);
-	rule_directory_trust(r);
-	rule_directory_unavailable(r);
+	rules_directory(r);
 	attach_context(r);
 }
 
@@ -1116,7 +761,7 @@ engine_judge(struct report *r)
 static void
 kerberos_failed(struct report *r)
 {
-	struct finding *fi = add(r, FID_KERBEROS_FAILED, -1);
+	struct finding *fi = rules_add(r, FID_KERBEROS_FAILED, -1);
 	size_t i, j;
 	int pass, seen;
 

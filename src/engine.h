@@ -16,8 +16,6 @@ int engine_exit_code(const struct report *r);
 /* Every rule over r's events as one attempt: findings sorted, approved
  * set; returns 1 when a Kerberos-authenticated request was answered 2xx. */
 int engine_judge(struct report *r);
-/* Does r hold a finding id? */
-int engine_has(const struct report *r, enum finding_id id);
 /* The number of error findings in r. */
 int engine_errors(const struct report *r);
 /* Sort r's findings root cause first. */

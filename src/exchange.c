@@ -393,7 +393,7 @@ decide_by_kvno(struct xclient *c, size_t k)
 	const struct event *now = NULL;
 	size_t i, j;
 
-	if (!engine_has(sub, FID_MP_CANNOT_DECRYPT))
+	if (!report_has_finding(sub, FID_MP_CANNOT_DECRYPT))
 		return;
 	for (i = 0; i < sub->n_events; i++)
 		if (sub->events[i].type == EV_TICKET)

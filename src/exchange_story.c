@@ -118,7 +118,7 @@ exch_skew_by_peers(struct xstate *x)
 			struct report *sub = &c->at[j].sub;
 			int kdc_clock = 0, peer_ok = 0;
 
-			if (!engine_has(sub, FID_CLOCK_SKEW_MP))
+			if (!report_has_finding(sub, FID_CLOCK_SKEW_MP))
 				continue;
 			for (i = 0; i < sub->n_events; i++)
 				if (sub->events[i].type == EV_CLOCK &&
@@ -205,7 +205,7 @@ exch_transient(struct xclient *c)
 		struct attempt *a = &c->at[j];
 
 		if (a->out != OUT_FAILING || a->reached ||
-		    !engine_has(&a->sub, FID_MP_UNREACHABLE) ||
+		    !report_has_finding(&a->sub, FID_MP_UNREACHABLE) ||
 		    engine_errors(&a->sub) != 1)
 			continue;
 		for (l = j + 1; l < c->n_at; l++)

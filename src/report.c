@@ -163,6 +163,17 @@ report_add_finding(struct report *r, enum finding_id id)
 	return (int)r->n_findings++;
 }
 
+int
+report_has_finding(const struct report *r, enum finding_id id)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_findings; i++)
+		if (r->findings[i].id == id)
+			return 1;
+	return 0;
+}
+
 void
 finding_add_evidence(struct finding *f, int event_index)
 {

@@ -1,7 +1,8 @@
 /*
  * rules.h - the engine's rules over what the offline readers (IIS, CM and
- * SQL logs) and the register and mp-info commands recorded.  Private to
- * the engine: engine_run() calls each group once.
+ * SQL logs), the register and mp-info commands and the directory recorded,
+ * and what its rule files share.  Private to the engine: engine_run()
+ * calls each group once.
  */
 #ifndef CCMDIAG_RULES_H
 #define CCMDIAG_RULES_H
@@ -20,8 +21,18 @@ void rules_mp(struct report *r);
  * means for approval; FID__COUNT nothing. */
 enum finding_id rules_iis_finding(const struct event *ev);
 
+/* What only the directory can settle (SPN owners, trusts), refining the
+ * wire's findings; run after the wire's rules. */
+void rules_directory(struct report *r);
+
 /* Finding id with event ev as evidence (-1: none yet); NULL when out of
  * memory. */
 struct finding *rules_add(struct report *r, enum finding_id id, int ev);
+/* Finding from turned into to (merged into to when there is one), its
+ * evidence kept; NULL when there was no from. */
+struct finding *rules_retag(struct report *r, enum finding_id from,
+    enum finding_id to);
+/* Two realm names, both known and equal but for case. */
+int rules_same_realm(const char *a, const char *b);
 
 #endif

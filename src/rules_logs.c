@@ -11,17 +11,6 @@
 
 #include "rules.h"
 
-struct finding *
-rules_add(struct report *r, enum finding_id id, int ev)
-{
-	int i = report_add_finding(r, id);
-
-	if (i < 0)
-		return NULL;
-	finding_add_evidence(&r->findings[i], ev);
-	return &r->findings[i];
-}
-
 enum finding_id
 rules_iis_finding(const struct event *ev)
 {
