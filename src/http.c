@@ -254,6 +254,8 @@ http_content_release(struct http_content *c)
  * so that no check holds a server's worker past its own requests.
  */
 static __thread CURLSH *session;
+/* the session's requests go through one handle, reset for each */
+static __thread CURL *session_easy;
 
 int
 http_session_begin(void)
@@ -268,12 +270,16 @@ http_session_begin(void)
 		session = NULL;
 		return ERR_LIBRARY;
 	}
+	session_easy = curl_easy_init();	/* NULL: a handle a request */
 	return 0;
 }
 
 void
 http_session_end(void)
 {
+	if (session_easy != NULL)
+		curl_easy_cleanup(session_easy);
+	session_easy = NULL;
 	if (session != NULL)
 		curl_share_cleanup(session);
 	session = NULL;
@@ -313,8 +319,12 @@ http_send(const struct http_request *req, const struct http_body *body,
 		return ERR_USAGE;
 	snprintf(url, sizeof(url), "%s://%s%s%s:%d%s", req->https ? "https" :
 	    "http", v6 ? "[" : "", req->host, v6 ? "]" : "", port, req->path);
-	if ((h = curl_easy_init()) == NULL)
+	if (session_easy != NULL) {
+		h = session_easy;
+		curl_easy_reset(h);
+	} else if ((h = curl_easy_init()) == NULL) {
 		return ERR_LIBRARY;
+	}
 	if (session != NULL)
 		curl_easy_setopt(h, CURLOPT_SHARE, session);
 	if (req->addr) {
@@ -455,7 +465,8 @@ out:
 	}
 	curl_slist_free_all(hdrs);
 	curl_slist_free_all(resolve);
-	curl_easy_cleanup(h);
+	if (h != session_easy)
+		curl_easy_cleanup(h);
 	return r;
 }
 
