@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine.h"
+#include "exchange.h"
 #include "rules.h"
 #include "util.h"
 
@@ -147,7 +147,7 @@ fold(struct client_verdict *w, const struct client_verdict *c)
 }
 
 void
-engine_clients(struct report *r)
+clients_run(struct report *r)
 {
 	struct iis_index x;
 	size_t i, j, k, n_cm = 0;

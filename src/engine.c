@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "engine.h"
+#include "exchange.h"
 #include "proto.h"
 #include "rules.h"
 #include "util.h"
@@ -556,17 +557,6 @@ attach_context(struct report *r)
 	}
 }
 
-static int
-finding_cmp(const void *a, const void *b)
-{
-	const struct finding *x = a, *y = b;
-	enum severity sx = finding_severity(x->id), sy = finding_severity(y->id);
-
-	if (sx != sy)
-		return sx > sy ? -1 : 1;
-	return (int)x->id - (int)y->id;
-}
-
 /*
  * MIT's guess of a realm, as a capture shows it: the client's KDC answered
  * KDC_ERR_S_PRINCIPAL_UNKNOWN for the MP's service (no referral), and the
@@ -726,33 +716,13 @@ judge(struct report *r, struct facts *f)
 }
 
 int
-engine_errors(const struct report *r)
-{
-	size_t i;
-	int errors = 0;
-
-	for (i = 0; i < r->n_findings; i++)
-		if (finding_severity(r->findings[i].id) == SEV_ERROR)
-			errors++;
-	return errors;
-}
-
-void
-engine_sort(struct report *r)
-{
-	if (r->n_findings > 1)
-		qsort(r->findings, r->n_findings, sizeof(*r->findings),
-		    finding_cmp);
-}
-
-int
 engine_judge(struct report *r)
 {
 	struct facts f;
 
 	judge(r, &f);
-	r->approved = engine_errors(r) == 0;
-	engine_sort(r);
+	r->approved = report_errors(r) == 0;
+	report_sort_findings(r);
 	return f.authed_ok;
 }
 
@@ -796,25 +766,25 @@ engine_run(struct report *r)
 	rules_mp(r);
 	rule_inputs(r);
 	if (strcmp(r->command, "analyze") == 0) {
-		exchange_run(r);
-		engine_clients(r);
-		r->approved = engine_errors(r) == 0 && r->basis == BASIS_JUDGED;
-		engine_sort(r);
+		exchange_run(r, engine_judge);
+		clients_run(r);
+		r->approved = report_errors(r) == 0 && r->basis == BASIS_JUDGED;
+		report_sort_findings(r);
 		return;
 	}
 	judge(r, &f);
-	if (engine_errors(r) == 0 && !f.authed_ok &&
+	if (report_errors(r) == 0 && !f.authed_ok &&
 	    strcmp(r->command, "probe") == 0)
 		/* nothing failed loudly, yet the client never got in */
 		kerberos_failed(r);
-	r->approved = engine_errors(r) == 0;
-	engine_sort(r);
+	r->approved = report_errors(r) == 0;
+	report_sort_findings(r);
 }
 
 int
 engine_exit_code(const struct report *r)
 {
-	if (r->basis != BASIS_JUDGED && engine_errors(r) == 0)
+	if (r->basis != BASIS_JUDGED && report_errors(r) == 0)
 		return 3;	/* the check could not be made */
 	return r->approved ? 0 : 1;
 }

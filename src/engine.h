@@ -12,20 +12,11 @@ void engine_run(struct report *r);
  * evidence holds no exchange, or only unfinished ones). */
 int engine_exit_code(const struct report *r);
 
-/* ---- for exchange.c ---- */
+/* ---- for the offline evidence (exchange.c) ---- */
 /* Every rule over r's events as one attempt: findings sorted, approved
  * set; returns 1 when a Kerberos-authenticated request was answered 2xx. */
 int engine_judge(struct report *r);
-/* The number of error findings in r. */
-int engine_errors(const struct report *r);
-/* Sort r's findings root cause first. */
-void engine_sort(struct report *r);
 /* A Kerberos error that says its receiver could not read the ticket. */
 int engine_cannot_decrypt(int code);
-/* Clients and attempts in offline evidence, each attempt judged with
- * engine_judge; fills r's findings, clients and basis. */
-void exchange_run(struct report *r);
-/* One row per client across captures, IIS and CM logs (clients.c). */
-void engine_clients(struct report *r);
 
 #endif

@@ -8,7 +8,7 @@
  * client that talked to an MP, its events (the MP's HTTP, the Kerberos for
  * the MP's tickets and the TGT and referrals before them, the DNS for the
  * MP's name and the KDCs) are cut into attempts, and each attempt is
- * judged with the same rules as a live probe (engine_judge).  A client's
+ * judged with the same rules as a live probe (the judge engine_run gives).  A client's
  * verdict is its latest attempt that reached an outcome; everything else
  * in the evidence is background, never the ground of an MP finding.
  */
@@ -18,7 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine.h"
 #include "exchange.h"
 #include "krb.h"
 #include "proto.h"
@@ -343,7 +342,7 @@ judge_attempt(struct xstate *x, struct attempt *a, int last)
 		report_add_event(sub, &r->events[a->ev[i]]);
 	attempt_names(x, a, sub);
 	mark_roles(x, sub);
-	auth_ok = engine_judge(sub);
+	auth_ok = x->judge(sub);
 	for (i = 0; i < sub->n_events; i++) {
 		const struct event *ev = &sub->events[i];
 
@@ -364,7 +363,7 @@ judge_attempt(struct xstate *x, struct attempt *a, int last)
 	if (last && a->n && input_end(x, &r->events[a->ev[a->n - 1]]) -
 	    r->events[a->ev[a->n - 1]].t <= CUT_WINDOW)
 		cut |= !auth_ok;
-	if (engine_errors(sub) > 0) {
+	if (report_errors(sub) > 0) {
 		a->out = OUT_FAILING;
 	} else if (auth_ok) {
 		a->out = OUT_APPROVED;
@@ -377,7 +376,7 @@ judge_attempt(struct xstate *x, struct attempt *a, int last)
 		report_add_finding(sub, FID_IIS_NEVER_AUTHENTICATED);
 		finding_add_evidence(&sub->findings[sub->n_findings - 1],
 		    (int)sub->n_events - 1);
-		engine_sort(sub);
+		report_sort_findings(sub);
 		a->out = OUT_FAILING;
 	} else {
 		a->out = OUT_INCOMPLETE;
@@ -417,7 +416,7 @@ decide_by_kvno(struct xclient *c, size_t k)
 				if (sub->findings[i].id ==
 				    FID_MP_CANNOT_DECRYPT)
 					sub->findings[i].id = FID_MP_KEY_STALE;
-			engine_sort(sub);
+			report_sort_findings(sub);
 			return;
 		}
 	}
@@ -463,7 +462,7 @@ talked_to_mp(const struct xstate *x, int i)
 }
 
 void
-exchange_run(struct report *r)
+exchange_run(struct report *r, int (*judge)(struct report *))
 {
 	struct xstate x;
 	struct xclient *c;
@@ -473,6 +472,7 @@ exchange_run(struct report *r)
 
 	memset(&x, 0, sizeof(x));
 	x.r = r;
+	x.judge = judge;
 	r->basis = BASIS_JUDGED;
 	if ((x.used = calloc(r->n_events + 1, 1)) == NULL ||
 	    (x.rel = calloc(r->n_events + 1, 1)) == NULL ||

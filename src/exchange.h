@@ -59,6 +59,7 @@ struct xclient {
 #define MAX_INPUTS 64
 struct xstate {
 	struct report *r;
+	int (*judge)(struct report *);	/* the rules, on one attempt */
 	struct {
 		char name[64];	/* a source's part before " frame N" */
 		double end;	/* its last event's time */
@@ -73,6 +74,14 @@ struct xstate {
 };
 
 enum relevance { REL_NONE, REL_MP, REL_CONTEXT };
+
+/* Clients and attempts in offline evidence (analyze), each attempt judged
+ * with judge (engine_judge: every rule, findings sorted, 1 when a
+ * Kerberos-authenticated request was answered 2xx); fills r's findings,
+ * clients and basis. */
+void exchange_run(struct report *r, int (*judge)(struct report *));
+/* One row per client across captures, IIS and CM logs (clients.c). */
+void clients_run(struct report *r);
 
 /* exchange_mp.c */
 int exch_same_name(const char *a, const char *b);

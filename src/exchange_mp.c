@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine.h"
 #include "exchange.h"
 #include "krb.h"
 #include "proto.h"

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine.h"
 #include "exchange.h"
 #include "krb.h"
 #include "proto.h"
@@ -135,7 +134,7 @@ exch_skew_by_peers(struct xstate *x)
 			for (i = 0; i < sub->n_findings; i++)
 				if (sub->findings[i].id == FID_CLOCK_SKEW_MP)
 					sub->findings[i].id = FID_CLOCK_SKEW;
-			engine_sort(sub);
+			report_sort_findings(sub);
 		}
 	}
 }
@@ -206,7 +205,7 @@ exch_transient(struct xclient *c)
 
 		if (a->out != OUT_FAILING || a->reached ||
 		    !report_has_finding(&a->sub, FID_MP_UNREACHABLE) ||
-		    engine_errors(&a->sub) != 1)
+		    report_errors(&a->sub) != 1)
 			continue;
 		for (l = j + 1; l < c->n_at; l++)
 			if (c->at[l].reached)

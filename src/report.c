@@ -202,3 +202,36 @@ step_status_name(enum step_status s)
 		return "skipped";
 	}
 }
+
+/* Errors first, then warnings, then notes; within one, the order of
+ * findings.def (root causes before their consequences). */
+static int
+finding_cmp(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+	enum severity sx = finding_severity(x->id), sy = finding_severity(y->id);
+
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	return (int)x->id - (int)y->id;
+}
+
+void
+report_sort_findings(struct report *r)
+{
+	if (r->n_findings > 1)
+		qsort(r->findings, r->n_findings, sizeof(*r->findings),
+		    finding_cmp);
+}
+
+int
+report_errors(const struct report *r)
+{
+	size_t i;
+	int errors = 0;
+
+	for (i = 0; i < r->n_findings; i++)
+		if (finding_severity(r->findings[i].id) == SEV_ERROR)
+			errors++;
+	return errors;
+}

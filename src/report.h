@@ -104,6 +104,10 @@ int report_add_event(struct report *r, const struct event *ev);
 int report_add_finding(struct report *r, enum finding_id id);
 /* Does r hold a finding id? */
 int report_has_finding(const struct report *r, enum finding_id id);
+/* The number of error findings in r. */
+int report_errors(const struct report *r);
+/* Sort r's findings root cause first. */
+void report_sort_findings(struct report *r);
 int report_add_client(struct report *r, const struct client_verdict *cv);
 int report_reserve_clients(struct report *r, size_t more);
 int client_set_history(struct client_verdict *cv, const char *text);
