@@ -21,7 +21,11 @@ group_of(const struct fleet_result *res)
 	return -1;
 }
 
-/* in[k] is 1 for each k in the group's targets at row or column k */
+/*
+ * Row (by_mp 0) or column k whole in the group: every cell of it asked,
+ * and each one's target in the group (in[t] 1).  "for every client
+ * domain" is only said of an MP that every identity asked.
+ */
 static int
 all_of(const struct fleet_run *run, const unsigned char *in, size_t k,
     int by_mp)
@@ -31,22 +35,9 @@ all_of(const struct fleet_run *run, const unsigned char *in, size_t k,
 	for (j = 0; j < n; j++) {
 		long t = by_mp ? fleet_cell(run, j, k) : fleet_cell(run, k, j);
 
-		if (t >= 0 && !in[t])
+		if (t < 0 || !in[t])
 			return 0;
 	}
-	return 1;
-}
-
-/* Was row or column k asked in every cell?  "for every client domain"
- * only says so of an MP that every identity asked. */
-static int
-asked_all(const struct fleet_run *run, size_t k, int by_mp)
-{
-	size_t j, n = by_mp ? run->n_idents : run->n_mps;
-
-	for (j = 0; j < n; j++)
-		if ((by_mp ? fleet_cell(run, j, k) : fleet_cell(run, k, j)) < 0)
-			return 0;
 	return 1;
 }
 
@@ -114,10 +105,8 @@ where(const struct fleet_run *run, struct fleet_cause *c)
 	for (i = 0; i < c->n; i++)
 		in[c->targets[i]] = 1;
 	for (i = 0; i < c->n; i++) {
-		cols &= all_of(run, in, run->mp_of[c->targets[i]], 1) &&
-		    asked_all(run, run->mp_of[c->targets[i]], 1);
-		rows &= all_of(run, in, run->targets[c->targets[i]].ident, 0) &&
-		    asked_all(run, run->targets[c->targets[i]].ident, 0);
+		cols &= all_of(run, in, run->mp_of[c->targets[i]], 1);
+		rows &= all_of(run, in, run->targets[c->targets[i]].ident, 0);
 	}
 	if (c->n == run->n) {
 		strlcpy0(c->where, "every target", sizeof(c->where));
