@@ -171,6 +171,55 @@ hcase dns-silent-srv     hostile-dns-silent-srv 1 dns-unreachable \
 hcase dns-truncated-srv  hostile-dns-truncated-srv 1 dns-unreachable \
     "SRV _kerberos\._udp\.CHILD\.PARENT\.LAB .*a truncated answer"
 
+# --- the same worlds for a fleet: before its first target the run finds
+# its realms' KDCs (within a second), then each target is bounded as a
+# probe is; each target's root cause is the probe's ----------------------------
+fcase() {
+	local name=$1 scen=$2 want_rc=$3 finding=$4 conf=${5:-}
+	local rc t0 t1 elapsed msg="" roots
+	if ! "$lab" scenario "$scen" >"$out/fleet-$name.lab.log" 2>&1; then
+		echo "not ok - fleet $name: lab scenario $scen failed"
+		fail=$((fail + 1))
+		return
+	fi
+	eval "$("$lab" env)"
+	[ -z "$conf" ] || KRB5_CONFIG=${!conf}
+	printf '%s %s %s\n%s %s %s\n' "$MP_FQDN" "$CLIENT_PRINCIPAL" \
+	    "$CLIENT_KEYTAB" "$MP_FQDN" "$CLIENT3_PRINCIPAL" "$CLIENT3_KEYTAB" \
+	    >"$out/fleet-$name.targets"
+	t0=$(date +%s.%N)
+	"$lab" run env KRB5_CONFIG="$KRB5_CONFIG" "$ccmdiag" fleet \
+	    --timeout "$timeout_s" --format jsonl "$out/fleet-$name.targets" \
+	    >"$out/fleet-$name.jsonl" 2>"$out/fleet-$name.err"
+	rc=$?
+	t1=$(date +%s.%N)
+	elapsed=$(echo "$t1 - $t0" | bc)
+	[ "$rc" = "$want_rc" ] || msg="$msg exit $rc (want $want_rc);"
+	roots=$(jq -r '[.findings[] | select(.severity == "error")][0].id // "-"' \
+	    "$out/fleet-$name.jsonl" 2>/dev/null | sort -u | tr '\n' ' ')
+	[ "$roots" = "$finding " ] || msg="$msg root causes '$roots' (want $finding);"
+	if [ "$(echo "$elapsed > $timeout_s + 2" | bc)" = 1 ]; then
+		msg="$msg took ${elapsed}s, over --timeout $timeout_s + 2 s;"
+	fi
+	if [ -z "$msg" ]; then
+		printf 'ok - fleet %-18s exit %s, %s (%.2fs)\n' "$name" "$rc" \
+		    "$finding" "$elapsed"
+		pass=$((pass + 1))
+	else
+		echo "not ok - fleet $name:$msg"
+		head -c 1000 "$out/fleet-$name.err"
+		fail=$((fail + 1))
+	fi
+}
+
+fcase kdc-port           kdc-port 0 -
+fcase kdc-port-stale-srv kdc-port-conf 1 kdc-unreachable
+fcase kdc-port-conf      kdc-port-conf 0 - KRB5_CONFIG_KDC_PORT
+fcase kdc-silent         hostile-kdc-silent 1 kdc-unreachable
+fcase dns-silent         hostile-dns-silent 1 dns-unreachable
+fcase dns-silent-srv     hostile-dns-silent-srv 1 dns-unreachable
+fcase dns-truncated-srv  hostile-dns-truncated-srv 1 dns-unreachable
+
 # --- an LDAP server that misbehaves: the directory check cannot run, the
 # verdict rests on the wire ---------------------------------------------------
 hcase ldap-silent        hostile-ldap-silent 0 directory-unavailable \
