@@ -90,14 +90,17 @@ run_locate(const char *const *realms, size_t n, double deadline)
 
 	if (n == 0 || krb5_init_context(&ctx) != 0)
 		return 0;	/* the run's own set-up says why */
+	if (!krbs_profile_dns_kdc(ctx)) {
+		krb5_free_context(ctx);		/* MIT asks no DNS either */
+		return 0;
+	}
 	if ((run_located = calloc(n, sizeof(*run_located))) == NULL ||
 	    (f = open_memstream(&text, &len)) == NULL) {
 		krb5_free_context(ctx);
 		return ERR_NOMEM;
 	}
 	fputs("[realms]\n", f);
-	for (i = 0; i < n && krbs_profile_dns_kdc(ctx) && now_mono() < deadline;
-	    i++) {
+	for (i = 0; i < n && now_mono() < deadline; i++) {
 		if (!profile_safe_realm(realms[i]) ||
 		    located(realms[i]) ||
 		    krbs_profile_kdcs(ctx, realms[i], cfg, 1) > 0 ||
@@ -134,8 +137,10 @@ krbs_run_begin(double timeout, const char *const *realms, size_t n)
 
 	if (run_session != NULL)
 		return ERR_USAGE;
-	if ((r = run_locate(realms, n, now_mono() + budget)) != 0)
+	if ((r = run_locate(realms, n, now_mono() + budget)) != 0) {
+		run_forget_realms();
 		return r;
+	}
 	/* the run's own session writes the profile; those opened while
 	 * the run is on read it */
 	krbs_run_state(0, run_realms_text, run_located, n_run_located);
