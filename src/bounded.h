@@ -15,6 +15,8 @@
  * call goes on, abandoned, so arg and everything fn uses must stay valid
  * until the process ends (the caller leaks them and uses them no more);
  * ERR_NOMEM or ERR_IO when no thread could be started (fn did not run).
+ * The thread that ran a call that returned runs later ones: what fn sets
+ * for its thread (a GSS ccache name) it must set back before it returns.
  */
 int bounded_call(void (*fn)(void *arg), void *arg, double deadline);
 
