@@ -379,7 +379,7 @@ exch_no_exchange(struct xstate *x)
 {
 	struct report *r = x->r;
 	unsigned long http = 0, krb = 0, dns = 0;
-	char hosts[200] = "", svcs[200] = "";
+	char hosts[150] = "", svcs[150] = "";	/* the note fits ev.text */
 	int n_hosts = 0, n_svcs = 0, k;
 	struct event ev;
 	size_t i;
