@@ -2,7 +2,6 @@
  * the client's own), and the exact DNS facts Kerberos depends on: the MP's
  * addresses in DNS, CNAME chain, PTR, and the KDC SRV records, each answer
  * recorded with the resolver's exact code. */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -292,15 +291,9 @@ mp_literal(struct probe_ctx *ctx)
 static void
 realm_guess(struct probe_ctx *ctx)
 {
-	const char *dot = strchr(ctx->canon, '.');
-	size_t i;
-
-	if (!dot || ctx->name_is_address)
-		return;
-	strlcpy0(ctx->mp_realm_guess, dot + 1, sizeof(ctx->mp_realm_guess));
-	for (i = 0; ctx->mp_realm_guess[i]; i++)
-		ctx->mp_realm_guess[i] = (char)toupper(
-		    (unsigned char)ctx->mp_realm_guess[i]);
+	if (!ctx->name_is_address)
+		host_realm_guess(ctx->canon, ctx->mp_realm_guess,
+		    sizeof(ctx->mp_realm_guess));
 }
 
 /* _kerberos SRV of a realm; the client realm's targets become KDCs. */

@@ -1,6 +1,5 @@
 /* fleet.c - every target of a run, opts->jobs at once, on threads of one
  * process (fleet.h). */
-#include <ctype.h>
 #include <strings.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -132,26 +131,17 @@ static size_t
 run_realms(const struct fleet_run *run, char buf[][128], size_t max)
 {
 	char realm[128];
-	const char *at, *dot;
-	size_t n = 0, i, k, m;
+	const char *at;
+	size_t n = 0, i, m;
 
 	for (i = 0; i < run->n_idents + run->n_mps && n < max; i++) {
-		if (i < run->n_idents) {
-			if ((at = strrchr(run->idents[i].principal, '@')) ==
-			    NULL)
-				continue;
+		if (i >= run->n_idents)
+			host_realm_guess(run->mps[i - run->n_idents].name,
+			    realm, sizeof(realm));
+		else if ((at = strrchr(run->idents[i].principal, '@')) != NULL)
 			strlcpy0(realm, at + 1, sizeof(realm));
-		} else {
-			const char *mp = run->mps[i - run->n_idents].name;
-
-			if ((dot = strchr(mp, '.')) == NULL ||
-			    is_ip_literal(mp))
-				continue;
-			strlcpy0(realm, dot + 1, sizeof(realm));
-			for (k = 0; realm[k]; k++)
-				realm[k] = (char)toupper((unsigned char)
-				    realm[k]);
-		}
+		else
+			continue;
 		for (m = 0; m < n && strcmp(buf[m], realm) != 0; m++)
 			;
 		if (m == n && realm[0])
@@ -272,8 +262,7 @@ fleet_run(struct fleet_run *run, const struct fleet_opts *opts,
     struct fleet_target *targets, size_t n, char *why, size_t wn)
 {
 	pthread_t th[FLEET_MAX_JOBS];
-	char realm_buf[FLEET_MAX_REALMS][128];
-	const char *realms[FLEET_MAX_REALMS];
+	char realms[FLEET_MAX_REALMS][128];
 	struct pool p;
 	size_t jobs, started = 0, i, n_realms;
 	int r;
@@ -294,9 +283,7 @@ fleet_run(struct fleet_run *run, const struct fleet_opts *opts,
 	/* what every check of the run shares, before any thread starts */
 	resolver_bound_libraries(1);
 	dnscache_begin();
-	n_realms = run_realms(run, realm_buf, FLEET_MAX_REALMS);
-	for (i = 0; i < n_realms; i++)
-		realms[i] = realm_buf[i];
+	n_realms = run_realms(run, realms, FLEET_MAX_REALMS);
 	if ((r = krbs_run_begin(opts->timeout / 2, realms, n_realms)) != 0) {
 		dnscache_end();
 		snprintf(why, wn, "cannot set up Kerberos (a temporary profile "

@@ -67,7 +67,8 @@ int krbs_reply(struct krb_session *s, const uint8_t *tok, size_t len,
  * one identity's TGT for the run: the first krbs_creds of a session given
  * it (krbs_share_tgt) gets it and keeps it with the events of its AS
  * exchange; the others wait for it, then take a copy and the same events.
- * realms are those the run will ask (its identities', its MPs' domains):
+ * realms are those the run will ask (its identities', its MPs' domains),
+ * each once:
  * the KDCs of each that krb5.conf names none for are found once, first
  * (within a second or half the timeout), and written into the run's
  * profile, so that the library does not look them up again before each
@@ -75,7 +76,7 @@ int krbs_reply(struct krb_session *s, const uint8_t *tok, size_t len,
  * Call begin and end with no session open; free a krbs_tgt once no session
  * uses it.
  */
-int krbs_run_begin(double timeout, const char *const *realms, size_t n);
+int krbs_run_begin(double timeout, const char (*realms)[128], size_t n);
 void krbs_run_end(void);
 struct krbs_tgt;
 struct krbs_tgt *krbs_tgt_new(void);

@@ -29,18 +29,6 @@ static char *run_realms_text;
 static char (*run_located)[128];
 static size_t n_run_located;
 
-/* Whether run_locate has found realm already. */
-static int
-located(const char *realm)
-{
-	size_t i;
-
-	for (i = 0; i < n_run_located; i++)
-		if (strcmp(run_located[i], realm) == 0)
-			return 1;
-	return 0;
-}
-
 /* A realm name that may go into a profile as it is. */
 static int
 profile_safe_realm(const char *realm)
@@ -80,7 +68,7 @@ put_realm(FILE *f, const struct kdc_list *l)
  * realm not found in time is left to the library as before.
  */
 static int
-run_locate(const char *const *realms, size_t n, double deadline)
+run_locate(const char (*realms)[128], size_t n, double deadline)
 {
 	krb5_context ctx;
 	struct kdc_list l;
@@ -102,7 +90,6 @@ run_locate(const char *const *realms, size_t n, double deadline)
 	fputs("[realms]\n", f);
 	for (i = 0; i < n && now_mono() < deadline; i++) {
 		if (!profile_safe_realm(realms[i]) ||
-		    located(realms[i]) ||
 		    krbs_profile_kdcs(ctx, realms[i], cfg, 1) > 0 ||
 		    kdc_locate(realms[i], NULL, 0, 1, deadline, &l) != 0)
 			continue;
@@ -130,7 +117,7 @@ run_forget_realms(void)
 }
 
 int
-krbs_run_begin(double timeout, const char *const *realms, size_t n)
+krbs_run_begin(double timeout, const char (*realms)[128], size_t n)
 {
 	double budget = timeout / 2 < 1.0 ? timeout / 2 : 1.0;
 	int r;

@@ -110,6 +110,20 @@ is_ip_literal(const char *s)
 	    inet_pton(AF_INET6, s, &a6) == 1;
 }
 
+void
+host_realm_guess(const char *host, char *out, size_t n)
+{
+	const char *dot = strchr(host, '.');
+	size_t i;
+
+	out[0] = '\0';
+	if (dot == NULL || is_ip_literal(host))
+		return;
+	strlcpy0(out, dot + 1, n);
+	for (i = 0; out[i]; i++)
+		out[i] = (char)toupper((unsigned char)out[i]);
+}
+
 
 int
 valid_hostname(const char *s)

@@ -24,6 +24,9 @@ void format_time(double t, char *buf, size_t bufsz);
 int valid_hostname(const char *s);
 /* Is s an IPv4 or IPv6 address, written as one? */
 int is_ip_literal(const char *s);
+/* The realm guessed for host: its domain (after the first dot) in
+ * capitals; "" for an address or a name without a dot. */
+void host_realm_guess(const char *host, char *out, size_t n);
 
 /* Where temporary files go: $TMPDIR when it is an absolute path of plain
  * characters, else /tmp. */
